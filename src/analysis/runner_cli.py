@@ -1,0 +1,50 @@
+"""``python -m analysis run [NOTEBOOK ...] [--params FILE] [-p key=value ...] [--out DIR] [--timeout S]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import DEFAULT_CELL_TIMEOUT_S, KERNEL_NAME, REPORTS_DIR
+from .runner import NotebookResult, resolve_notebooks, run_notebooks, parse_overrides
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                        help="name, number (03) or path; default: every notebook in notebooks/")
+    parser.add_argument("--params", metavar="FILE", help="YAML parameter set {notebook: {param: value}}")
+    parser.add_argument("-p", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="set a parameter (of every selected notebook that has it; NOTEBOOK.KEY=VALUE for one)")
+    parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="report root (default: reports/)")
+    parser.add_argument("--timeout", type=int, default=DEFAULT_CELL_TIMEOUT_S, metavar="SECONDS",
+                        help=f"per-cell execution timeout (default {DEFAULT_CELL_TIMEOUT_S})")
+    parser.add_argument("--kernel", default=KERNEL_NAME, help=f"Jupyter kernel (default {KERNEL_NAME})")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def _report_failure(result: NotebookResult) -> None:
+    if result.status == "ERROR":
+        print(f"ERROR {result.name}: {result.error}", file=sys.stderr)
+    elif result.status == "FAIL":
+        print(f"FAIL  {result.name}: {result.headline}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    notebooks = resolve_notebooks(args.notebooks)
+    summary = run_notebooks(
+        notebooks,
+        out=args.out.resolve(),
+        params_file=args.params,
+        overrides=parse_overrides(args.overrides),
+        kernel_name=args.kernel,
+        timeout=args.timeout,
+        progress=not args.no_progress and sys.stderr.isatty(),
+        on_result=_report_failure,
+    )
+    width = max(len(r.name) for r in summary.notebooks)
+    print("Verdicts:")
+    for r in summary.notebooks:
+        print(f"  {r.status:<5} {r.name:<{width}}  {r.seconds:6.1f} s  {r.headline}")
+    print(f"Index: {Path(summary.run_dir).parent / 'latest' / 'index.html'}  (run {Path(summary.run_dir).name})")
+    return summary.exit_code
