@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from .config import DEFAULT_CELL_TIMEOUT_S, KERNEL_NAME, REPORTS_DIR
-from .runner import NotebookResult, resolve_notebooks, run_notebooks, parse_overrides
+from .errors import ParameterError
+from .runner import NotebookResult, parse_overrides, resolve_notebooks, run_notebooks
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +32,8 @@ def _report_failure(result: NotebookResult) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.timeout <= 0:
+        raise ParameterError(f"--timeout: must be a positive number of seconds, got {args.timeout}")
     notebooks = resolve_notebooks(args.notebooks)
     summary = run_notebooks(
         notebooks,
