@@ -1,0 +1,142 @@
+"""Every real notebook through the runner: canary secrets never leak; reports render in Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from analysis import runner
+
+pytestmark = pytest.mark.integration
+
+CANARIES = {
+    "WS_JWT_SECRET": "canary-jwt-secret-5f1e0c9a77",
+    "JWT_SECRET_KEY": "canary-jwt-key-0d94be21c3",
+    "MONGO_URI": "mongodb://auditor:canary-mongo-pw-83c1@127.0.0.1:9/infra_mind?authSource=admin",
+    "REDIS_URL": "redis://default:canary-redis-pw-4e2a@127.0.0.1:9/0",
+}
+#: what must never appear in any artifact (the full values and the bare passwords)
+NEEDLES = [*CANARIES.values(), "canary-mongo-pw-83c1", "canary-redis-pw-4e2a"]
+
+
+def _artifacts(run_dir: Path) -> list[Path]:
+    return [p for p in run_dir.rglob("*") if p.is_file()]
+
+
+def _assert_no_canary(run_dir: Path, extra_text: str = "") -> None:
+    hits = []
+    for f in _artifacts(run_dir):
+        text = f.read_text(encoding="utf-8", errors="replace")
+        hits += [f"{f.name}: {n[:12]}…" for n in NEEDLES if n in text]
+    hits += [f"console: {n[:12]}…" for n in NEEDLES if n in extra_text]
+    assert not hits, hits
+
+
+@pytest.fixture(scope="session")
+def default_report(tmp_path_factory) -> Path:
+    """All notebooks on embedded defaults, with canary secrets present in the environment."""
+    out = tmp_path_factory.mktemp("reports")
+    old = {k: os.environ.get(k) for k in CANARIES}
+    os.environ.update(CANARIES)
+    try:
+        summary = runner.run_notebooks(runner.discover_notebooks(), out=out, progress=False)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return Path(summary.run_dir)
+
+
+def test_embedded_defaults_give_a_verdict_for_every_notebook(default_report):
+    summary = json.loads((default_report / "summary.json").read_text())
+    names = [n["name"] for n in summary["notebooks"]]
+    assert names == [p.stem for p in runner.discover_notebooks()] and names
+    for n in summary["notebooks"]:
+        assert n["status"] in {"PASS", "WARN", "FAIL"}, (n["name"], n["error"])
+        assert n["headline"]
+
+
+def test_canaries_in_env_never_reach_an_artifact(default_report):
+    _assert_no_canary(default_report)
+
+
+def test_canaries_behind_env_parameters_never_leak(tmp_path, monkeypatch):
+    """Point every ``*_env`` parameter at a canary variable; errors included, nothing leaks."""
+    for k, v in CANARIES.items():
+        monkeypatch.setenv(k, v)
+    overrides = {}
+    for nb in runner.discover_notebooks():
+        for name in runner.inspect_parameters(nb):
+            if not name.endswith("_env"):
+                continue
+            lowered = name.lower()
+            if "mongo" in lowered:
+                overrides[f"{nb.stem}.{name}"] = "MONGO_URI"
+            elif "redis" in lowered:
+                overrides[f"{nb.stem}.{name}"] = "REDIS_URL"
+            elif "secret" in lowered or "jwt" in lowered or "key" in lowered:
+                overrides[f"{nb.stem}.{name}"] = "WS_JWT_SECRET"
+    if not overrides:
+        pytest.skip("no notebook has *_env parameters")
+    stems = sorted({k.split(".")[0] for k in overrides})
+    notebooks = runner.resolve_notebooks(stems)
+    proc_out = []
+    summary = runner.run_notebooks(notebooks, out=tmp_path / "out", overrides=overrides, progress=False,
+                                   on_result=lambda r: proc_out.append(json.dumps(r.__dict__)))
+    _assert_no_canary(Path(summary.run_dir), "\n".join(proc_out))
+
+
+# --------------------------------------------------------------------------- browser
+
+def _chromium(chromium: str, *args: str) -> subprocess.CompletedProcess:
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-quic",
+             f"--user-data-dir={profile}", *args],
+            capture_output=True, text=True, timeout=120,
+        )
+
+
+def test_reports_render_in_a_real_browser(default_report, chromium, tmp_path):
+    from PIL import Image
+    import numpy as np
+
+    pages = sorted(default_report.glob("*.html"))
+    assert any(p.name == "index.html" for p in pages) and len(pages) >= 2
+    for page in pages:
+        dom = _chromium(chromium, "--dump-dom", page.as_uri())
+        assert dom.returncode == 0, dom.stderr[-500:]
+        text = dom.stdout
+        assert "Traceback" not in text, page.name
+        if page.name == "index.html":
+            assert "Overall verdict" in text
+        else:
+            assert re.search(r"Verdict: (PASS|WARN|FAIL|ERROR)", text), page.name
+        imgs = re.findall(r"<img\b[^>]*>", text)
+        for img in imgs:
+            src = re.search(r'src="([^"]*)"', img)
+            assert src and re.match(r"data:image/(png|jpeg|svg\+xml);base64,[A-Za-z0-9+/]{200,}", src.group(1)), (page.name, img[:120])
+        shot = tmp_path / f"{page.stem}.png"
+        res = _chromium(chromium, f"--screenshot={shot}", "--window-size=1280,900", "--hide-scrollbars", page.as_uri())
+        assert shot.exists(), res.stderr[-500:]
+        pixels = np.asarray(Image.open(shot).convert("L"), dtype=float)
+        assert pixels.std() > 5, f"{page.name}: screenshot is blank"
+
+
+def test_notebook_reports_carry_their_plots(default_report):
+    """Plots reach the executed notebooks (not lost to a non-inline backend)."""
+    import nbformat
+
+    for ipynb in default_report.glob("*.ipynb"):
+        nb = nbformat.read(ipynb, as_version=4)
+        pngs = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+        assert pngs >= 1, f"{ipynb.name}: no plot in the executed notebook"
