@@ -7,6 +7,7 @@ then a pure reducer turns the raw results into a :class:`DashboardOverview`.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections import Counter
 from collections.abc import Callable
@@ -83,6 +84,9 @@ def execute(db: Any, q: PlannedQuery, *, max_time_ms: int | None = None) -> list
     -------
     list of dict
     """
+    # drivers may mutate what they are given (mongomock adds ``_id`` to projections):
+    # hand them copies so the planned query stays what was planned
+    q = copy.deepcopy(q)
     coll = db[q.collection]
     real = not type(db).__module__.startswith("mongomock")
     extra = {"maxTimeMS": max_time_ms} if (real and max_time_ms) else {}
