@@ -89,6 +89,7 @@ class Digester:
     def __init__(self) -> None:
         self._ids: dict[tuple, int] = {}
         self._keys: list[tuple] = []
+        self._commands: list[dict] = []
         self._apps: list[set] = []
         self._hash: list[str] = []
         self._acc: dict[str, np.ndarray] = {}
@@ -110,14 +111,15 @@ class Digester:
         """Fold one chunk of rows (tuples in ``readers.ROW_FIELDS`` order) into the totals."""
         if not rows:
             return
-        (_, ns, op, shape, plan, dur, docs, keys, nret, reslen, coll, sort, app, qhash, src) = zip(*rows)
+        (_, ns, op, shape, plan, dur, docs, keys, nret, reslen, coll, sort, app, qhash, src, cmd) = zip(*rows)
         ids = self._ids
         kid_list = []
-        for k in zip(ns, op, shape, plan):
+        for k, c in zip(zip(ns, op, shape, plan), cmd):
             i = ids.get(k)
             if i is None:
                 i = ids[k] = len(self._keys)
                 self._keys.append(k)
+                self._commands.append(c)
                 self._apps.append(set())
                 self._hash.append("")
             kid_list.append(i)
@@ -157,11 +159,15 @@ class Digester:
         idx = np.flatnonzero(new)
         self._hist = (allk[idx], allv[idx], np.add.reduceat(allc, idx) if len(idx) else allc[:0])
 
+    def commands(self) -> list[dict]:
+        """One example command per key (same order as the keys first seen), for index advice."""
+        return list(self._commands)
+
     def frame(self) -> pd.DataFrame:
         """The digest table, sorted by total time (largest first)."""
         n = len(self._keys)
         if n == 0:
-            return pd.DataFrame(columns=COLUMNS)
+            return pd.DataFrame(columns=COLUMNS + ["command"])
         a = {k: v[:n] for k, v in self._acc.items()}
         hk, hv, hc = self._hist
         df = pd.DataFrame(self._keys, columns=list(KEY))
@@ -184,8 +190,9 @@ class Digester:
         df["sources"] = ["+".join(s for s, b in _SOURCE_BITS.items() if bits & b) for bits in a["sources"]]
         df["app_names"] = [", ".join(sorted(s)) for s in self._apps]
         df["query_hash"] = self._hash
+        df["command"] = self._commands
         df = df.sort_values(["total_ms", "count", "ns", "shape"], ascending=[False, False, True, True], kind="stable")
-        return df.reset_index(drop=True)[COLUMNS]
+        return df.reset_index(drop=True)[COLUMNS + ["command"]]
 
 
 def digest_rows(rows: Iterable[tuple], chunk_rows: int = CHUNK_ROWS) -> pd.DataFrame:
@@ -201,7 +208,9 @@ def digest_rows(rows: Iterable[tuple], chunk_rows: int = CHUNK_ROWS) -> pd.DataF
     Returns
     -------
     pandas.DataFrame
-        One row per (ns, op, shape, plan_summary), columns :data:`COLUMNS`, sorted by total time.
+        One row per (ns, op, shape, plan_summary), columns :data:`COLUMNS` plus ``command``
+        (one example command of the shape, raw values, for index advice only), sorted by
+        total time.
     """
     dig = Digester()
     it = iter(rows)

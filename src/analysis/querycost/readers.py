@@ -76,7 +76,7 @@ _CHUNK_CHARS = 1 << 20
 
 ROW_FIELDS = ("timestamp", "ns", "op", "shape", "plan_summary", "duration_ms", "docs_examined",
               "keys_examined", "nreturned", "reslen", "collscan", "in_memory_sort", "app_name",
-              "query_hash", "source")
+              "query_hash", "source", "command")
 
 
 @dataclass(slots=True)
@@ -102,6 +102,9 @@ class QueryRecord:
     app_name: str
     query_hash: str
     source: str  # "log", "profile" or "explain"
+    #: the command (or write statement) the shape was taken from; for a getMore, its
+    #: originating command. Raw values: used for index advice, never displayed as is.
+    command: dict = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -267,7 +270,7 @@ def _log_row(doc: Mapping[str, Any], st: FileStats) -> tuple | None:
         float(dur), _num(attr.get("docsExamined")), _num(attr.get("keysExamined")), _num(attr.get("nreturned")),
         _num(attr.get("reslen")), "COLLSCAN" in plan,
         bool(attr.get("hasSortStage")) or pipeline_blocking_sort(pipeline),
-        attr.get("appName") or "", attr.get("queryHash") or "", "log",
+        attr.get("appName") or "", attr.get("queryHash") or "", "log", shape_cmd,
     )
 
 
@@ -339,7 +342,7 @@ def _profile_row(doc: Mapping[str, Any], st: FileStats) -> tuple | None:
         float(millis), _num(doc.get("docsExamined")), _num(doc.get("keysExamined")), _num(doc.get("nreturned")),
         _num(doc.get("responseLength")), "COLLSCAN" in plan,
         bool(doc.get("hasSortStage")) or pipeline_blocking_sort(shape_cmd.get("pipeline")),
-        doc.get("appName") or "", doc.get("queryHash") or "", "profile",
+        doc.get("appName") or "", doc.get("queryHash") or "", "profile", shape_cmd,
     )
 
 
@@ -438,7 +441,7 @@ def _explain_row(doc: Mapping[str, Any], st: FileStats) -> tuple | None:
     return (
         None, ns, op, command_shape(op, shape_cmd), plan, float(duration),
         _num(es.get("totalDocsExamined")), _num(es.get("totalKeysExamined")), nret, None,
-        "COLLSCAN" in plan, sort or pipe_sort, "", qp.get("queryHash") or "", "explain",
+        "COLLSCAN" in plan, sort or pipe_sort, "", qp.get("queryHash") or "", "explain", shape_cmd,
     )
 
 
