@@ -565,6 +565,10 @@ async def p_weak_secret(r: Runner) -> list[Case]:
         else:
             cases.append(Case("offline common-secret check", "PASS",
                               f"none of {len(COMMON_SECRETS)} common secrets (incl. blank) verifies the baseline"))
+        need = int(r.keys.algorithm[2:]) // 8
+        have = len(r.keys.secret or b"")
+        cases.append(Case("secret length", "PASS" if have >= need else "WARN",
+                          f"configured secret is {have} bytes; RFC 7518 §3.2 requires ≥ {need} for {r.keys.algorithm}"))
     else:
         cases.append(Case("offline common-secret check", "N/A", f"{r.keys.algorithm} is not an HMAC algorithm"))
     return cases + await r.rejects(r.forger.empty_secret())

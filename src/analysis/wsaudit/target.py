@@ -28,6 +28,7 @@ import logging
 import threading
 import time
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -156,9 +157,11 @@ class ReferenceTarget:
         if not isinstance(token, str) or not token:
             return None
         try:
-            claims = jwt.decode(token, self._secret, algorithms=["HS256"], audience=self.audience,
-                                issuer=self.issuer, leeway=self.leeway_s,
-                                options={"require": ["exp", "iss", "aud", "sub"]})
+            with warnings.catch_warnings():  # a short operator-chosen secret is reported by probe 9, not here
+                warnings.simplefilter("ignore")
+                claims = jwt.decode(token, self._secret, algorithms=["HS256"], audience=self.audience,
+                                    issuer=self.issuer, leeway=self.leeway_s,
+                                    options={"require": ["exp", "iss", "aud", "sub"]})
         except jwt.PyJWTError:
             return None
         if claims.get("token_type") != self.token_type:

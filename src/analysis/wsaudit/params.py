@@ -1,0 +1,39 @@
+"""Parameters of notebook 04 (validated with :func:`analysis.params.validate`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from ..errors import ParameterError
+from .probes import PROBE_IDS
+from .session import TARGETS
+
+
+@dataclass(frozen=True)
+class WsAuditParams:
+    """notebooks/04_websocket_token_audit parameters.
+
+    ``profile``: target profile YAML; ``url``: override of the profile's URL (needs
+    ``"profile"`` in ``targets``); ``probes``: probe ids to run (empty = all);
+    ``targets``: ``secure`` / ``vulnerable`` (in-process reference targets) and/or
+    ``profile`` (the real target named by the profile). Secrets: only via the env var
+    the profile's ``secret_env`` names.
+    """
+
+    profile: str = field(default="profiles/infra_mind.yaml", metadata={"nonempty": True})
+    url: str = ""
+    probes: list[str] = field(default_factory=list, metadata={"choices": PROBE_IDS})
+    targets: list[str] = field(default_factory=lambda: ["secure", "vulnerable"],
+                               metadata={"choices": TARGETS, "nonempty": True})
+
+    def check(self) -> None:
+        if self.url:
+            parts = urlsplit(self.url)
+            if parts.scheme not in ("ws", "wss") or not parts.hostname:
+                raise ParameterError(f"parameter 'url': {self.url!r} is not a ws:// or wss:// URL")
+            if "profile" not in self.targets:
+                raise ParameterError("parameter 'url' is set but 'targets' does not include \"profile\" "
+                                     "(use targets = [\"profile\"] to audit a real system)")
+        if len(set(self.targets)) != len(self.targets):
+            raise ParameterError("parameter 'targets': duplicate entries")
