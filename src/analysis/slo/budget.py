@@ -1,0 +1,219 @@
+"""Error budgets, burn rates, multiwindow multi-burn-rate tiers, backtests, periods.
+
+Definitions (event based, "Occurrences"): SLI = good / valid; budget = (1 − target) ×
+valid events; consumed = bad events (counted, never derived from a rounded ratio);
+remaining = budget − consumed, negative when overspent (never clamped); burn rate over
+``w`` = (bad_w / valid_w) / (1 − target). Windows with no valid event have no burn rate
+(NaN: zero traffic is neither good nor bad) and never fire an alert.
+"""
+
+from __future__ import annotations
+
+import math
+import zoneinfo
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .catalog import SLO, Window, format_duration
+from .sli import Events, Grid
+
+#: burn-rate windows reported for every SLO
+BURN_WINDOWS_S = (300, 1800, 3600, 7200, 21600, 86400, 259200)
+#: relative tolerance for "exactly on target" (999/1000 at 99.9 % is compliant)
+REL_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One multiwindow burn-rate alert: fires when both windows burn faster than ``factor``."""
+
+    name: str
+    severity: str
+    long_s: float
+    short_s: float
+    factor: float
+    source: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.severity} {format_duration(self.long_s)}/{format_duration(self.short_s)} {self.factor:g}x"
+
+
+#: SRE Workbook tiers for a 30-day SLO plus Sloth's 3x 1d/2h ticket.
+DEFAULT_TIERS = (
+    Tier("page_1h_5m", "page", 3600, 300, 14.4, "SRE Workbook"),
+    Tier("page_6h_30m", "page", 21600, 1800, 6.0, "SRE Workbook"),
+    Tier("ticket_1d_2h", "ticket", 86400, 7200, 3.0, "Sloth"),
+    Tier("ticket_3d_6h", "ticket", 259200, 21600, 1.0, "SRE Workbook"),
+)
+
+
+def meets(good: float, valid: float, target: float) -> bool | None:
+    """``good/valid >= target`` with a tolerance; None when there is no valid event."""
+    if not valid > 0:
+        return None
+    return good >= target * valid - REL_TOL * valid
+
+
+# --------------------------------------------------------------------------- windows
+def _floor_period(ts: pd.Timestamp, unit: str) -> pd.Timestamp:
+    ts = ts.normalize()
+    if unit == "week":
+        return ts - pd.Timedelta(days=ts.weekday())
+    if unit == "month":
+        return ts.replace(day=1)
+    if unit == "quarter":
+        return ts.replace(month=3 * ((ts.month - 1) // 3) + 1, day=1)
+    return ts.replace(month=1, day=1)
+
+
+def _add_period(ts: pd.Timestamp, unit: str) -> pd.Timestamp:
+    off = {"week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1),
+           "quarter": pd.DateOffset(months=3), "year": pd.DateOffset(years=1)}[unit]
+    return ts + off
+
+
+def window_bounds(window: Window, at: float) -> tuple[float, float, float]:
+    """``(start, end, period_end)`` in Unix seconds for a window evaluated at ``at``.
+
+    Rolling: ``(at − w, at, at)``. Calendar: the period holding the instant just before
+    ``at`` (evaluating exactly at a month boundary reports the month that just ended),
+    in the window's timezone; ``period_end`` is when that period ends.
+    """
+    if window.kind == "rolling":
+        return at - window.seconds, at, at
+    tz = zoneinfo.ZoneInfo(window.timezone)
+    local = pd.Timestamp(at - 1e-3, unit="s", tz="UTC").tz_convert(tz)
+    start = _floor_period(local, window.unit)
+    end = _add_period(start, window.unit)
+    return start.timestamp(), at, end.timestamp()
+
+
+def bin_range(grid: Grid, start: float, end: float) -> tuple[int, int]:
+    """Bins whose right edge lies in ``(start, end]`` as an inclusive ``(a, b)``, clipped."""
+    a = int(math.floor((start - grid.origin) / grid.res + 1e-9)) + 1
+    b = int(math.floor((end - grid.origin) / grid.res + 1e-9))
+    return max(a, 0), min(b, grid.n - 1)
+
+
+def cumsum0(x: np.ndarray) -> np.ndarray:
+    out = np.empty(x.size + 1)
+    out[0] = 0.0
+    np.cumsum(x, out=out[1:])
+    return out
+
+
+def rolling_sum(c: np.ndarray, n_bins: int) -> np.ndarray:
+    """Sum over the last ``n_bins`` bins ending at every bin (partial at the start)."""
+    k = np.arange(c.size - 1)
+    lo = np.maximum(k + 1 - n_bins, 0)
+    return c[k + 1] - c[lo]
+
+
+def window_bins(seconds: float, res: float) -> int:
+    return max(1, int(round(seconds / res)))
+
+
+def burn_rate_series(ev: Events, target: float, seconds: float) -> np.ndarray:
+    """Burn rate over ``seconds`` ending at every bin (NaN where the window has no traffic)."""
+    n = window_bins(seconds, ev.grid.res)
+    vc, bc = cumsum0(ev.valid), cumsum0(ev.bad)
+    v, b = rolling_sum(vc, n), rolling_sum(bc, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(v > 0, (b / np.where(v > 0, v, 1)) / (1 - target), np.nan)
+    return r
+
+
+def burn_rates_at(ev: Events, target: float, k: int) -> dict[str, float | None]:
+    """Burn rate for each of :data:`BURN_WINDOWS_S` ending at bin ``k``."""
+    vc, bc = cumsum0(ev.valid), cumsum0(ev.bad)
+    out: dict[str, float | None] = {}
+    for w in BURN_WINDOWS_S:
+        n = window_bins(w, ev.grid.res)
+        lo = max(k + 1 - n, 0)
+        v, b = vc[k + 1] - vc[lo], bc[k + 1] - bc[lo]
+        out[format_duration(w)] = (b / v) / (1 - target) if v > 0 else None
+    return out
+
+
+def tier_notes(target: float, res: float, tiers=DEFAULT_TIERS) -> dict[str, str]:
+    """Tiers that can never fire (factor ≥ 1/(1−target)) or whose short window is below the resolution."""
+    notes = {}
+    max_burn = 1 / (1 - target)
+    for t in tiers:
+        if t.factor >= max_burn:
+            notes[t.name] = (f"can never fire: factor {t.factor:g} ≥ maximum burn rate {max_burn:.3g} "
+                             f"(100 % errors at target {target * 100:g} %)")
+        elif t.short_s < res:
+            notes[t.name] = (f"short window {format_duration(t.short_s)} is below the data resolution "
+                             f"{format_duration(res)}: meaningless")
+    return notes
+
+
+def firing_series(ev: Events, target: float, tiers=DEFAULT_TIERS) -> dict[str, np.ndarray]:
+    """Boolean per bin per tier: both windows' burn rates exceed the factor."""
+    cache: dict[float, np.ndarray] = {}
+
+    def br(s: float) -> np.ndarray:
+        if s not in cache:
+            cache[s] = burn_rate_series(ev, target, s)
+        return cache[s]
+
+    out = {}
+    for t in tiers:
+        with np.errstate(invalid="ignore"):
+            out[t.name] = (br(t.long_s) > t.factor) & (br(t.short_s) > t.factor)
+    return out
+
+
+def intervals(mask: np.ndarray, times: np.ndarray) -> list[list[float]]:
+    """Runs of True as ``[first_time, last_time]`` pairs."""
+    if not mask.any():
+        return []
+    m = np.concatenate([[False], mask, [False]]).astype(np.int8)
+    d = np.diff(m)
+    starts = np.flatnonzero(d == 1)
+    ends = np.flatnonzero(d == -1) - 1
+    return [[float(times[s]), float(times[e])] for s, e in zip(starts, ends)]
+
+
+def timeslices(ev: Events, target_slice: float, slice_s: float, a: int, b: int) -> dict:
+    """Timeslice budgeting over bins ``a..b``: slices aligned to multiples of ``slice_s``.
+
+    A slice with traffic is good when its SLI ≥ ``target_slice``; slices without traffic
+    (or without data) are neither good nor bad and are counted apart.
+    """
+    res = ev.grid.res
+    m = window_bins(slice_s, res)
+    times = ev.grid.times()[a:b + 1]
+    sl = np.floor((times - 1e-9) / (m * res)).astype(np.int64)
+    sl -= sl[0] if sl.size else 0
+    ns = int(sl[-1]) + 1 if sl.size else 0
+    g = np.bincount(sl, weights=ev.good[a:b + 1], minlength=ns)
+    v = np.bincount(sl, weights=ev.valid[a:b + 1], minlength=ns)
+    p = np.bincount(sl, weights=ev.present[a:b + 1].astype(float), minlength=ns) > 0
+    has = v > 0
+    good = has & (g >= target_slice * v - REL_TOL * v)
+    return {"slice_s": m * res, "slices": ns, "with_traffic": int(has.sum()), "good": int(good.sum()),
+            "bad": int((has & ~good).sum()), "no_traffic": int((p & ~has).sum()), "no_data": int((~p).sum())}
+
+
+def periods_table(ev: Events, target: float, unit: str, tz: str = "UTC") -> pd.DataFrame:
+    """Past calendar periods (``month``/``quarter``/``week``) covered by the data."""
+    times = pd.to_datetime(ev.grid.times() - 1e-3, unit="s", utc=True).tz_convert(tz)
+    freq = {"month": "M", "quarter": "Q", "week": "W-SUN", "year": "Y"}[unit]
+    key = times.tz_localize(None).to_period(freq)
+    df = pd.DataFrame({"period": key.astype(str), "good": ev.good, "valid": ev.valid,
+                       "present": ev.present})
+    g = df.groupby("period", sort=True).agg(good=("good", "sum"), valid=("valid", "sum"),
+                                            bins=("present", "size"), bins_with_data=("present", "sum"))
+    g["bad"] = g["valid"] - g["good"]
+    g["sli_pct"] = np.where(g["valid"] > 0, 100 * g["good"] / g["valid"].where(g["valid"] > 0, 1), np.nan)
+    budget = (1 - target) * g["valid"]
+    g["budget_remaining_pct"] = np.where(budget > 0, 100 * (budget - g["bad"]) / budget.where(budget > 0, 1), np.nan)
+    g["compliant"] = [meets(a, v, target) for a, v in zip(g["good"], g["valid"])]
+    g["coverage_pct"] = 100 * g["bins_with_data"] / g["bins"]
+    return g.reset_index()[["period", "good", "bad", "valid", "sli_pct", "compliant",
+                            "budget_remaining_pct", "coverage_pct"]]

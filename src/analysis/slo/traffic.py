@@ -1,0 +1,230 @@
+"""A documented, deterministic traffic model of the Infra Mind service (the embedded data).
+
+:func:`generate` returns raw Prometheus series (cumulative counters and histogram
+buckets) for the metrics the service really exports (``http_requests_total``,
+``http_request_duration_seconds``, ``db_queries_total``, ``db_query_duration_seconds``,
+``db_errors_total``, ``cache_operations_total``, ``cache_hits_total``,
+``cache_misses_total``, ``llm_api_calls_total``, ``assessments_created_total``,
+``assessments_completed_total``). Dashboard-load and WebSocket metrics are *not*
+generated: the service does not export them.
+
+The model (offsets in days from ``start``; every random draw comes from one seeded
+``numpy.random.Generator``, so the same arguments give the same bytes):
+
+* traffic: 40 API requests/s × diurnal factor ``1 + 0.6·sin(2π(h − 9)/24)`` (peak 15:00 UTC)
+  × 0.6 on weekends; endpoint shares 45 % dashboard overview, 25 % assessments list,
+  5 % assessment create, 25 % recommendations; 0.02 % 500s, 0.01 % 503s, 0.5 % 404s (GET);
+* latency: lognormal (median 60 ms, σ 0.7) plus, on the dashboard, a 4 % cache-miss tail
+  uniform in 1–2.4 s (so the 2 s p99 threshold falls between the 1 s and 2.5 s buckets);
+* **fast-burn incident** (day 20.58–20.61, 14:00–14:45 UTC): 60 % of API requests fail
+  with 503, the dashboard tail rises to 30 %, 30 % of DB queries take > 100 ms;
+* **slow burn** (days 10–15.5): LLM provider errors ramp from 0.3 % to 4 % over 4 days,
+  hold 1.5 days, recover; failed assessments follow (2 % + 5 × the excess LLM error rate);
+* **counter reset** (day 16.375, 09:00): the API process restarts, every counter drops to
+  0; the cache is cold afterwards (hit ratio 40 % recovering to 86 % within ~2 h);
+* **scrape gap** (day 5.125–5.1875, 03:00–04:30): no samples (traffic continues);
+* **zero-traffic window** (day 25.083–25.167, 02:00–04:00): maintenance, load balancer
+  drained: samples keep coming, counters stay flat.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+DAY = 86400.0
+HTTP_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+DB_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
+ENDPOINTS = (  # method, endpoint, share, success status
+    ("GET", "/api/v1/dashboard/overview", 0.45, "200"),
+    ("GET", "/api/v1/assessments", 0.25, "200"),
+    ("POST", "/api/v1/assessments", 0.05, "201"),
+    ("GET", "/api/v1/recommendations", 0.25, "200"),
+)
+DB_OPS = (("assessments", "find", 0.5), ("recommendations", "aggregate", 0.3), ("reports", "aggregate", 0.2))
+#: default start of the embedded export (Unix seconds): 2026-10-02T00:00:00Z
+EMBEDDED_START = 1790899200.0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Event times, in days from the start (see the module docstring)."""
+
+    incident: tuple[float, float] = (20 + 14 / 24, 20 + 14.75 / 24)
+    slow_burn: tuple[float, float, float] = (10.0, 14.0, 15.5)  # ramp start, plateau start, end
+    restart: float = 16 + 9 / 24
+    gap: tuple[float, float] = (5 + 3 / 24, 5 + 4.5 / 24)
+    zero_traffic: tuple[float, float] = (25 + 2 / 24, 25 + 4 / 24)
+
+
+def _lognorm_cdf(x: float, median: float, sigma: float) -> float:
+    return 0.5 * (1 + math.erf(math.log(x / median) / (sigma * math.sqrt(2))))
+
+
+def _tail_cdf(x: float, lo: float = 1.0, hi: float = 2.4) -> float:
+    return min(max((x - lo) / (hi - lo), 0.0), 1.0)
+
+
+def _split(rng: np.random.Generator, n: np.ndarray, cdfs: np.ndarray) -> np.ndarray:
+    """Split ``n`` events per step into buckets with cumulative probabilities ``cdfs`` (steps × buckets).
+
+    Returns cumulative counts per bucket (``le`` semantics), last column = ``n``.
+    """
+    p = np.diff(np.concatenate([np.zeros((cdfs.shape[0], 1)), cdfs, np.ones((cdfs.shape[0], 1))], axis=1), axis=1)
+    left = n.astype(np.int64)
+    rest = np.ones(n.shape)
+    out = np.zeros((n.size, p.shape[1]), np.int64)
+    for j in range(p.shape[1] - 1):
+        q = np.clip(np.divide(p[:, j], rest, out=np.zeros_like(rest), where=rest > 0), 0, 1)
+        c = rng.binomial(left, q)
+        out[:, j] = c
+        left = left - c
+        rest = rest - p[:, j]
+    out[:, -1] = left
+    return np.cumsum(out, axis=1)
+
+
+def generate(start: float = EMBEDDED_START, days: float = 30.0, step: float = 300.0, seed: int = 20261002,
+             scenario: Scenario = Scenario(), endpoints: int = 4, families: tuple[str, ...] | None = None,
+             histogram_count: bool = True) -> list[tuple[dict[str, str], np.ndarray, np.ndarray]]:
+    """Generate the raw series of the model.
+
+    Parameters
+    ----------
+    start : float
+        Unix seconds of the first sample (aligned to ``step`` by the caller).
+    days : float
+        Length; samples at ``start + k·step`` for ``k = 0..days·86400/step``.
+    step : float
+        Scrape interval in seconds.
+    seed : int
+        Seed of the random generator.
+    scenario : Scenario
+        Incident times.
+    endpoints : int
+        How many of :data:`ENDPOINTS` to emit (the oracle tests use fewer).
+    families : tuple of str, optional
+        Only these metric families (e.g. ``("http_requests_total", "http_request_duration_seconds")``).
+    histogram_count : bool
+        Emit ``_count`` series next to the buckets.
+
+    Returns
+    -------
+    list of (labels, timestamps, values)
+        Cumulative values, sorted by time, with the scrape gap removed.
+    """
+    rng = np.random.default_rng(seed)
+    n = int(round(days * DAY / step)) + 1
+    t = start + np.arange(n) * step
+    d = (t - start) / DAY
+    hour = (t % DAY) / 3600
+    weekday = ((t // DAY).astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday → 0 = Monday
+    diurnal = (1 + 0.6 * np.sin(2 * np.pi * (hour - 9) / 24)) * np.where(weekday >= 5, 0.6, 1.0)
+    sc = scenario
+    incident = (d >= sc.incident[0]) & (d < sc.incident[1])
+    zero = (d >= sc.zero_traffic[0]) & (d < sc.zero_traffic[1])
+    gap = (d > sc.gap[0]) & (d < sc.gap[1])
+    r0, r1, r2 = sc.slow_burn
+    llm_err = 0.003 + np.clip((d - r0) / (r1 - r0), 0, 1) * 0.037 * (d < r2)
+    since_restart = np.where(d >= sc.restart, (d - sc.restart) * 24, np.inf)
+    traffic = np.where(zero, 0.0, diurnal)
+    out: list[tuple[dict[str, str], np.ndarray]] = []  # labels, per-step increments
+
+    def want(family: str) -> bool:
+        return families is None or family in families
+
+    # --- HTTP
+    for method, endpoint, share, ok in ENDPOINTS[:endpoints]:
+        lam = 40 * share * step * traffic
+        total = rng.poisson(lam)
+        p503 = np.where(incident, 0.60, 0.0001)
+        p500 = np.full(n, 0.0002)
+        p404 = 0.005 if method == "GET" else 0.0
+        c503 = rng.binomial(total, p503)
+        c500 = rng.binomial(total - c503, p500)
+        c404 = rng.binomial(total - c503 - c500, p404) if p404 else np.zeros(n, np.int64)
+        cok = total - c503 - c500 - c404
+        base = {"method": method, "endpoint": endpoint}
+        if want("http_requests_total"):
+            for status, c in ((ok, cok), ("404", c404), ("500", c500), ("503", c503)):
+                if status == "404" and not p404:
+                    continue
+                out.append(({"__name__": "http_requests_total", **base, "status": status}, c))
+        if want("http_request_duration_seconds"):
+            tail = np.where(incident, 0.30, 0.04) if "dashboard" in endpoint else np.zeros(n)
+            cdf_ln = np.array([_lognorm_cdf(b, 0.06, 0.7) for b in HTTP_BUCKETS])
+            cdf_tail = np.array([_tail_cdf(b) for b in HTTP_BUCKETS])
+            cdfs = (1 - tail)[:, None] * cdf_ln[None, :] + tail[:, None] * cdf_tail[None, :]
+            cum = _split(rng, total, cdfs)
+            for j, le in enumerate((*HTTP_BUCKETS, math.inf)):
+                out.append(({"__name__": "http_request_duration_seconds_bucket", **base,
+                             "le": "+Inf" if math.isinf(le) else repr(le)}, cum[:, j]))
+            if histogram_count:
+                out.append(({"__name__": "http_request_duration_seconds_count", **base}, total))
+    # --- DB
+    if want("db_queries_total") or want("db_query_duration_seconds"):
+        for coll, op, share in DB_OPS:
+            q = rng.poisson(60 * share * step * traffic)
+            base = {"collection": coll, "operation": op}
+            if want("db_queries_total"):
+                out.append(({"__name__": "db_queries_total", **base}, q))
+            if want("db_query_duration_seconds"):
+                slow = np.where(incident, 0.30, 0.0)
+                cdf_ln = np.array([_lognorm_cdf(b, 0.008, 0.9) for b in DB_BUCKETS])
+                cdf_slow = np.array([_lognorm_cdf(b, 0.3, 0.5) for b in DB_BUCKETS])
+                cdfs = (1 - slow)[:, None] * cdf_ln[None, :] + slow[:, None] * cdf_slow[None, :]
+                cum = _split(rng, q, cdfs)
+                for j, le in enumerate((*DB_BUCKETS, math.inf)):
+                    out.append(({"__name__": "db_query_duration_seconds_bucket", **base,
+                                 "le": "+Inf" if math.isinf(le) else repr(le)}, cum[:, j]))
+                if histogram_count:
+                    out.append(({"__name__": "db_query_duration_seconds_count", **base}, q))
+        if want("db_errors_total"):
+            out.append(({"__name__": "db_errors_total", "collection": "assessments", "error_type": "timeout"},
+                        rng.poisson(0.002 * step * traffic + 2 * step * incident)))
+    # --- cache
+    if want("cache_operations_total") or want("cache_hits_total"):
+        gets = rng.poisson(30 * step * traffic)
+        hit_p = 0.86 - 0.03 * (diurnal - 1) - 0.46 * np.exp(-since_restart / 0.7)
+        hits = rng.binomial(gets, np.clip(hit_p, 0, 1))
+        misses = gets - hits
+        sets = rng.binomial(misses, 0.98)
+        if want("cache_operations_total"):
+            out += [({"__name__": "cache_operations_total", "operation": "get", "result": "hit"}, hits),
+                    ({"__name__": "cache_operations_total", "operation": "get", "result": "miss"}, misses),
+                    ({"__name__": "cache_operations_total", "operation": "set", "result": "success"}, sets)]
+        if want("cache_hits_total"):
+            out += [({"__name__": "cache_hits_total"}, hits), ({"__name__": "cache_misses_total"}, misses)]
+    # --- LLM and assessments
+    if want("llm_api_calls_total") or want("assessments_created_total"):
+        for provider, model, share in (("openai", "gpt-4o", 0.7), ("anthropic", "claude-3-5-sonnet", 0.3)):
+            calls = rng.poisson(0.8 * share * step * traffic)
+            err = rng.binomial(calls, llm_err)
+            if want("llm_api_calls_total"):
+                out += [({"__name__": "llm_api_calls_total", "provider": provider, "model": model,
+                          "status": "success"}, calls - err),
+                        ({"__name__": "llm_api_calls_total", "provider": provider, "model": model,
+                          "status": "error"}, err)]
+        created = rng.poisson(20 / 3600 * step * traffic)
+        completed = rng.binomial(created, np.clip(1 - (0.02 + 5 * (llm_err - 0.003)), 0, 1))
+        if want("assessments_created_total"):
+            out += [({"__name__": "assessments_created_total", "status": "in_progress"}, created),
+                    ({"__name__": "assessments_completed_total"}, completed)]
+    # cumulate: a counter starts at its first day's total (a process running since before the
+    # export; keeps histogram buckets ordered), drops to 0 at the restart; no increment at k=0
+    restart_k = int(np.searchsorted(d, sc.restart))
+    day_k = max(1, int(DAY / step))
+    keep = ~gap
+    series = []
+    for labels, inc in out:
+        inc = np.asarray(inc, dtype=np.int64).copy()
+        inc[0] = 0
+        cum = np.cumsum(inc) + int(inc[1:1 + day_k].sum())
+        if 0 < restart_k < n:
+            cum[restart_k:] = np.cumsum(inc[restart_k:])
+        series.append((labels, t[keep], cum[keep].astype(np.float64)))
+    return series
