@@ -182,8 +182,10 @@ class ReferenceTarget:
                     self._authenticate(conn, claims)
             elif self.mode == "vulnerable" and "user_id" in query:
                 conn.user = query["user_id"][0]
-            await ws.send(_frame("notification", {"message": "Connected successfully",
-                                                  "connection_id": uuid.uuid4().hex}))
+            welcome: dict[str, Any] = {"message": "Connected successfully", "connection_id": uuid.uuid4().hex}
+            if conn.user is not None:  # authenticated during the handshake (?token= / ?user_id=)
+                welcome["user_id"] = conn.user
+            await ws.send(_frame("notification", welcome))
             async for raw in ws:
                 await self._dispatch(conn, raw)
         except ConnectionClosed:
