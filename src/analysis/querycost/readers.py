@@ -689,8 +689,10 @@ def iter_rows(paths: Sequence[str | Path], stats: ReadStats) -> Iterator[tuple]:
     """Rows of several files in turn; each file's stats are appended to ``stats``."""
     for path in paths:
         p = resolve_path(path)
-        if not p.is_file():
+        if not p.exists():
             raise SourceError(f"{path}: no such file")
+        if not p.is_file():
+            raise SourceError(f"{path}: not a regular file")
         st = FileStats(str(p))
         stats.files.append(st)
         yield from iter_file_rows(p, st)

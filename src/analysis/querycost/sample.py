@@ -265,8 +265,8 @@ def _iso(t: datetime) -> str:
     return t.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def _command_doc(op: SimOp, cursor_id: int) -> dict[str, Any]:
-    if op.kind == "getMore":
+def _command_doc(op: SimOp, cursor_id: int, *, originating: bool = False) -> dict[str, Any]:
+    if op.kind == "getMore" and not originating:
         return {"getMore": cursor_id, "collection": op.collection, "$db": DB_NAME}
     cmd = copy.deepcopy(op.command)
     cmd["$db"] = DB_NAME
@@ -281,7 +281,7 @@ def log_line(t: datetime, conn: int, op: SimOp, duration_ms: int, app: str, curs
     attr: dict[str, Any] = {"type": "command", "ns": ns, "appName": app,
                             "command": _command_doc(op, cursor_id)}
     if op.kind == "getMore":
-        attr["originatingCommand"] = _command_doc(op, 0)
+        attr["originatingCommand"] = _command_doc(op, 0, originating=True)
     attr.update({"planSummary": op.plan_summary, "keysExamined": op.keys_examined,
                  "docsExamined": op.docs_examined})
     if op.has_sort_stage:

@@ -1,0 +1,183 @@
+"""Findings and verdict of the query cost audit (pure functions of a digest).
+
+* :func:`dashboard_shapes` — the shapes of every query the dashboard strategies issue
+  (:mod:`analysis.dashboard.queries`), so digested shapes can be recognised as dashboard ones;
+* :func:`tag_dashboard` — adds a ``dashboard`` column (``strategy/purpose`` labels);
+* :func:`findings` — per shape: COLLSCAN, in-memory SORT, examined/returned flags, with
+  documents examined per execution against the thresholds;
+* :func:`assess` — status, headline, figures and next steps for the verdict.
+
+Verdict rule: **FAIL** when a dashboard shape does a COLLSCAN examining more than
+``collscan_docs_threshold`` documents per execution, or an in-memory SORT whose input
+(documents examined per execution) exceeds ``sort_docs_threshold``; **WARN** when a
+dashboard shape does a COLLSCAN / SORT below those thresholds or examines more than
+``examined_ratio_threshold`` documents per returned one, or when non-dashboard shapes
+breach the FAIL rule; **PASS** otherwise; **ERROR** when nothing usable was read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .advice import planned_command
+from .readers import ReadStats
+from .shape import command_shape
+
+log = logging.getLogger(__name__)
+
+SYNTHETIC_MARK = "synthetic-workbook"
+
+
+def dashboard_queries(strategies: Sequence[str] | None = None) -> list[Any]:
+    """The dashboard's planned queries (all strategies) with placeholder ids."""
+    from ..dashboard.queries import STRATEGIES, planned_queries
+
+    out = []
+    for s in strategies or STRATEGIES:
+        out += planned_queries(s, "<user_id>", ["<assessment_id>"])
+    return out
+
+
+def dashboard_shapes(queries: Sequence[Any] | None = None) -> pd.DataFrame:
+    """collection, op, shape, label (``strategy/purpose``) of every dashboard query."""
+    rows = []
+    for q in queries if queries is not None else dashboard_queries():
+        op, cmd = planned_command(q)
+        rows.append({"collection": q.collection, "op": op, "shape": command_shape(op, cmd),
+                     "label": f"{q.strategy}/{q.purpose}"})
+    return pd.DataFrame(rows, columns=["collection", "op", "shape", "label"])
+
+
+def tag_dashboard(digest: pd.DataFrame, shapes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Copy of ``digest`` with a ``dashboard`` column: the labels of the dashboard queries of that shape.
+
+    A getMore is attributed to the shape of its originating command.
+    """
+    shapes = dashboard_shapes() if shapes is None else shapes
+    labels: dict[tuple[str, str, str], list[str]] = {}
+    for r in shapes.itertuples():
+        labels.setdefault((r.collection, r.op, r.shape), []).append(r.label)
+    out = digest.copy()
+    coll = out["ns"].astype(str).str.split(".", n=1).str[-1]
+    op = out["op"].astype(str)
+    base_op = np.where(op == "getMore", out["shape"].astype(str).str.startswith("[").map(
+        {True: "aggregate", False: "find"}), op)
+    out["dashboard"] = [", ".join(labels.get((c, o, s), [])) for c, o, s in zip(coll, base_op, out["shape"])]
+    return out
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Verdict thresholds (documents per execution, ratio)."""
+
+    collscan_docs: int = 1_000
+    sort_docs: int = 1_000
+    examined_ratio: float = 10.0
+
+
+def findings(digest: pd.DataFrame, th: Thresholds = Thresholds()) -> pd.DataFrame:
+    """Every shape with a COLLSCAN, an in-memory SORT or examined/returned above the threshold.
+
+    Returns
+    -------
+    DataFrame
+        ns, op, shape, dashboard, count, docs_per_exec, examined_per_returned, flags,
+        severity ("FAIL" / "WARN"), sorted by severity then total time.
+    """
+    if "dashboard" not in digest.columns:
+        digest = tag_dashboard(digest)
+    d = digest.copy()
+    d["docs_per_exec"] = d["docs_examined"] / d["count"]
+    coll = d["collscan"] > 0
+    sort = d["in_memory_sort"] > 0
+    ratio = d["examined_per_returned"] > th.examined_ratio
+    over = (coll & (d["docs_per_exec"] > th.collscan_docs)) | (sort & (d["docs_per_exec"] > th.sort_docs))
+    is_dash = d["dashboard"].astype(bool)
+    d = d[coll | sort | ratio].copy()
+    flags = []
+    for c, s, r in zip(coll[d.index], sort[d.index], ratio[d.index]):
+        flags.append(", ".join(f for f, on in (("COLLSCAN", c), ("in-memory SORT", s),
+                                               (f"examined/returned > {th.examined_ratio:g}", r)) if on))
+    d["flags"] = flags
+    d["severity"] = np.where(over[d.index] & is_dash[d.index], "FAIL", "WARN")
+    d["_rank"] = (d["severity"] == "FAIL").astype(int)
+    d = d.sort_values(["_rank", "total_ms"], ascending=[False, False], kind="stable")
+    cols = ["severity", "ns", "op", "shape", "plan_summary", "dashboard", "count", "docs_per_exec",
+            "examined_per_returned", "flags", "total_ms", "share_of_time"]
+    return d[cols].reset_index(drop=True)
+
+
+@dataclass
+class AuditResult:
+    """What the notebook's verdict cell records."""
+
+    status: str
+    headline: str
+    figures: dict[str, Any] = field(default_factory=dict)
+    next_steps: list[str] = field(default_factory=list)
+
+
+def source_label(digest: pd.DataFrame, stats: ReadStats | None, live: str = "") -> str:
+    """Where the figures come from, for captions: synthetic sample, files, or a live server."""
+    parts = []
+    apps = " ".join(digest.get("app_names", pd.Series(dtype=str)).astype(str))
+    if stats is not None and stats.files:
+        kinds = sorted({f.kind for f in stats.files if f.records})
+        what = "SYNTHETIC sample (cost-model plan figures, no real server)" if SYNTHETIC_MARK in apps else "files"
+        parts.append(f"{what}: {' + '.join(kinds)}")
+    if live:
+        parts.append(f"live server {live}")
+    return "; ".join(parts) or "no source"
+
+
+def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, th: Thresholds,
+           source: str) -> AuditResult:
+    """The verdict: status, headline, key figures and next steps (see the module rule)."""
+    if digest is None or len(digest) == 0:
+        why = stats.summary() if stats is not None else "no input"
+        return AuditResult("ERROR", f"No usable query records ({why}).", {"source": source},
+                           ["Check the file paths and formats (mongod 4.4+ JSON log, mongoexport of system.profile, "
+                            "explain('executionStats') output)."])
+    total_ms = float(digest["total_ms"].sum())
+    fails = found[found["severity"] == "FAIL"]
+    dash = found[found["dashboard"].astype(bool)]
+    figures: dict[str, Any] = {
+        "source": source,
+        "queries digested": int(digest["count"].sum()),
+        "shapes": int(len(digest)),
+        "total time (ms)": round(total_ms, 1),
+        "COLLSCAN share of time": round(float(digest.loc[digest["collscan"] > 0, "total_ms"].sum()) / total_ms, 3)
+        if total_ms else 0.0,
+        "dashboard shapes flagged": int(len(dash)),
+        "FAIL shapes": int(len(fails)),
+    }
+    if stats is not None:
+        figures["lines/documents skipped"] = stats.skipped
+    steps: list[str] = []
+    if len(fails):
+        top = fails.iloc[0]
+        status = "FAIL"
+        headline = (f"{len(fails)} dashboard shape(s) scan too much: worst {top['op']} on {top['ns']} "
+                    f"({top['flags']}, {top['docs_per_exec']:.0f} docs examined per execution, "
+                    f"{top['share_of_time']:.0%} of query time) — {source}.")
+        steps.append("Create the suggested index for each FAIL shape (table 'Index advice'), on a secondary "
+                     "first or with a rolling build, then re-run this audit on a fresh log window.")
+    elif len(found):
+        status = "WARN"
+        top = found.iloc[0]
+        headline = (f"No dashboard shape exceeds the thresholds, but {len(found)} shape(s) are flagged "
+                    f"(e.g. {top['op']} on {top['ns']}: {top['flags']}) — {source}.")
+    else:
+        status = "PASS"
+        headline = f"No COLLSCAN, in-memory SORT or high examined/returned shape — {source}."
+    if SYNTHETIC_MARK in source or "SYNTHETIC" in source:
+        steps.append("These figures are SYNTHETIC: point log_paths / profile_paths at production evidence "
+                     "or set mongo_uri_env to explain the dashboard queries on a real server.")
+    steps.append("Drop or skip recommended indexes flagged 'unused' or 'useless' in the index table.")
+    return AuditResult(status, headline, figures, steps)

@@ -1,0 +1,54 @@
+"""Parameters of notebook 01_query_cost_audit (validated with :func:`analysis.params.validate`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..config import DEFAULT_MAX_TIME_MS
+from ..errors import ParameterError
+
+SAMPLE_DIR = "data/querycost"
+
+
+@dataclass(frozen=True)
+class QueryCostParams:
+    """notebooks/01_query_cost_audit parameters.
+
+    ``log_paths`` (mongod 4.4+ JSON logs, plain or .gz), ``profile_paths``
+    (``mongoexport`` of ``system.profile``) and ``explain_paths`` (``explain("executionStats")``
+    outputs) are digested together; the embedded defaults are the synthetic sample.
+    ``mongo_uri_env`` names the environment variable holding a MongoDB URI: when set, every
+    dashboard query is explained live (read-only, ``max_time_ms`` each) and, with
+    ``read_live_profile``, ``system.profile`` of ``database`` is read too.
+    A dashboard shape FAILs when it does a COLLSCAN examining more than
+    ``collscan_docs_threshold`` documents per execution, or an in-memory SORT over more
+    than ``sort_docs_threshold``; ``examined_ratio_threshold`` flags (WARN) shapes that
+    examine more documents per returned one.
+    """
+
+    log_paths: list[str] = field(default_factory=lambda: [f"{SAMPLE_DIR}/sample_slow_query.log.gz"])
+    profile_paths: list[str] = field(default_factory=lambda: [f"{SAMPLE_DIR}/sample_profile.json"])
+    explain_paths: list[str] = field(default_factory=lambda: [f"{SAMPLE_DIR}/sample_explain.json"])
+    sample_meta_path: str = f"{SAMPLE_DIR}/sample_meta.json"
+    mongo_uri_env: str = field(default="", metadata={"env": True})
+    database: str = field(default="infra_mind", metadata={"nonempty": True})
+    audit_user_id: str = ""
+    read_live_profile: bool = False
+    live_profile_limit: int = field(default=20_000, metadata={"min": 1, "max": 1_000_000})
+    max_time_ms: int = field(default=DEFAULT_MAX_TIME_MS, metadata={"min": 100, "max": 600_000})
+    top_n: int = field(default=12, metadata={"min": 1, "max": 500})
+    collscan_docs_threshold: int = field(default=1_000, metadata={"min": 0})
+    sort_docs_threshold: int = field(default=1_000, metadata={"min": 0})
+    examined_ratio_threshold: float = field(default=10.0, metadata={"min": 1.0})
+
+    def check(self) -> None:
+        if not (self.log_paths or self.profile_paths or self.explain_paths or self.mongo_uri_env):
+            raise ParameterError("parameters 'log_paths', 'profile_paths', 'explain_paths' are all empty and "
+                                 "'mongo_uri_env' is not set: nothing to audit")
+        if self.read_live_profile and not self.mongo_uri_env:
+            raise ParameterError("parameter 'read_live_profile' needs 'mongo_uri_env' (the server to read from)")
+
+    @property
+    def files(self) -> list[str]:
+        """All evidence files, logs first."""
+        return [*self.log_paths, *self.profile_paths, *self.explain_paths]

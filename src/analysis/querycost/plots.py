@@ -1,0 +1,61 @@
+"""Figures of the query cost audit (matplotlib; the caller displays them).
+
+Every figure's title names its source (synthetic sample / files / live server) and what
+was measured, so a figure cut out of the report still says where it came from.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
+
+
+def _label(row: pd.Series, width: int = 70) -> str:
+    coll = str(row["ns"]).split(".", 1)[-1]
+    text = f"{coll} {row['op']} {row['shape']}"
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def time_share_chart(digest: pd.DataFrame, *, top_n: int = 12, source: str = "") -> Figure:
+    """Horizontal bars: share of total query time per shape (top N by total time)."""
+    top = digest.head(top_n).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(top) + 1.6))
+    colors = np.where(top["collscan"] > 0, "#cf222e", np.where(top["in_memory_sort"] > 0, "#bf8700", "#0969da"))
+    ax.barh([_label(r) for _, r in top.iterrows()], top["share_of_time"] * 100, color=colors)
+    for y, (share, plan) in enumerate(zip(top["share_of_time"], top["plan_summary"])):
+        ax.text(share * 100, y, f" {share:.1%}  {plan}", va="center", fontsize=7)
+    ax.set_xlabel("share of total query time (%)  — red: COLLSCAN, amber: in-memory SORT, blue: index")
+    ax.set_title(f"Query time by shape (sum of durations per shape)\nsource: {source}", fontsize=10)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_xlim(0, max(100.0, float(top["share_of_time"].max() * 100) * 1.35) if len(top) else 100)
+    fig.tight_layout()
+    return fig
+
+
+def examined_vs_returned(digest: pd.DataFrame, *, source: str = "", ratio: float = 10.0) -> Figure:
+    """Log-log scatter: documents examined vs returned per execution, one point per shape."""
+    fig, ax = plt.subplots(figsize=(8, 6))
+    d = digest[digest["docs_examined"].notna() & digest["nreturned"].notna()]
+    ex = np.maximum(d["docs_examined"] / d["count"], 0.5)  # 0 plotted at 0.5 on the log axis
+    ret = np.maximum(d["nreturned"] / d["count"], 0.5)
+    size = 20 + 200 * d["share_of_time"].to_numpy()
+    colors = np.where(d["collscan"] > 0, "#cf222e", np.where(d["in_memory_sort"] > 0, "#bf8700", "#0969da"))
+    ax.scatter(ret, ex, s=size, c=colors, alpha=0.7, edgecolors="k", linewidths=0.4)
+    lim = [0.4, max(float(ex.max()) if len(ex) else 1.0, float(ret.max()) if len(ret) else 1.0) * 2]
+    ax.plot(lim, lim, color="grey", lw=0.8, label="examined = returned")
+    ax.plot(lim, [v * ratio for v in lim], color="grey", lw=0.8, ls="--", label=f"examined = {ratio:g} × returned")
+    for (_, r), x, y in zip(d.iterrows(), ret, ex):
+        if r["collscan"] > 0 or r["share_of_time"] > 0.05:
+            ax.annotate(f"{str(r['ns']).split('.', 1)[-1]} {r['op']}", (x, y), fontsize=7,
+                        xytext=(4, 4), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("documents returned per execution (0 shown at 0.5)")
+    ax.set_ylabel("documents examined per execution (0 shown at 0.5)")
+    ax.set_title(f"Examined vs returned per shape (size: share of time; red COLLSCAN, amber SORT)\n"
+                 f"source: {source}", fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig

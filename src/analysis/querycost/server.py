@@ -1,0 +1,186 @@
+"""Live, read-only audit of a real MongoDB server (only when ``mongo_uri_env`` is set).
+
+* :func:`explain_dashboard` — ``explain("executionStats")`` of every query the dashboard
+  strategies issue, each with ``maxTimeMS``; tabulates plan, index used, documents / keys
+  examined vs returned and flags (COLLSCAN, in-memory SORT, examined/returned > 10).
+  Note: ``executionStats`` runs the query (reads only) to count what it examines.
+* :func:`read_system_profile` — the newest ``system.profile`` entries (a ``find`` with
+  ``maxTimeMS``), normalized like a profile export.
+* :func:`list_index_keys` — existing indexes, for the advice.
+
+Nothing here writes. Connection timeouts are short (``DEFAULT_CONNECT_TIMEOUT_S``); every
+error becomes one :class:`~analysis.errors.SourceError` line with the URI redacted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pandas as pd
+
+from ..config import DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_MAX_TIME_MS
+from ..errors import SourceError
+from ..redact import redact_text, redact_uri
+from .advice import format_index, planned_command
+from .readers import ROW_FIELDS, FileStats, _explain_row, _profile_row
+
+log = logging.getLogger(__name__)
+
+EXPLAIN_COLUMNS = ["strategy", "purpose", "collection", "op", "plan_summary", "index_used", "keys_examined",
+                   "docs_examined", "nreturned", "duration_ms", "examined_per_returned", "flags"]
+
+
+def connect(uri: str, database: str, *, timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S) -> Any:
+    """A pymongo Database with short timeouts; raises SourceError when the server is unreachable."""
+    import pymongo
+
+    ms = int(timeout_s * 1000)
+    try:
+        client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=ms, connectTimeoutMS=ms,
+                                     socketTimeoutMS=max(ms, DEFAULT_MAX_TIME_MS + ms), appname="infra-mind-audit")
+        client.admin.command("ping")
+    except Exception as exc:  # pymongo.errors.*, bad URI (ConfigurationError / InvalidURI)
+        raise SourceError(f"MongoDB {redact_uri(uri)}: {type(exc).__name__}: "
+                          f"{redact_text(str(exc).splitlines()[0] if str(exc) else '', [uri])[:200]}") from None
+    return client[database]
+
+
+def _err(what: str, exc: Exception) -> SourceError:
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return SourceError(f"MongoDB {what}: {type(exc).__name__}: {redact_text(first)[:200]}")
+
+
+def explain_command(op: str, cmd: dict[str, Any], max_time_ms: int) -> dict[str, Any]:
+    """The ``explain`` command document for one find / aggregate / count / distinct."""
+    inner = dict(cmd)
+    if op == "aggregate":
+        inner.setdefault("cursor", {})
+    inner["maxTimeMS"] = max_time_ms
+    return {"explain": inner, "verbosity": "executionStats", "maxTimeMS": max_time_ms}
+
+
+def explain_queries(db: Any, queries: Sequence[Any], *, max_time_ms: int = DEFAULT_MAX_TIME_MS,
+                    ratio: float = 10.0) -> pd.DataFrame:
+    """Explain each planned query and tabulate what the server did.
+
+    Parameters
+    ----------
+    db : pymongo Database (or any object with ``command``)
+    queries : sequence of PlannedQuery
+    max_time_ms : int
+        Server-side limit of each explain.
+    ratio : float
+        Examined/returned above which a query is flagged.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`EXPLAIN_COLUMNS`.
+    """
+    rows = []
+    for q in queries:
+        op, cmd = planned_command(q)
+        try:
+            doc = db.command(explain_command(op, cmd, max_time_ms))
+        except Exception as exc:
+            raise _err(f"explain of {q.strategy}/{q.purpose} on {q.collection}", exc) from None
+        st = FileStats("live explain")
+        row = _explain_row(dict(doc), st)
+        if row is None:
+            rows.append({"strategy": q.strategy, "purpose": q.purpose, "collection": q.collection, "op": op,
+                         "plan_summary": "?", "flags": "; ".join(st.reasons)})
+            continue
+        r = dict(zip(ROW_FIELDS, row))
+        docs, nret = r["docs_examined"] or 0, r["nreturned"] or 0
+        epr = docs / max(nret, 1)
+        index_used = ", ".join(p.split(" ", 1)[1] for p in r["plan_summary"].split(", ") if " " in p) or "—"
+        flags = [f for f, on in (("COLLSCAN", r["collscan"]), ("in-memory SORT", r["in_memory_sort"]),
+                                 (f"examined/returned > {ratio:g}", epr > ratio)) if on]
+        rows.append({"strategy": q.strategy, "purpose": q.purpose, "collection": q.collection, "op": op,
+                     "plan_summary": r["plan_summary"], "index_used": index_used,
+                     "keys_examined": r["keys_examined"], "docs_examined": r["docs_examined"],
+                     "nreturned": r["nreturned"], "duration_ms": r["duration_ms"],
+                     "examined_per_returned": epr, "flags": ", ".join(flags)})
+    return pd.DataFrame(rows, columns=EXPLAIN_COLUMNS)
+
+
+def explain_dashboard(db: Any, user_id: str = "", *, max_time_ms: int = DEFAULT_MAX_TIME_MS,
+                      ratio: float = 10.0) -> tuple[pd.DataFrame, str]:
+    """Explain every dashboard strategy's queries for one user.
+
+    The user's assessment ids (needed by the queries that reach ``recommendations``) are
+    read with the dashboard's own ``assessment_ids`` query. When ``user_id`` is empty, the
+    owner of the newest assessment is audited.
+
+    Returns
+    -------
+    (DataFrame, str)
+        The explain table and the audited user id.
+    """
+    from ..dashboard.queries import STRATEGIES, planned_queries
+
+    try:
+        if not user_id:
+            doc = db["assessments"].find_one({}, {"user_id": 1}, sort=[("_id", -1)], max_time_ms=max_time_ms)
+            if not doc or "user_id" not in doc:
+                raise SourceError(f"MongoDB database '{db.name}': no assessment with a user_id to audit")
+            user_id = str(doc["user_id"])
+        ids = [str(d["_id"]) for d in db["assessments"].find({"user_id": user_id}, {"_id": 1},
+                                                             max_time_ms=max_time_ms)]
+    except SourceError:
+        raise
+    except Exception as exc:
+        raise _err(f"database '{getattr(db, 'name', '?')}': reading the audited user's assessment ids", exc) from None
+    queries = [q for s in STRATEGIES for q in planned_queries(s, user_id, ids)]
+    return explain_queries(db, queries, max_time_ms=max_time_ms, ratio=ratio), user_id
+
+
+def read_system_profile(db: Any, *, limit: int = 20_000, max_time_ms: int = DEFAULT_MAX_TIME_MS,
+                        stats: FileStats | None = None) -> Iterator[tuple]:
+    """Normalized rows of the newest ``system.profile`` documents (read-only)."""
+    st = stats if stats is not None else FileStats(f"{getattr(db, 'name', '?')}.system.profile")
+    st.kind = "profile (live)"
+    try:
+        cursor = db["system.profile"].find({}, sort=[("$natural", -1)], limit=limit, max_time_ms=max_time_ms)
+        for doc in cursor:
+            st.lines += 1
+            row = _profile_row(doc, st)
+            if row is not None:
+                st.records += 1
+                yield row
+    except Exception as exc:
+        raise _err(f"database '{getattr(db, 'name', '?')}': reading system.profile", exc) from None
+
+
+def list_index_keys(db: Any, collections: Sequence[str]) -> list[tuple[str, list[tuple[str, int]]]]:
+    """Existing indexes (``_id`` excluded) as (collection, [(field, dir)])."""
+    out = []
+    try:
+        for coll in collections:
+            for ix in db[coll].list_indexes():
+                keys = [(str(f), int(d) if isinstance(d, (int, float)) else 1) for f, d in ix["key"].items()]
+                if keys != [("_id", 1)]:
+                    out.append((coll, keys))
+    except Exception as exc:
+        raise _err(f"database '{getattr(db, 'name', '?')}': listing indexes", exc) from None
+    log.info("indexes: %s", [(c, format_index(k)) for c, k in out])
+    return out
+
+
+def field_presence(db: Any, collections: Sequence[str], fields: Sequence[str], *, sample: int = 1000,
+                   max_time_ms: int = DEFAULT_MAX_TIME_MS) -> dict[str, dict[str, float]]:
+    """Share of documents holding each field, estimated on a ``$sample`` of documents."""
+    out: dict[str, dict[str, float]] = {}
+    project = {f.replace(".", "_"): {"$cond": [{"$ne": [{"$type": f"${f}"}, "missing"]}, 1, 0]} for f in fields}
+    group = {"_id": None, "n": {"$sum": 1}, **{k: {"$sum": f"${k}"} for k in project}}
+    try:
+        for coll in collections:
+            res = list(db[coll].aggregate([{"$sample": {"size": sample}}, {"$project": project}, {"$group": group}],
+                                          maxTimeMS=max_time_ms))
+            n = res[0]["n"] if res else 0
+            out[coll] = {f: (res[0][f.replace(".", "_")] / n if n else 0.0) for f in fields} if n else {}
+    except Exception as exc:
+        raise _err(f"database '{getattr(db, 'name', '?')}': sampling field presence", exc) from None
+    return out
