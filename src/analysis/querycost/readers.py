@@ -577,17 +577,27 @@ class _GuardedReader(io.RawIOBase):
 
     def __init__(self, inner: BinaryIO, st: FileStats) -> None:
         self._inner, self._st = inner, st
+        self._failed = False
 
     def readable(self) -> bool:
         return True
 
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
     def readinto(self, b) -> int:  # type: ignore[override]
+        if self._failed:
+            return 0
         try:
-            data = self._inner.read(len(b))
+            # read1: one decompression step, so data before a cut is returned before the error
+            data = self._inner.read1(len(b))
         except EOFError:
+            self._failed = True
             self._st.problems.append("truncated gzip: read up to the cut")
             return 0
         except (gzip.BadGzipFile, zlib.error, OSError) as exc:
+            self._failed = True
             self._st.problems.append(f"corrupt gzip ({type(exc).__name__}): read up to the damage")
             return 0
         n = len(data)
@@ -653,7 +663,7 @@ def iter_file_rows(path: str | Path, st: FileStats) -> Iterator[tuple]:
         head = fh.peek(_HEAD_BYTES)[:_HEAD_BYTES]
         kind = detect_kind(head)
         if kind == "empty":
-            st.kind = "empty"
+            st.kind = "empty" if not st.problems else "unreadable"
             st.problems.append("empty file" if not st.problems else "nothing readable")
             return
         if kind == "binary":
