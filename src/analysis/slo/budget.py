@@ -205,15 +205,22 @@ def periods_table(ev: Events, target: float, unit: str, tz: str = "UTC") -> pd.D
     times = pd.to_datetime(ev.grid.times() - 1e-3, unit="s", utc=True).tz_convert(tz)
     freq = {"month": "M", "quarter": "Q", "week": "W-SUN", "year": "Y"}[unit]
     key = times.tz_localize(None).to_period(freq)
-    df = pd.DataFrame({"period": key.astype(str), "good": ev.good, "valid": ev.valid,
+    upper = ev.good_upper if ev.good_upper is not None else ev.good
+    df = pd.DataFrame({"period": key.astype(str), "good": ev.good, "good_upper": upper, "valid": ev.valid,
                        "present": ev.present})
-    g = df.groupby("period", sort=True).agg(good=("good", "sum"), valid=("valid", "sum"),
-                                            bins=("present", "size"), bins_with_data=("present", "sum"))
+    g = df.groupby("period", sort=True).agg(good=("good", "sum"), good_upper=("good_upper", "sum"),
+                                            valid=("valid", "sum"), bins=("present", "size"),
+                                            bins_with_data=("present", "sum"))
     g["bad"] = g["valid"] - g["good"]
     g["sli_pct"] = np.where(g["valid"] > 0, 100 * g["good"] / g["valid"].where(g["valid"] > 0, 1), np.nan)
     budget = (1 - target) * g["valid"]
     g["budget_remaining_pct"] = np.where(budget > 0, 100 * (budget - g["bad"]) / budget.where(budget > 0, 1), np.nan)
-    g["compliant"] = [meets(a, v, target) for a, v in zip(g["good"], g["valid"])]
-    g["coverage_pct"] = 100 * g["bins_with_data"] / g["bins"]
+    # with latency bounds: met when the lower bound meets, missed when even the upper bound misses
+    g["compliant"] = [None if meets(lo, v, target) is None else
+                      (True if meets(lo, v, target) else (False if not meets(hi, v, target) else None))
+                      for lo, hi, v in zip(g["good"], g["good_upper"], g["valid"])]
+    length = np.array([(pd.Period(p, freq=freq).end_time - pd.Period(p, freq=freq).start_time).total_seconds() + 1e-9
+                       for p in g.index])
+    g["coverage_pct"] = np.minimum(100.0, 100 * g["bins_with_data"] * ev.grid.res / length)
     return g.reset_index()[["period", "good", "bad", "valid", "sli_pct", "compliant",
                             "budget_remaining_pct", "coverage_pct"]]

@@ -220,7 +220,7 @@ def evaluate_slo(slo: SLO, samples: Samples, grid: Grid, at: float, validation: 
             if compliant is None:
                 warns.append(f"compliance undetermined: SLI between {100 * sli_lower:.3f} % and {100 * sli_upper:.3f} % "
                              f"straddles the target {slo.target_pct:g} % (threshold between buckets); "
-                             "the budget figures use the lower bound")
+                             "budget figures, burn rates and alerts use the lower bound")
     budget_events = (1 - t) * v
     remaining = budget_events - bad
     consumed_pct = 100 * bad / budget_events
@@ -431,3 +431,41 @@ def verdict_parts(ev: Evaluation) -> tuple[str, str, dict, list[str]]:
 def write_json(ev: Evaluation) -> list[dict]:
     """The CLI's JSON: a list of per-SLO reports (slo-generator fields included)."""
     return [r.to_json() for r in ev.reports]
+
+
+def backtest_table(ev: Evaluation) -> pd.DataFrame:
+    """Every interval in which a tier would have fired, per SLO (the alert backtest)."""
+    rows = []
+    for r in ev.reports:
+        for tier, spans in r.alert_backtest.items():
+            for s, e in spans:
+                dur = (pd.Timestamp(e) - pd.Timestamp(s)).total_seconds() / 60
+                rows.append({"slo": r.name, "tier": tier, "first_firing": s, "last_firing": e,
+                             "minutes": int(round(dur)) + int(ev.grid.res // 60)})
+    cols = ["slo", "tier", "first_firing", "last_firing", "minutes"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def tier_table(ev: Evaluation) -> pd.DataFrame:
+    """Tiers per SLO: intervals fired in the backtest, firing now, and notes (never fires...)."""
+    rows = []
+    for r in ev.reports:
+        if r.status == "NO_DATA":
+            continue
+        for t in B.DEFAULT_TIERS:
+            rows.append({"slo": r.name, "tier": t.label, "fired_intervals": len(r.alert_backtest.get(t.name, [])),
+                         "firing_now": t.name in r.alerts_firing, "note": r.tier_notes.get(t.name, "")})
+    return pd.DataFrame(rows)
+
+
+def periods(ev: Evaluation, unit: str = "month") -> pd.DataFrame:
+    """Past calendar periods for every SLO with data (monthly or quarterly table)."""
+    frames = []
+    for res in ev.results:
+        if res.events is None or res.report.status == "NO_DATA":
+            continue
+        tz = res.slo.window.timezone if res.slo.window.kind == "calendar" else "UTC"
+        df = B.periods_table(res.events, res.slo.target, unit, tz)
+        df.insert(0, "slo", res.slo.name)
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -1,0 +1,147 @@
+"""Figures for notebook 03: budget burn-down, burn rate with alert tiers, daily SLI.
+
+Every figure's title says what engine produced the numbers and how they were measured
+(counters from the named source, bins of the data resolution).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from . import budget as B
+from .catalog import format_duration
+from .report import Evaluation, SLOResult
+
+log = logging.getLogger(__name__)
+
+_TIER_COLOURS = {"page_1h_5m": "#cf222e", "page_6h_30m": "#fb8f44", "ticket_1d_2h": "#bf8700", "ticket_3d_6h": "#8250df"}
+
+
+def _dt(t: np.ndarray) -> np.ndarray:
+    return pd.to_datetime(t, unit="s", utc=True).tz_localize(None).to_numpy()
+
+
+def slo_figure(res: SLOResult, source: str) -> plt.Figure | None:
+    """Three panels for one SLO: budget burn-down, burn rates with tiers, daily SLI."""
+    ev, rep = res.events, res.report
+    if ev is None or rep.sli is None:
+        return None
+    a, b = res.window_bins
+    t = ev.grid.times()[a:b + 1]
+    good = ev.good[a:b + 1] if rep.sli_interpolated is None or rep.sli != rep.sli_interpolated else ev.good_interp[a:b + 1]
+    valid = ev.valid[a:b + 1]
+    bad = valid - good
+    target = rep.target / 100
+    fig, axes = plt.subplots(1, 3, figsize=(15, 3.4))
+    res_s = format_duration(ev.grid.res)
+    fig.suptitle(f"{rep.name} — target {rep.target:g} %, {rep.window}; computed by analysis.slo from counters in "
+                 f"{source} ({res_s} bins, increases with reset handling)", fontsize=9)
+    # 1 burn-down
+    ax = axes[0]
+    if rep.budgeting_method == "timeslices":
+        ax.text(0.5, 0.5, "timeslices budgeting:\nsee the timeslice columns", ha="center", transform=ax.transAxes)
+    budget = (1 - target) * valid.sum()
+    remaining = 100 * (1 - np.cumsum(bad) / budget)
+    ax.plot(_dt(t), remaining, lw=1.2, label="budget remaining (occurrences)")
+    start, end = rep.data.get("evaluated_at_unix", t[-1]) - rep.data.get("window_seconds", 0), None
+    t0 = pd.Timestamp(rep.window_start).tz_localize(None) if rep.window_start else _dt(t[:1])[0]
+    t1 = t0 + pd.Timedelta(seconds=rep.data.get("window_seconds") or float(t[-1] - t[0]))
+    ax.plot([t0, t1], [100, 0], ls="--", c="grey", lw=1, label="ideal (linear spend)")
+    ax.axhline(0, c="k", lw=0.6)
+    ax.set_title("error budget burn-down (% of the window's budget)", fontsize=9)
+    ax.legend(fontsize=7, loc="lower left")
+    # 2 burn rates
+    ax = axes[1]
+    for s, c in ((3600, "#0969da"), (21600, "#6e7781")):
+        br = B.burn_rate_series(ev, target, s)[a:b + 1]
+        ax.plot(_dt(t), np.where(np.isnan(br), np.nan, np.maximum(br, 1e-3)), lw=0.8, c=c,
+                label=f"burn rate {format_duration(s)}")
+    for tier in B.DEFAULT_TIERS:
+        col = _TIER_COLOURS.get(tier.name, "k")
+        if tier.name not in rep.tier_notes:
+            ax.axhline(tier.factor, ls=":", c=col, lw=0.8)
+        for s0, s1 in B.intervals(res.firing[tier.name][a:b + 1], t):
+            ax.axvspan(_dt(np.array([s0 - ev.grid.res]))[0], _dt(np.array([s1]))[0], color=col, alpha=0.25, lw=0)
+    ax.set_yscale("log")
+    ax.set_ylim(1e-2, max(20.0, float(np.nanmax(B.burn_rate_series(ev, target, 3600)[a:b + 1], initial=1)) * 1.5))
+    ax.set_title("burn rate; dotted = tier factors, shaded = tier firing", fontsize=9)
+    ax.legend(fontsize=7, loc="upper left")
+    # 3 daily SLI
+    ax = axes[2]
+    day = pd.to_datetime(t - 1e-3, unit="s", utc=True).tz_localize(None).floor("D")
+    df = pd.DataFrame({"day": day, "good": good, "valid": valid}).groupby("day").sum()
+    sli = 100 * df["good"] / df["valid"].where(df["valid"] > 0)
+    ax.bar(df.index, sli, width=0.8, color=np.where(sli >= rep.target, "#1a7f37", "#cf222e"))
+    ax.axhline(rep.target, c="k", ls="--", lw=0.8, label=f"target {rep.target:g} %")
+    lo = float(np.nanmin(sli)) if sli.notna().any() else rep.target
+    ax.set_ylim(max(0, min(lo, rep.target) - (100 - min(lo, rep.target)) * 0.3), 100)
+    ax.set_title("daily SLI (%)" + (" — lower bound" if rep.sli_upper is not None else ""), fontsize=9)
+    ax.legend(fontsize=7, loc="lower left")
+    for ax in axes:
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def budget_overview(ev: Evaluation, source: str) -> plt.Figure:
+    """Bar chart: budget remaining per SLO (negative = overspent; NO_DATA shown as a gap)."""
+    reps = ev.reports
+    fig, ax = plt.subplots(figsize=(10, 3.2))
+    names = [r.name for r in reps]
+    vals = [r.budget_remaining_pct if r.budget_remaining_pct is not None else 0 for r in reps]
+    colours = ["#6e7781" if r.status == "NO_DATA" else ("#cf222e" if (r.budget_remaining_pct or 0) < 0 else
+               ("#bf8700" if r.status == "WARN" else "#1a7f37")) for r in reps]
+    ax.barh(names, vals, color=colours)
+    for i, r in enumerate(reps):
+        label = "no data" if r.status == "NO_DATA" else f"{r.budget_remaining_pct:.0f} % ({r.status})"
+        ax.text(0, i, " " + label, va="center", fontsize=8)
+    ax.axvline(0, c="k", lw=0.8)
+    ax.invert_yaxis()
+    ax.set_xlabel("error budget remaining (% of budget; lower bound where the SLI is bounded)")
+    ax.set_title(f"Error budget remaining per SLO at {pd.Timestamp(ev.at, unit='s'):%Y-%m-%d %H:%M} UTC — computed by "
+                 f"analysis.slo from {source}", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def show_slo_sections(ev: Evaluation, source: str) -> None:
+    """Display one section per SLO: heading, key facts, warnings, the three-panel figure."""
+    from IPython.display import Markdown, display
+
+    for res in ev.results:
+        r = res.report
+        lines = [f"### {r.name} — {r.status}", f"*{r.description}*  ", ""]
+        if r.status == "NO_DATA":
+            lines.append(f"**No data:** {r.no_data_reason}")
+        else:
+            sli = f"{100 * r.sli:.4f} %" if r.sli_upper is None else \
+                f"between {100 * r.sli_lower:.4f} % and {100 * r.sli_upper:.4f} % (bounds)"
+            tte = "—" if r.time_to_exhaustion_s is None else (
+                "exhausted" if r.time_to_exhaustion_s == 0 else format_duration(round(r.time_to_exhaustion_s / 3600) * 3600 or 3600))
+            lines += [
+                f"SLI {sli} over {r.valid_events:,.0f} valid events ({r.bad_events:,.0f} bad); "
+                f"budget {r.budget_events:,.0f} events, remaining {r.budget_remaining:,.0f} "
+                f"({r.budget_remaining_pct:.1f} %), {r.budget_remaining_minutes:,.0f} of {r.budget_minutes:,.0f} budget "
+                f"minutes left; time to exhaustion at the 1 h burn rate: {tte}.  ",
+                f"Timeslices ({format_duration(r.timeslices['slice_s'])} slices, slice target "
+                f"{r.timeslices['slice_target_pct']:g} %): {r.timeslices['bad']} bad of {r.timeslices['with_traffic']} "
+                f"slices with traffic, {r.timeslices['no_traffic']} without traffic, {r.timeslices['no_data']} without data "
+                f"→ compliant: {r.timeslices['compliant']}.  ",
+            ]
+            if r.projected_sli is not None:
+                lines.append(f"Projection: {100 * r.projected_sli:.3f} % ({r.projection_basis}).  ")
+        for note in r.tier_notes.values():
+            lines.append(f"- tier note: {note}")
+        for w in r.warnings:
+            lines.append(f"- {w}")
+        display(Markdown("\n".join(lines)))
+        fig = slo_figure(res, source)
+        if fig is not None:
+            display(fig)
+            plt.close(fig)
