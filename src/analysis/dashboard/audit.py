@@ -19,7 +19,7 @@ from . import cache as cache_mod
 from .claims import FAILS, claims_table, document_size_for_seed_memory
 from .engine import NEEDS_REAL_MONGO, Engine
 from .equivalence import compare, equivalence_frame, json_problems, serializability_frame
-from .measure import measure_strategy, scaling_exponents
+from .measure import measure_strategy, scaling_exponents, traced_call
 from .params import DashboardParams
 from .queries import STRATEGIES
 from .strategies import DashboardOverview, run_strategy
@@ -74,7 +74,7 @@ def run_sweep(engine: Engine, P: DashboardParams) -> Sweep:
     """
     from .server import explain_strategy
 
-    # the overview run below is the warm-up; then at least 3 timed repeats, more until ±10 % or the cap
+    # the traced first load is the warm-up; then at least 3 timed repeats, more until ±10 % or the cap
     timing = {"warmup": 0, "min_repeats": 3, "max_seconds": P.timing_cap_s}
     rows, server_rows = [], []
     overviews: dict[int, dict[str, DashboardOverview]] = {}
@@ -82,13 +82,17 @@ def run_sweep(engine: Engine, P: DashboardParams) -> Sweep:
     for size in engine.sizes:
         db, cleanup = engine.make_db(size)
         try:
-            ovs = {s: run_strategy(db, s, engine.user_id, max_time_ms=P.max_time_ms).overview for s in STRATEGIES}
+            # first load of each strategy: traced (peak/retained memory), gives the overview, warms up
+            traced = {s: traced_call(lambda s=s: run_strategy(db, s, engine.user_id, max_time_ms=P.max_time_ms))
+                      for s in STRATEGIES}
+            ovs = {s: t[0].overview for s, t in traced.items()}
             overviews[size] = ovs
             for s in STRATEGIES[1:]:
                 if compare(ovs["legacy_full_scan"], ovs[s], s):
                     differing.setdefault(s, []).append(size)
             for s in STRATEGIES:
-                rows.append(measure_strategy(db, s, engine.user_id, size=size, engine=engine.label, timing=timing))
+                rows.append(measure_strategy(db, s, engine.user_id, size=size, engine=engine.label, timing=timing,
+                                             traced=traced[s]))
                 if engine.real:
                     for r in explain_strategy(db, s, engine.user_id, max_time_ms=P.max_time_ms):
                         server_rows.append({"size": size, **r})
@@ -138,7 +142,7 @@ class CacheReport:
 
 
 def analyze_cache(P: DashboardParams, overviews: dict[str, DashboardOverview] | None = None,
-                  *, intervals_s: tuple[float, ...] = (15.0, 60.0), duration_ttls: int = 25) -> CacheReport:
+                  *, intervals_s: tuple[float, ...] = (15.0, 60.0), duration_ttls: int = 20) -> CacheReport:
     """Model vs simulation vs replay on Redis, staleness, and uncacheable payloads.
 
     Parameters

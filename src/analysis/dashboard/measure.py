@@ -137,10 +137,13 @@ def wire_bytes(docs: Sequence[dict[str, Any]]) -> bytes:
     return b"".join(bson.encode(d) for d in docs)
 
 
-def decode_cost(raw: bytes, repeats: int = 3) -> tuple[float, int]:
-    """Time (ms, median) and traced memory (bytes held by the decoded dicts) of ``bson.decode_all``."""
-    times = []
-    for _ in range(repeats):
+def decode_cost(raw: bytes, repeats: int = 3, max_seconds: float = 0.2) -> tuple[float, int]:
+    """Time (ms, median) and traced memory (bytes held by the decoded dicts) of ``bson.decode_all``.
+
+    Timed ``repeats`` times, or fewer once ``max_seconds`` are spent (at least once).
+    """
+    times: list[float] = []
+    while len(times) < repeats and sum(times) < max_seconds * 1000.0:
         t0 = time.perf_counter()
         bson.decode_all(raw)
         times.append((time.perf_counter() - t0) * 1000.0)
@@ -150,7 +153,8 @@ def decode_cost(raw: bytes, repeats: int = 3) -> tuple[float, int]:
 
 
 def measure_strategy(db: Any, strategy: str, user_id: str, *, size: int, engine: str,
-                     timing: dict[str, Any] | None = None) -> dict[str, Any]:
+                     timing: dict[str, Any] | None = None,
+                     traced: tuple[Any, int, int] | None = None) -> dict[str, Any]:
     """One row of the client-cost table.
 
     Parameters
@@ -167,14 +171,17 @@ def measure_strategy(db: Any, strategy: str, user_id: str, *, size: int, engine:
         Engine label recorded on the row.
     timing : dict, optional
         Keyword arguments of :func:`time_call`.
+    traced : tuple, optional
+        ``(run, peak, retained)`` of a load already made under :func:`traced_call` (it then
+        also serves as the warm-up); by default one is made here.
 
     Returns
     -------
     dict
         Keys of the CLI's JSON rows plus CI bounds, convergence and the engine.
     """
+    run, peak, retained = traced or traced_call(lambda: run_strategy(db, strategy, user_id))
     lat = time_call(lambda: run_strategy(db, strategy, user_id), **(timing or {}))
-    run, peak, retained = traced_call(lambda: run_strategy(db, strategy, user_id))
     docs = run.documents()
     raw = wire_bytes(docs)
     dec_ms, dec_mem = decode_cost(raw)

@@ -15,7 +15,7 @@ _DIGITS = re.compile(r"^[0-9]{1,9}$")
 class DashboardParams:
     """Validated parameters (see the notebook's first cell for their meaning)."""
 
-    sizes: list[int] = field(default_factory=lambda: [100, 300, 1000], metadata={"min": 1, "max": 200_000,
+    sizes: list[int] = field(default_factory=lambda: [100, 300, 600], metadata={"min": 1, "max": 200_000,
                                                                                  "nonempty": True})
     profile: str = field(default="realistic", metadata={"choices": ("realistic", "heavy")})
     users: int = field(default=5, metadata={"min": 1, "max": 10_000})
@@ -28,9 +28,9 @@ class DashboardParams:
     max_time_ms: int = field(default=DEFAULT_MAX_TIME_MS, metadata={"min": 1})
     timeout_s: float = field(default=DEFAULT_CONNECT_TIMEOUT_S, metadata={"min": 0.1, "max": 120.0})
     redis_url_env: str = field(default="", metadata={"env": True})
-    timing_cap_s: float = field(default=0.6, metadata={"min": 0.01, "max": 600.0})
+    timing_cap_s: float = field(default=0.4, metadata={"min": 0.01, "max": 600.0})
     cache_users: int = field(default=20, metadata={"min": 1, "max": 10_000})
-    cache_time_scale: float = field(default=1 / 2400, metadata={"min": 1e-5, "max": 1.0})
+    cache_time_scale: float = field(default=0.0004, metadata={"min": 1e-5, "max": 1.0})
 
     def check(self) -> None:
         """Cross-field checks."""
