@@ -362,7 +362,10 @@ class Runner:
         try:
             t_send = time.perf_counter()
             if p.token_transport == "first_message" and send_auth:
-                await ws.send(self.auth_frame(token, forged if where == "message" else None))
+                try:
+                    await ws.send(self.auth_frame(token, forged if where == "message" else None))
+                except ConnectionClosed:
+                    pass  # the server closed first: _await_verdict reads the close code
             wait = self.rt
             if p.token_transport != "first_message" and not p.accepted:
                 wait = min(self.rt, 0.5)  # handshake success is the acceptance unless a frame says otherwise
@@ -403,8 +406,9 @@ class Runner:
         while True:
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
-                ex.state = "silent"
-                ex.ms = (time.perf_counter() - t0) * 1000
+                if ex.state != "rejected":
+                    ex.state = "silent"
+                    ex.ms = (time.perf_counter() - t0) * 1000
                 return
             try:
                 raw = await asyncio.wait_for(ws.recv(), remaining)

@@ -180,8 +180,8 @@ class ReferenceTarget:
                 claims = self._verify(query["token"][0])
                 if claims:
                     self._authenticate(conn, claims)
-            elif self.mode == "vulnerable" and "user_id" in query:
-                conn.user = query["user_id"][0]
+            elif self.mode == "vulnerable" and ("user_id" in query or "token" in query):
+                conn.user = query.get("user_id", ["anonymous"])[0]  # mock auth over the query string
             welcome: dict[str, Any] = {"message": "Connected successfully", "connection_id": uuid.uuid4().hex}
             if conn.user is not None:  # authenticated during the handshake (?token= / ?user_id=)
                 welcome["user_id"] = conn.user
