@@ -288,6 +288,11 @@ def execute_notebook(
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
+
+    # Local unix sockets instead of loopback TCP: nothing to eavesdrop on, no port races.
+    kernel_config = Config()
+    kernel_config.KernelManager.transport = "ipc"
 
     out_nb = run_dir / notebook.name
     out_html = run_dir / f"{notebook.stem}.html"
@@ -303,6 +308,7 @@ def execute_notebook(
             progress_bar={"desc": notebook.stem, "leave": False} if progress else False,
             cwd=str(notebook.parent),
             log_output=False,
+            config=kernel_config,
         )
     except PapermillExecutionError as exc:
         error = f"{exc.ename}: {exc.evalue}"
