@@ -13,6 +13,7 @@ Statuses: each notebook's own verdict (PASS, WARN, FAIL — recorded with
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import html
 import json
@@ -131,7 +132,23 @@ def inspect_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
         found = papermill.inspect_notebook(str(notebook))
     except Exception as exc:  # papermill raises plain exceptions on unreadable notebooks
         raise ConfigError(f"{notebook}: cannot inspect parameters: {exc}") from exc
-    return {name: {"type": p["inferred_type_name"], "default": p["default"], "help": p["help"]} for name, p in found.items()}
+    return {
+        name: {"type": _type_of(p["inferred_type_name"], p["default"]), "default": p["default"], "help": p["help"]}
+        for name, p in found.items()
+    }
+
+
+def _type_of(annotated: str, default: str) -> str:
+    """The annotated type, else the type of the literal default (papermill infers only annotations)."""
+    if annotated and annotated != "None":
+        return annotated
+    try:
+        value = ast.literal_eval(default)
+    except (ValueError, SyntaxError):
+        return "expr"
+    if isinstance(value, list) and value:
+        return f"list[{type(value[0]).__name__}]"
+    return type(value).__name__
 
 
 def load_params_file(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
