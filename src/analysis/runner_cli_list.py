@@ -18,6 +18,6 @@ def run(args: argparse.Namespace) -> int:
         width = max((len(n) for n in params), default=0)
         for name, meta in params.items():
             help_text = f"  # {meta['help']}" if meta["help"] else ""
-            print(f"  {name:<{width}}  {meta['type']:<8} = {meta['default']}{help_text}")
+            print(f"  {name:<{width}}  {meta['type']:<10} = {meta['default']}{help_text}")
         print()
     return 0
