@@ -298,10 +298,12 @@ def to_json(sweep: Sweep, cache: CacheReport | None) -> dict[str, Any]:
             "equivalence": eq, "cache": cache.to_json() if cache is not None else None}
 
 
-def check_redis_env(P: DashboardParams) -> None:
-    """Fail early (one line) when ``redis_url_env`` names an unset variable."""
+def check_redis(P: DashboardParams) -> None:
+    """Fail early (one line) when the Redis ``redis_url_env`` names is unset or unreachable."""
     if P.redis_url_env:
-        env_value("redis_url_env", P.redis_url_env)
+        url = env_value("redis_url_env", P.redis_url_env)
+        client, _ = cache_mod.connect_redis(url, timeout_s=P.timeout_s)
+        client.close()
 
 
 __all__ = ["Sweep", "CacheReport", "run_sweep", "server_summary", "analyze_cache", "claims", "verdict_of",

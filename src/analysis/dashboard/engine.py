@@ -91,7 +91,14 @@ def open_engine(P: DashboardParams) -> Engine:
 
         return Engine("embedded", f"mongomock {mongomock.__version__} (in-process Python)", AUDITED_USER,
                       _embedded_factory(P), list(P.sizes))
+    from ..config import SCRATCH_DB_PREFIX
+
     uri = env_value("mongo_uri_env", P.mongo_uri_env)
+    if not P.audit_user and not P.allow_writes and not P.mongo_db.startswith(SCRATCH_DB_PREFIX):
+        # refuse before connecting: synthetic data only goes into scratch databases
+        raise UnsafeOperationError(
+            f"parameter 'mongo_db': '{P.mongo_db}' does not start with '{SCRATCH_DB_PREFIX}'; synthetic data is only "
+            f"written into scratch databases (or set audit_user for a read-only audit of existing data)")
     client, label = connect_mongo(uri, P.timeout_s)
     if P.audit_user:
         db = client[P.mongo_db]
