@@ -152,3 +152,30 @@ def notebook_verdict(audits: dict[str, Audit]) -> tuple[str, str, dict[str, Any]
     steps.append("Point the notebook at staging: targets=[\"profile\"], url=\"wss://…\", and export the staging "
                  "JWT secret in the env var the profile's secret_env names.")
     return "PASS", "The battery discriminates: " + "; ".join(parts) + ".", figures, steps
+
+
+def checklist() -> pd.DataFrame:
+    """The 21 probes: id, title and the secure behaviour each expects."""
+    return pd.DataFrame([{"probe": f"{p.n:02d} {p.id}", "checks": p.title, "secure behaviour": p.secure}
+                         for p in PROBES]).set_index("probe")
+
+
+def plot_latency(audits: dict[str, Audit]) -> Any:
+    """Horizontal bars: wall time of each probe per target (matplotlib Figure)."""
+    import matplotlib.pyplot as plt
+
+    ids = [f"{p.n:02d} {p.id}" for p in PROBES]
+    fig, ax = plt.subplots(figsize=(8, 6))
+    height = 0.8 / max(1, len(audits))
+    for i, (name, a) in enumerate(audits.items()):
+        ms = {f"{r.n:02d} {r.id}": r.ms for r in a.results}
+        ax.barh([j + i * height for j in range(len(ids))], [ms.get(k, 0.0) for k in ids], height=height, label=name)
+    ax.set_yticks([j + 0.4 - height / 2 for j in range(len(ids))], ids, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xscale("symlog", linthresh=10)
+    ax.set_xlabel("probe wall time (ms, symlog)")
+    ax.set_title("Probe wall time per target — live WebSocket connections (websockets client), probes run\n"
+                 "concurrently; 14 waits for a token to expire, 17 listens for pushes", fontsize=9)
+    ax.legend()
+    fig.tight_layout()
+    return fig
