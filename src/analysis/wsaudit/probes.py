@@ -103,6 +103,7 @@ class Exchange:
     victim_push: bool = False
     verdict_frame: Any = None
     after_subscribe: str = ""  # "" | subscribed | refused | closed | silent
+    ignored: int = 0
 
     def describe(self) -> str:
         if self.state == "accepted":
@@ -122,7 +123,7 @@ class Exchange:
         return {"state": self.state, "identity": self.identity, "frames": self.frames, "close_code": self.close_code,
                 "close_reason": self.close_reason, "http_status": self.http_status, "ms": round(self.ms, 1),
                 "error": self.error, "subscription": self.after_subscribe or None,
-                "victim_push": self.victim_push}
+                "victim_push": self.victim_push, "ignored_frames": self.ignored}
 
 
 @dataclass
@@ -393,7 +394,9 @@ class Runner:
         except ValueError:
             obj = None
             text = "(non-JSON) " + text
-        if len(ex.frames) < MAX_FRAMES:
+        if obj is not None and any(m.matches(obj) for m in self.profile.ignore):
+            ex.ignored += 1  # welcome / heartbeat frames are counted, not shown
+        elif len(ex.frames) < MAX_FRAMES:
             ex.frames.append(self.clean(text, token))
         if self.profile.victim_resource and self.profile.victim_resource in text:
             kind = self.classify(obj)
