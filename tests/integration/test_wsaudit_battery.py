@@ -122,6 +122,18 @@ async def _non_json(ws):
     await ws.wait_closed()
 
 
+def _timed(server, profile, **changes):
+    """Run the battery against ``server`` (async context manager with .url); return (audit, battery wall s)."""
+    async def go():
+        async with server as s:
+            p = replace(profile, url=s.url, **changes)
+            t0 = time.perf_counter()
+            a = await run_battery(p, load_keys(p, secret=SECRET))
+            return a, time.perf_counter() - t0
+
+    return asyncio.run(go())
+
+
 def _run_against(profile, url, **kw):
     fast = replace(profile, reply_timeout_s=0.3, url=url)
     t0 = time.perf_counter()
@@ -132,14 +144,7 @@ def _run_against(profile, url, **kw):
 @pytest.mark.parametrize("handler,why", [(_silent, "no accept/reject"), (_close_now, "closed (1000"),
                                          (_non_json, "no accept/reject")])
 def test_broken_servers_give_error_rows_in_bounded_time(profile, handler, why):
-    async def go():
-        async with _Server(handler) as s:
-            fast = replace(profile, reply_timeout_s=0.3, url=s.url)
-            t0 = time.perf_counter()
-            a = await run_battery(fast, load_keys(fast, secret=SECRET))
-            return a, time.perf_counter() - t0
-
-    a, wall = asyncio.run(go())
+    a, wall = _timed(_Server(handler), profile, reply_timeout_s=0.3)
     assert wall < 3
     st = _statuses(a)
     assert st["baseline"] == "ERROR" and why in a.results[0].evidence
@@ -198,14 +203,7 @@ def test_deadline_bounds_a_target_that_hangs_after_the_baseline(profile):
                 return await super()._handler(ws)
             await ws.wait_closed()  # handshake done, then never a frame
 
-    async def go():
-        async with Hangs("secure", SECRET) as t:
-            p = replace(profile, reply_timeout_s=2.0, url=t.url, deadline_s=1.5)
-            t0 = time.perf_counter()
-            a = await run_battery(p, load_keys(p, secret=SECRET))
-            return a, time.perf_counter() - t0
-
-    a, wall = asyncio.run(go())
+    a, wall = _timed(Hangs("secure", SECRET), profile, reply_timeout_s=2.0, deadline_s=1.5)
     assert wall < 2.5
     st = _statuses(a)
     assert st["baseline"] == "PASS" and st["alg_none"] == "ERROR"

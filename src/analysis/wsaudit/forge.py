@@ -212,6 +212,16 @@ def load_keys(profile: Profile, *, secret: str | None = None) -> Keys:
     return Keys(alg, private_key=key, public_pem=public_pem)
 
 
+def _apply(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """``base`` updated with ``overrides``; a value of :data:`DROP` removes the key."""
+    for k, v in overrides.items():
+        if v is DROP:
+            base.pop(k, None)
+        else:
+            base[k] = v
+    return base
+
+
 @dataclass(frozen=True)
 class Forged:
     """One minted token with what it claims to be.
@@ -262,12 +272,7 @@ class Forger:
         h: dict[str, Any] = {"alg": self.alg, "typ": self.profile.typ or "JWT"}
         if self.profile.kid:
             h["kid"] = self.profile.kid
-        for k, v in extra.items():
-            if v is DROP:
-                h.pop(k, None)
-            else:
-                h[k] = v
-        return h
+        return _apply(h, extra)
 
     def claims(self, sub: str | None = None, **overrides: Any) -> dict[str, Any]:
         """Profile claims (``{sub}`` rendered) + sub, iat, exp, jti; ``DROP`` removes a claim."""
@@ -276,12 +281,7 @@ class Forger:
         c: dict[str, Any] = dict(render(self.profile.claims, sub=sub))
         c.update({"sub": sub, "iat": now, "exp": now + self.profile.token_lifetime_s,
                   "jti": uuid.uuid4().hex})
-        for k, v in overrides.items():
-            if v is DROP:
-                c.pop(k, None)
-            else:
-                c[k] = v
-        return c
+        return _apply(c, overrides)
 
     def sign(self, header: dict[str, Any], claims: dict[str, Any]) -> str:
         return sign_with(header, claims, self.keys.signing_key)
