@@ -452,3 +452,33 @@ def _fmt_val(v: float, decimals: int | None) -> str:
     if float(v).is_integer():
         return str(int(v))
     return f"{v:.{decimals}f}" if decimals is not None else repr(v)
+
+
+def write_openmetrics(parts: Iterable[tuple[dict, np.ndarray, np.ndarray]], fh) -> None:
+    """Write series as OpenMetrics text (what ``promtool tsdb create-blocks-from openmetrics`` ingests).
+
+    Series-major order (all samples of a series, in time order), one ``# TYPE`` line per
+    family (``counter`` for ``*_total``, ``histogram`` for ``*_bucket``/``*_count``/``*_sum``),
+    timestamps in seconds, ``# EOF`` at the end.
+    """
+    families: dict[str, tuple[str, list]] = {}
+    for labels, ts, val in parts:
+        name = labels["__name__"]
+        if name.endswith("_total"):
+            fam, typ = name[: -len("_total")], "counter"
+        elif name.endswith(("_bucket", "_count", "_sum")):
+            fam, typ = name.rsplit("_", 1)[0], "histogram"
+        else:
+            fam, typ = name, "gauge"
+        families.setdefault(fam, (typ, []))[1].append((labels, ts, val))
+    for fam, (typ, items) in families.items():
+        fh.write(f"# TYPE {fam} {typ}\n")
+        for labels, ts, val in items:
+            body = ",".join(f'{k}="{_escape_label(v)}"' for k, v in labels.items() if k != "__name__")
+            head = labels["__name__"] + (f"{{{body}}}" if body else "")
+            fh.write("".join(f"{head} {_fmt_val(v, None)} {_fmt_ts(t)}\n" for t, v in zip(ts.tolist(), val.tolist())))
+    fh.write("# EOF\n")
+
+
+def _escape_label(v: str) -> str:
+    return v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
