@@ -185,3 +185,11 @@ def test_seed_indexes_cover_step4_and_script_extras():
     assert ("recommendations", [("assessment_id", 1)]) in queries.SEED_INDEXES
     with pytest.raises(ValueError):
         queries.planned_queries("nope", "u")
+
+
+def test_heavy_profile_decodes_to_the_seeds_50_mb():
+    from analysis.dashboard.measure import decode_cost, wire_bytes
+
+    d = generate_dataset(users=1, docs_per_user=1000, profile="heavy")
+    _, mem = decode_cost(wire_bytes([x for docs in d.values() for x in docs]), repeats=1)
+    assert 45e6 < mem < 55e6

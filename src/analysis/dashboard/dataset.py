@@ -68,8 +68,8 @@ _PROFILES: dict[str, dict[str, Any]] = {
     },
     "heavy": {
         "requirements_chars": 1600, "draft_share": 1.0, "draft_chars": 2800,
-        "summary_chars": 500, "rec_data_chars": 9000, "services": 6, "service_chars": 600,
-        "report_chars": 6500, "long_report_share": 0.0, "long_report_chars": 22000,
+        "summary_chars": 500, "rec_data_chars": 6500, "services": 6, "service_chars": 600,
+        "report_chars": 3900, "long_report_share": 0.0, "long_report_chars": 22000,
     },
 }
 

@@ -28,7 +28,7 @@ class DashboardParams:
     max_time_ms: int = field(default=DEFAULT_MAX_TIME_MS, metadata={"min": 1})
     timeout_s: float = field(default=DEFAULT_CONNECT_TIMEOUT_S, metadata={"min": 0.1, "max": 120.0})
     redis_url_env: str = field(default="", metadata={"env": True})
-    timing_cap_s: float = field(default=0.4, metadata={"min": 0.01, "max": 600.0})
+    timing_cap_s: float = field(default=0.25, metadata={"min": 0.01, "max": 600.0})
     cache_users: int = field(default=20, metadata={"min": 1, "max": 10_000})
     cache_time_scale: float = field(default=0.0004, metadata={"min": 1e-5, "max": 1.0})
 
