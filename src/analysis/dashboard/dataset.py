@@ -39,6 +39,8 @@ from bson.decimal128 import Decimal128
 
 from ..errors import ParameterError, SourceError, UnsafeOperationError
 
+from ._errors import one_line
+
 logger = logging.getLogger(__name__)
 
 AUDITED_USER = "user-0000"
@@ -344,8 +346,7 @@ def load_into(db: Any, dataset: dict[str, list[dict]], *, allow_writes: bool = F
         try:
             existing = db.list_collection_names()
         except Exception as exc:  # pymongo errors: unreachable, auth
-            raise SourceError(f"MongoDB database '{name}': cannot list collections: {type(exc).__name__}: "
-                              f"{str(exc).splitlines()[0][:200]}") from None
+            raise SourceError(f"MongoDB database '{name}': cannot list collections: {one_line(exc, 200)}") from None
         if existing:
             raise UnsafeOperationError(
                 f"MongoDB database '{name}': refusing to write into a non-empty database "
@@ -360,8 +361,7 @@ def load_into(db: Any, dataset: dict[str, list[dict]], *, allow_writes: bool = F
     except UnsafeOperationError:
         raise
     except Exception as exc:
-        raise SourceError(f"MongoDB database '{_db_name(db)}': insert failed: {type(exc).__name__}: "
-                          f"{str(exc).splitlines()[0][:200]}") from None
+        raise SourceError(f"MongoDB database '{_db_name(db)}': insert failed: {one_line(exc, 200)}") from None
     logger.info("loaded %s into %s", {c: len(v) for c, v in dataset.items()}, _db_name(db))
 
 

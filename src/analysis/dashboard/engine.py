@@ -17,6 +17,8 @@ from ..redact import redact_text
 from .dataset import AUDITED_USER, create_indexes, generate_dataset, load_into
 from .params import DashboardParams
 
+from ._errors import one_line
+
 logger = logging.getLogger(__name__)
 
 NEEDS_REAL_MONGO = "needs a real MongoDB (set mongo_uri_env)"
@@ -105,8 +107,7 @@ def open_engine(P: DashboardParams) -> Engine:
         try:
             n = db["assessments"].count_documents({"user_id": P.audit_user}, maxTimeMS=P.max_time_ms)
         except Exception as exc:
-            raise SourceError(f"MongoDB database '{P.mongo_db}': cannot count assessments: {type(exc).__name__}: "
-                              f"{str(exc).splitlines()[0][:200]}") from None
+            raise SourceError(f"MongoDB database '{P.mongo_db}': cannot count assessments: {one_line(exc, 200)}") from None
         if n == 0:
             raise SourceError(f"MongoDB database '{P.mongo_db}': user '{P.audit_user}' has no assessments")
         return Engine("mongodb", f"{label}, database {P.mongo_db} (read-only)", P.audit_user,
@@ -118,15 +119,13 @@ def open_engine(P: DashboardParams) -> Engine:
         try:
             existed = bool(db.list_collection_names())
         except Exception as exc:
-            raise SourceError(f"MongoDB database '{name}': cannot list collections: {type(exc).__name__}: "
-                              f"{str(exc).splitlines()[0][:200]}") from None
+            raise SourceError(f"MongoDB database '{name}': cannot list collections: {one_line(exc, 200)}") from None
         load_into(db, generate_dataset(users=P.users, docs_per_user=size, profile=P.profile, seed=P.seed,
                                        aware_share=P.aware_share), allow_writes=P.allow_writes)
         try:
             create_indexes(db)
         except Exception as exc:
-            raise SourceError(f"MongoDB database '{name}': createIndex failed: {type(exc).__name__}: "
-                              f"{str(exc).splitlines()[0][:200]}") from None
+            raise SourceError(f"MongoDB database '{name}': createIndex failed: {one_line(exc, 200)}") from None
 
         def cleanup() -> None:
             # drop only what this run created; a pre-existing database (allow_writes) is left alone

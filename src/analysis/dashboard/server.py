@@ -18,6 +18,8 @@ from ..errors import DataError, SourceError
 from .queries import PlannedQuery
 from .strategies import run_queries
 
+from ._errors import one_line
+
 logger = logging.getLogger(__name__)
 
 
@@ -163,7 +165,7 @@ def explain_strategy(db: Any, strategy: str, user_id: str, *, max_time_ms: int =
             reply = db.command(explain_command(q, max_time_ms=max_time_ms))
         except Exception as exc:
             raise SourceError(f"MongoDB: explain of {strategy}/{q.purpose} on {q.collection} failed: "
-                              f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from None
+                              f"{one_line(exc, 200)}") from None
         out.append({"strategy": strategy, "purpose": q.purpose, "collection": q.collection, "op": q.op,
                     **parse_explain(reply)})
     return out

@@ -18,6 +18,8 @@ from ..errors import SourceError
 from .queries import (RECENT_ASSESSMENTS, RECENT_REPORTS, STRATEGIES, TOP_RECOMMENDATIONS, PlannedQuery,
                       planned_queries)
 
+from ._errors import one_line
+
 logger = logging.getLogger(__name__)
 
 #: purposes whose result provides the user's assessment ids
@@ -131,7 +133,7 @@ def run_queries(db: Any, strategy: str, user_id: str, *,
         except Exception as exc:
             if type(exc).__module__.startswith(("pymongo", "bson")):
                 raise SourceError(f"MongoDB: {strategy}/{q.purpose} on {q.collection} failed: "
-                                  f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from None
+                                  f"{one_line(exc, 200)}") from None
             raise
         executed.append(q)
         results[q.purpose] = docs
