@@ -46,3 +46,47 @@ def test_explain_command_mirrors_the_planned_query(strategy):
             assert list(inner.get("sort", {}).items()) == (q.sort or [])
         else:
             assert inner["aggregate"] == q.collection and inner["pipeline"] is q.pipeline
+
+
+class _ExplainingDb:
+    """mongomock data + a recorded explain reply for every explain command (a stand-in for a real server)."""
+
+    def __init__(self, db, reply):
+        self._db, self._reply, self.commands = db, reply, []
+        self.name = "scratch_fake"
+
+    def __getitem__(self, name):
+        return self._db[name]
+
+    def command(self, cmd):
+        self.commands.append(cmd)
+        return self._reply
+
+
+def test_sweep_on_a_real_engine_explains_every_planned_query():
+    import mongomock
+
+    from analysis.dashboard import audit
+    from analysis.dashboard.dataset import AUDITED_USER, generate_dataset, load_into
+    from analysis.dashboard.engine import Engine
+    from analysis.dashboard.params import DashboardParams
+
+    reply = json_util.loads((DATA / "explain_mongo6_find_collscan.json").read_text())["reply"]
+    fakes = []
+
+    def make(size):
+        db = mongomock.MongoClient().db
+        load_into(db, generate_dataset(users=2, docs_per_user=size))
+        fakes.append(_ExplainingDb(db, reply))
+        return fakes[-1], lambda: None
+
+    eng = Engine("mongodb", "MongoDB 6.0.14 (recorded)", AUDITED_USER, make, [10, 30])
+    sweep = audit.run_sweep(eng, DashboardParams(sizes=[10, 30], timing_cap_s=0.01))
+    n_queries = sum(len(planned_queries(s, AUDITED_USER)) for s in STRATEGIES)
+    assert len(fakes[0].commands) == n_queries
+    assert all(c["explain"]["maxTimeMS"] == DashboardParams().max_time_ms for c in fakes[0].commands)
+    summary = audit.server_summary(sweep)
+    assert set(summary["strategy"]) == set(STRATEGIES) and summary["collscans"].gt(0).all()
+    doc = audit.to_json(sweep, None)
+    assert all(r["server"]["docs_examined"] == 1400 * len(planned_queries(r["strategy"], AUDITED_USER))
+               for r in doc["rows"])
