@@ -428,9 +428,22 @@ def verdict_parts(ev: Evaluation) -> tuple[str, str, dict, list[str]]:
     return status, headline, figures, steps
 
 
+def _clean(x):
+    """JSON-safe: non-finite floats → None, numpy scalars → Python."""
+    if isinstance(x, dict):
+        return {str(k): _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    if hasattr(x, "item") and callable(x.item):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
 def write_json(ev: Evaluation) -> list[dict]:
     """The CLI's JSON: a list of per-SLO reports (slo-generator fields included)."""
-    return [r.to_json() for r in ev.reports]
+    return [_clean(r.to_json()) for r in ev.reports]
 
 
 def backtest_table(ev: Evaluation) -> pd.DataFrame:

@@ -1,0 +1,91 @@
+"""CLI: exit codes, JSON shape, and the bad-input corpus (one line, exit 2, no report written)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+BAD = ROOT / "tests" / "data" / "bad" / "slo"
+DATA = ROOT / "tests" / "data" / "slo"
+CATALOG = str(ROOT / "slo" / "infra_mind.yaml")
+EMBEDDED = str(ROOT / "data" / "prometheus")
+
+
+def test_embedded_json_fails_with_exit_1(capsys, tmp_path):
+    out = tmp_path / "r.json"
+    rc = main(["slo", "--catalog", CATALOG, "--export", EMBEDDED, "--json", "--out", str(out)])
+    assert rc == 1
+    reports = json.loads(capsys.readouterr().out)
+    assert json.loads(out.read_text()) == reports
+    by = {r["name"]: r for r in reports}
+    assert len(reports) == 9
+    av = by["api_availability"]
+    for key in ("name", "target", "window_start", "window_end", "good_events", "bad_events", "valid_events", "sli",
+                "compliant", "budget_events", "budget_consumed", "budget_remaining", "budget_remaining_pct",
+                "budget_remaining_minutes", "burn_rates", "alerts_firing", "alert_backtest", "time_to_exhaustion_s",
+                "status", "warnings", "sli_measurement", "gap", "error_budget_burn_rate", "error_budget_minutes",
+                "events_count", "good_events_count", "bad_events_count", "alert", "valid", "errors"):
+        assert key in av, key
+    assert av["status"] == "FAIL" and av["compliant"] is False and av["budget_remaining"] < 0
+    assert av["good_events"] + av["bad_events"] == av["valid_events"]
+    assert av["gap"] == pytest.approx(av["sli"] - 0.999)
+    assert set(av["burn_rates"]) == {"5m", "30m", "1h", "2h", "6h", "1d", "3d"}
+    assert av["alert_backtest"]["page_1h_5m"], "the embedded incident must page in the backtest"
+    for name in ("dashboard_load_time", "websocket_connection_success"):
+        assert by[name]["status"] == "NO_DATA" and "does not export" in by[name]["no_data_reason"]
+        assert by[name]["compliant"] is None
+
+
+def test_evaluation_time_pins_the_window(capsys):
+    rc = main(["slo", "--catalog", CATALOG, "--export", EMBEDDED, "--json", "--at", "2026-10-15T00:00:00Z",
+               "--window", "7d"])
+    reports = json.loads(capsys.readouterr().out)
+    by = {r["name"]: r for r in reports}
+    assert rc == 1  # the LLM slow burn (Oct 12-17) overspends a 7-day budget
+    assert by["llm_api_success_rate"]["status"] == "FAIL"
+    assert by["api_availability"]["status"] == "PASS"  # the 503 incident (Oct 22) is after the evaluation time
+    assert {r["window_end"] for r in reports} == {"2026-10-15T00:00:00Z"}
+    assert {r["window_start"] for r in reports} == {"2026-10-08T00:00:00Z"}
+
+
+def test_openslo_catalog_on_fixture(capsys):
+    rc = main(["slo", "--catalog", str(DATA / "openslo_multi.yaml"), "--export", str(DATA / "tiny.om"), "--json"])
+    out = capsys.readouterr()
+    assert rc == 2 and "llm_api_calls_total not found" in out.err  # the fixture has HTTP data only
+
+
+@pytest.mark.parametrize("catalog,export,needle", [
+    (CATALOG, BAD / "truncated.json", "invalid JSON at line"),
+    (CATALOG, BAD / "no_time_column.csv", "no time column"),
+    (CATALOG, BAD / "garbage_lines.prom", ":3: cannot parse line"),
+    (CATALOG, BAD / "empty.json", "empty export file"),
+    (CATALOG, BAD / "no_samples.json", "holds no samples"),
+    (str(BAD / "target_100.yaml"), EMBEDDED, "target 100 % leaves no error budget"),
+    (str(BAD / "unknown_metric.yaml"), EMBEDDED, "metric http_request_total not found in the data"),
+])
+def test_bad_input_corpus(capsys, tmp_path, catalog, export, needle):
+    out = tmp_path / "report.json"
+    rc = main(["slo", "--catalog", catalog, "--export", str(export), "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2
+    assert len(err.splitlines()) == 1 and needle in err
+    bad_file = export if Path(str(export)).name in err or "catalog" not in needle else catalog
+    assert Path(str(bad_file)).name in err or Path(catalog).name in err
+    assert not out.exists()
+
+
+def test_unreachable_prometheus_is_exit_2_and_redacted(capsys):
+    rc = main(["slo", "--catalog", CATALOG, "--prometheus", "http://admin:hunter2@127.0.0.1:9", "--timeout", "1"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "hunter2" not in err and "cannot query" in err and len(err.strip().splitlines()) == 1
+
+
+def test_missing_source_is_argparse_error():
+    with pytest.raises(SystemExit) as ei:
+        main(["slo", "--catalog", CATALOG])
+    assert ei.value.code == 2
