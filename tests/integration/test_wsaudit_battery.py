@@ -286,3 +286,42 @@ def test_ws_target_command_generates_a_secret_without_printing_it(tmp_path):
         proc.wait(5)
     assert "generated" in first and "not shown" in first
     assert "listening on ws://127.0.0.1:" in second
+
+
+def test_header_transport(profile):
+    """Authorization: Bearer at the handshake; 401 on a bad token (a server written against PyJWT directly)."""
+    from http import HTTPStatus
+
+    from analysis.wsaudit.profile import parse_profile
+
+    hp = parse_profile({"url": "ws://127.0.0.1:9/ws", "token_transport": "header", "secret_env": "WS_JWT_SECRET",
+                        "claims": {"iss": "infra-mind", "aud": "infra-mind-api", "token_type": "access"},
+                        "reply_timeout_s": 1.0}, "header.yaml")
+
+    def check(connection, request):
+        auth = request.headers.get("Authorization", "")
+        try:
+            jwt.decode(auth.removeprefix("Bearer "), SECRET, algorithms=["HS256"], audience="infra-mind-api",
+                       issuer="infra-mind", options={"require": ["exp", "sub"]})
+        except jwt.PyJWTError:
+            return connection.respond(HTTPStatus.UNAUTHORIZED, "no\n")
+        return None
+
+    class HeaderServer(_Server):
+        async def __aenter__(self):
+            self.server = await serve(self.handler, "127.0.0.1", 0, ping_interval=None, process_request=check)
+            self.url = f"ws://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/ws"
+            return self
+
+    async def go():
+        async with HeaderServer(_silent) as s:
+            p = hp.with_url(s.url)
+            return await run_battery(p, load_keys(p, secret=SECRET),
+                                     probes=["no_token", "alg_none", "wrong_key", "exp_nbf"])
+
+    a = asyncio.run(go())
+    # no identity_path: acceptance is proven, identity is not → the baseline says WARN, honestly
+    assert _statuses(a) == {"baseline": "WARN", "no_token": "PASS", "alg_none": "PASS", "wrong_key": "PASS",
+                            "exp_nbf": "PASS"}, a.to_json()
+    assert "identity unknown" in a.results[0].evidence
+    assert {r.id: r for r in a.results}["alg_none"].cases[0].received["http_status"] == 401
