@@ -47,8 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="+", type=Path)
     args = parser.parse_args(argv)
     for p in args.notebooks:
-        n = store(p.resolve())
-        print(f"{p.relative_to(PROJECT_ROOT) if p.resolve().is_relative_to(PROJECT_ROOT) else p}: stored, {n} checked cell(s)")
+        path = p.resolve()
+        n = store(path)
+        shown = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
+        print(f"{shown}: stored, {n} checked cell(s)")
     return 0
 
 
