@@ -336,7 +336,7 @@ class Runner:
             subprotocols = [token]
         extra_q = {name: forged} if forged is not None and where == "query" else None
         if forged is not None and where == "header":
-            headers["X-" + name.replace("_", "-").title().replace("Id", "Id")] = forged
+            headers["X-" + name.replace("_", "-").title()] = forged  # user_id → X-User-Id
         url = self._url(token, extra_q)
         ex = Exchange("silent")
         t0 = time.perf_counter()

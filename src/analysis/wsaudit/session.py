@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from dataclasses import replace
 from typing import Any
 
@@ -47,10 +46,14 @@ def reference_target(mode: str, secret: str, profile: Profile, **kwargs: Any) ->
     return ReferenceTarget(mode, secret, **kw)
 
 
-def reference_secret(profile: Profile) -> tuple[str, bool]:
-    """The HS256 secret for in-process targets: the profile's env var if set, else random (generated=True)."""
-    value = os.environ.get(profile.secret_env or "WS_JWT_SECRET")
-    return (value, False) if value else (generate_secret(), True)
+def reference_secret() -> str:
+    """The HS256 secret for in-process reference targets: always random, generated for the run.
+
+    The env var a profile names is read only for the real target: a staging secret never
+    needs to reach the local controls, and a short operator secret would make the secure
+    control WARN on probe 9 (RFC 7518 §3.2 key length) and the controls meaningless.
+    """
+    return generate_secret()
 
 
 async def audit_targets(profile: Profile, targets: list[str], *, url: str = "",
@@ -81,9 +84,8 @@ async def audit_targets(profile: Profile, targets: list[str], *, url: str = "",
         refs = [t for t in targets if t in MODES]
         if refs:
             rp = reference_profile(profile)
-            secret, generated = reference_secret(rp)
-            if generated:
-                log.info("reference targets: a random secret was generated for this run")
+            secret = reference_secret()
+            log.info("reference targets: a random secret was generated for this run")
             keys = load_keys(rp, secret=secret)
             for mode in refs:
                 t = await reference_target(mode, secret, rp).start()
