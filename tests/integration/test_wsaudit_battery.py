@@ -189,7 +189,7 @@ def test_wss_to_a_plain_server_is_a_tls_error_row(profile):
             return await run_battery(fast, load_keys(fast, secret=SECRET), probes=["transport"])
 
     a = asyncio.run(go())
-    assert a.results[0].status == "ERROR" and ("TLS" in a.results[0].evidence or "error" in a.results[0].evidence)
+    assert a.results[0].status == "ERROR" and "TLS" in a.results[0].evidence
     assert {r.id: r.status for r in a.results}["transport"] == "PASS"
 
 
@@ -325,3 +325,36 @@ def test_header_transport(profile):
                             "exp_nbf": "PASS"}, a.to_json()
     assert "identity unknown" in a.results[0].evidence
     assert {r.id: r for r in a.results}["alg_none"].cases[0].received["http_status"] == 401
+
+
+def test_untrusted_certificate_is_a_tls_error_row(profile, tmp_path):
+    import datetime as dt
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    (tmp_path / "c.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "k.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(tmp_path / "c.pem", tmp_path / "k.pem")
+
+    class TlsServer(_Server):
+        async def __aenter__(self):
+            self.server = await serve(self.handler, "127.0.0.1", 0, ping_interval=None, ssl=ctx)
+            self.url = f"wss://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/ws"
+            return self
+
+    a, wall = _timed(TlsServer(_silent), profile, reply_timeout_s=0.5)
+    assert wall < 3 and a.results[0].status == "ERROR"
+    assert "TLS error" in a.results[0].evidence and "CERTIFICATE_VERIFY_FAILED" in a.results[0].evidence
+    assert {r.id: r.status for r in a.results}["transport"] == "PASS"

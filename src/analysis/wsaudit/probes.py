@@ -359,7 +359,10 @@ class Runner:
         except (InvalidHandshake, InvalidURI) as exc:
             return Exchange("error", error=self.clean(f"bad handshake: {exc}", token))
         except OSError as exc:
-            return Exchange("error", error=self.clean(f"network error: {exc.strerror or exc}", token))
+            detail = exc.strerror or str(exc) or type(exc).__name__
+            if urlsplit(url).scheme == "wss" and isinstance(exc, ConnectionResetError):
+                detail += " during the TLS handshake (is the server speaking TLS?)"
+            return Exchange("error", error=self.clean(f"network error: {detail}", token))
         try:
             t_send = time.perf_counter()
             if p.token_transport == "first_message" and send_auth:
