@@ -358,3 +358,37 @@ def test_untrusted_certificate_is_a_tls_error_row(profile, tmp_path):
     assert wall < 3 and a.results[0].status == "ERROR"
     assert "TLS error" in a.results[0].evidence and "CERTIFICATE_VERIFY_FAILED" in a.results[0].evidence
     assert {r.id: r.status for r in a.results}["transport"] == "PASS"
+
+
+def test_subprotocol_transport():
+    """Token offered as the Sec-WebSocket-Protocol value; 401 on a bad token."""
+    from http import HTTPStatus
+
+    from analysis.wsaudit.profile import parse_profile
+
+    sp = parse_profile({"url": "ws://127.0.0.1:9/ws", "token_transport": "subprotocol", "secret_env": "WS_JWT_SECRET",
+                        "reply_timeout_s": 1.0}, "subprotocol.yaml")
+
+    def check(connection, request):
+        offered = request.headers.get("Sec-WebSocket-Protocol", "")
+        try:
+            jwt.decode(offered, SECRET, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+        except jwt.PyJWTError:
+            return connection.respond(HTTPStatus.UNAUTHORIZED, "no\n")
+        return None
+
+    class SubprotocolServer(_Server):
+        async def __aenter__(self):
+            self.server = await serve(self.handler, "127.0.0.1", 0, ping_interval=None, process_request=check,
+                                      select_subprotocol=lambda conn, offered: offered[0] if offered else None)
+            self.url = f"ws://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/ws"
+            return self
+
+    async def go():
+        async with SubprotocolServer(_silent) as s:
+            p = sp.with_url(s.url)
+            return await run_battery(p, load_keys(p, secret=SECRET), probes=["alg_none", "tampered"])
+
+    a = asyncio.run(go())
+    assert _statuses(a) == {"baseline": "WARN", "alg_none": "PASS", "tampered": "PASS"}, a.to_json()
+    assert {r.id: r for r in a.results}["tampered"].cases[0].received["http_status"] == 401
