@@ -82,7 +82,7 @@ def test_bad_input_corpus(capsys, tmp_path, catalog, export, needle):
 def test_unreachable_prometheus_is_exit_2_and_redacted(capsys):
     rc = main(["slo", "--catalog", CATALOG, "--prometheus", "http://admin:hunter2@127.0.0.1:9", "--timeout", "1"])
     err = capsys.readouterr().err
-    assert rc == 2 and "hunter2" not in err and "cannot query" in err and len(err.strip().splitlines()) == 1
+    assert rc == 2 and "hunter2" not in err and "cannot connect" in err and len(err.strip().splitlines()) == 1
 
 
 def test_missing_source_is_argparse_error():

@@ -100,9 +100,13 @@ def fetch(url: str, selectors: Iterable[str], start: float, at: float, *, step: 
                 result = client.custom_query_range(
                     sel, start_time=datetime.fromtimestamp(a, tz=timezone.utc),
                     end_time=datetime.fromtimestamp(b, tz=timezone.utc), step=f"{step:g}s")
+            except requests.exceptions.ConnectionError:
+                raise SourceError(f"Prometheus {shown}: cannot connect (refused, unreachable or TLS failure); "
+                                  "check prometheus_url") from None
+            except requests.exceptions.Timeout:
+                raise SourceError(f"Prometheus {shown}: no answer within {timeout:g} s for {sel!r}") from None
             except requests.exceptions.RequestException as exc:
-                raise SourceError(f"Prometheus {shown}: cannot query ({type(exc).__name__}: "
-                                  f"{redact_uri(str(exc))[:200]})") from None
+                raise SourceError(f"Prometheus {shown}: cannot query ({type(exc).__name__})") from None
             except PrometheusApiClientException as exc:
                 raise SourceError(f"Prometheus {shown}: query {sel!r} refused: {str(exc)[:300]}") from None
             except ValueError as exc:  # a non-JSON answer (not a Prometheus server)
