@@ -64,3 +64,15 @@ def test_params_checks_and_redaction():
         validate(SloParams, {"evaluation_time": "yesterday-ish"})
     with pytest.raises(ParameterError, match="environment variable"):
         validate(SloParams, {"prometheus_token_env": "eyJhbGciOi.secret.token"})
+
+
+def test_embedded_export_is_the_documented_model():
+    """The bundled file is exactly what analysis.slo.traffic generates (no hand edits)."""
+    from analysis.config import DATA_DIR
+    from analysis.slo.sources.export import load_export
+    from analysis.slo.traffic import generate
+
+    s = load_export(DATA_DIR / "prometheus" / "infra_mind_30d_5m.json.gz")
+    ref = build(generate(histogram_count=False))
+    assert s.labels == ref.labels
+    assert np.array_equal(s.ts, ref.ts) and np.array_equal(s.value, ref.value)

@@ -90,7 +90,8 @@ def _split(rng: np.random.Generator, n: np.ndarray, cdfs: np.ndarray) -> np.ndar
 
 def generate(start: float = EMBEDDED_START, days: float = 30.0, step: float = 300.0, seed: int = 20261002,
              scenario: Scenario = Scenario(), endpoints: int = 4, families: tuple[str, ...] | None = None,
-             histogram_count: bool = True) -> list[tuple[dict[str, str], np.ndarray, np.ndarray]]:
+             histogram_count: bool = True, scrape_offset_s: float = 0.0,
+             jitter_s: float = 0.0) -> list[tuple[dict[str, str], np.ndarray, np.ndarray]]:
     """Generate the raw series of the model.
 
     Parameters
@@ -111,6 +112,10 @@ def generate(start: float = EMBEDDED_START, days: float = 30.0, step: float = 30
         Only these metric families (e.g. ``("http_requests_total", "http_request_duration_seconds")``).
     histogram_count : bool
         Emit ``_count`` series next to the buckets.
+    scrape_offset_s, jitter_s : float
+        Real scrapes are not on the step grid: every scrape happens ``scrape_offset_s`` after
+        the grid point plus a uniform jitter in ``±jitter_s`` (shared by all series of the
+        scrape, rounded to milliseconds like Prometheus timestamps).
 
     Returns
     -------
@@ -216,6 +221,9 @@ def generate(start: float = EMBEDDED_START, days: float = 30.0, step: float = 30
                     ({"__name__": "assessments_completed_total"}, completed)]
     # cumulate: a counter starts at its first day's total (a process running since before the
     # export; keeps histogram buckets ordered), drops to 0 at the restart; no increment at k=0
+    if scrape_offset_s or jitter_s:
+        jit = np.random.default_rng(seed + 1).uniform(-jitter_s, jitter_s, n) if jitter_s else 0.0
+        t = np.round(t + scrape_offset_s + jit, 3)
     restart_k = int(np.searchsorted(d, sc.restart))
     day_k = max(1, int(DAY / step))
     keep = ~gap
@@ -228,3 +236,24 @@ def generate(start: float = EMBEDDED_START, days: float = 30.0, step: float = 30
             cum[restart_k:] = np.cumsum(inc[restart_k:])
         series.append((labels, t[keep], cum[keep].astype(np.float64)))
     return series
+
+
+def write_embedded(path: str | None = None) -> str:
+    """(Re)write the embedded export ``data/prometheus/infra_mind_30d_5m.json.gz``.
+
+    ``python -m analysis.slo.traffic`` calls this; the output is byte-for-byte
+    reproducible (fixed seed, gzip mtime 0).
+    """
+    from ...config import DATA_DIR
+    from .sources.export import write_query_range
+
+    target = path or str(DATA_DIR / "prometheus" / "infra_mind_30d_5m.json.gz")
+    buf = io.StringIO()
+    write_query_range(generate(histogram_count=False), buf)
+    with open(target, "wb") as fh:
+        fh.write(gzip.compress(buf.getvalue().encode(), 9, mtime=0))
+    return target
+
+
+if __name__ == "__main__":
+    print(write_embedded())
