@@ -244,7 +244,7 @@ def write_embedded(path: str | None = None) -> str:
     ``python -m analysis.slo.traffic`` calls this; the output is byte-for-byte
     reproducible (fixed seed, gzip mtime 0).
     """
-    from ...config import DATA_DIR
+    from ..config import DATA_DIR
     from .sources.export import write_query_range
 
     target = path or str(DATA_DIR / "prometheus" / "infra_mind_30d_5m.json.gz")
