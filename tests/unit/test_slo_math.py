@@ -165,3 +165,9 @@ def test_calendar_window_bounds():
     assert start == 1_788_220_800.0 and end == at and pe == 1_790_812_800.0  # Sep 1 / Oct 1
     s2, _, _ = B.window_bounds(Window("calendar", unit="month", timezone="UTC"), 1_790_812_800.0)
     assert s2 == 1_788_220_800.0  # at a boundary: the month that just ended
+
+
+def test_window_outside_the_data_is_no_data_not_zero_traffic():
+    s = samples_from(np.full(30, 10.0), np.zeros(30))
+    rep = evaluate([ratio_slo()], s, at=T0 - 86400).reports[0]
+    assert rep.status == "NO_DATA" and "no samples in the window" in rep.no_data_reason

@@ -48,7 +48,6 @@ def slo_figure(res: SLOResult, source: str) -> plt.Figure | None:
     budget = (1 - target) * valid.sum()
     remaining = 100 * (1 - np.cumsum(bad) / budget)
     ax.plot(_dt(t), remaining, lw=1.2, label="budget remaining (occurrences)")
-    start, end = rep.data.get("evaluated_at_unix", t[-1]) - rep.data.get("window_seconds", 0), None
     t0 = pd.Timestamp(rep.window_start).tz_localize(None) if rep.window_start else _dt(t[:1])[0]
     t1 = t0 + pd.Timedelta(seconds=rep.data.get("window_seconds") or float(t[-1] - t[0]))
     ax.plot([t0, t1], [100, 0], ls="--", c="grey", lw=1, label="ideal (linear spend)")

@@ -200,6 +200,10 @@ def evaluate_slo(slo: SLO, samples: Samples, grid: Grid, at: float, validation: 
         warns.append(f"{ev.info['born_later']} series appeared mid-window; their first value is counted from 0")
     if ev.info.get("error"):
         warns.append(ev.info["error"])
+    if not pres.any():
+        t0, t1 = samples.time_range
+        return SLOResult(slo, _no_data(slo, at, start, f"no samples in the window {iso(start)} – {iso(end)} "
+                                       f"(the data covers {iso(t0)} – {iso(t1)})", warns, extra, (g, v)), ev, (a, b))
     if not v > 0:
         return SLOResult(slo, _no_data(slo, at, start, f"no valid events in the window (good={g:g}, valid={v:g}): "
                                        "zero traffic is neither compliant nor exhausted", warns, extra, (g, v)), ev, (a, b))

@@ -88,6 +88,21 @@ def _split(rng: np.random.Generator, n: np.ndarray, cdfs: np.ndarray) -> np.ndar
     return np.cumsum(out, axis=1)
 
 
+def _histogram(rng: np.random.Generator, name: str, base: dict[str, str], events: np.ndarray,
+               buckets: tuple[float, ...], cdf_main, cdf_alt, alt_share: np.ndarray,
+               with_count: bool) -> list[tuple[dict[str, str], np.ndarray]]:
+    """Bucket (and count) increments of a histogram whose events follow a per-step mixture of two CDFs."""
+    main = np.array([cdf_main(b) for b in buckets])
+    alt = np.array([cdf_alt(b) for b in buckets])
+    cdfs = (1 - alt_share)[:, None] * main[None, :] + alt_share[:, None] * alt[None, :]
+    cum = _split(rng, events, cdfs)
+    out = [({"__name__": f"{name}_bucket", **base, "le": "+Inf" if math.isinf(le) else repr(le)}, cum[:, j])
+           for j, le in enumerate((*buckets, math.inf))]
+    if with_count:
+        out.append(({"__name__": f"{name}_count", **base}, events))
+    return out
+
+
 def generate(start: float = EMBEDDED_START, days: float = 30.0, step: float = 300.0, seed: int = 20261002,
              scenario: Scenario = Scenario(), endpoints: int = 4, families: tuple[str, ...] | None = None,
              histogram_count: bool = True, scrape_offset_s: float = 0.0,
@@ -161,15 +176,8 @@ def generate(start: float = EMBEDDED_START, days: float = 30.0, step: float = 30
                 out.append(({"__name__": "http_requests_total", **base, "status": status}, c))
         if want("http_request_duration_seconds"):
             tail = np.where(incident, 0.30, 0.04) if "dashboard" in endpoint else np.zeros(n)
-            cdf_ln = np.array([_lognorm_cdf(b, 0.06, 0.7) for b in HTTP_BUCKETS])
-            cdf_tail = np.array([_tail_cdf(b) for b in HTTP_BUCKETS])
-            cdfs = (1 - tail)[:, None] * cdf_ln[None, :] + tail[:, None] * cdf_tail[None, :]
-            cum = _split(rng, total, cdfs)
-            for j, le in enumerate((*HTTP_BUCKETS, math.inf)):
-                out.append(({"__name__": "http_request_duration_seconds_bucket", **base,
-                             "le": "+Inf" if math.isinf(le) else repr(le)}, cum[:, j]))
-            if histogram_count:
-                out.append(({"__name__": "http_request_duration_seconds_count", **base}, total))
+            out += _histogram(rng, "http_request_duration_seconds", base, total, HTTP_BUCKETS,
+                              lambda b: _lognorm_cdf(b, 0.06, 0.7), _tail_cdf, tail, histogram_count)
     # --- DB
     if want("db_queries_total") or want("db_query_duration_seconds"):
         for coll, op, share in DB_OPS:
@@ -179,15 +187,9 @@ def generate(start: float = EMBEDDED_START, days: float = 30.0, step: float = 30
                 out.append(({"__name__": "db_queries_total", **base}, q))
             if want("db_query_duration_seconds"):
                 slow = np.where(incident, 0.30, 0.0)
-                cdf_ln = np.array([_lognorm_cdf(b, 0.008, 0.9) for b in DB_BUCKETS])
-                cdf_slow = np.array([_lognorm_cdf(b, 0.3, 0.5) for b in DB_BUCKETS])
-                cdfs = (1 - slow)[:, None] * cdf_ln[None, :] + slow[:, None] * cdf_slow[None, :]
-                cum = _split(rng, q, cdfs)
-                for j, le in enumerate((*DB_BUCKETS, math.inf)):
-                    out.append(({"__name__": "db_query_duration_seconds_bucket", **base,
-                                 "le": "+Inf" if math.isinf(le) else repr(le)}, cum[:, j]))
-                if histogram_count:
-                    out.append(({"__name__": "db_query_duration_seconds_count", **base}, q))
+                out += _histogram(rng, "db_query_duration_seconds", base, q, DB_BUCKETS,
+                                  lambda b: _lognorm_cdf(b, 0.008, 0.9), lambda b: _lognorm_cdf(b, 0.3, 0.5),
+                                  slow, histogram_count)
         if want("db_errors_total"):
             out.append(({"__name__": "db_errors_total", "collection": "assessments", "error_type": "timeout"},
                         rng.poisson(0.002 * step * traffic + 2 * step * incident)))
