@@ -87,3 +87,10 @@ def test_validate_unknown_metric_and_labels(tmp_path):
 def test_window_override():
     slos = with_window(load_catalog(ROOT / "slo" / "infra_mind.yaml"), "7d")
     assert {s.window.seconds for s in slos} == {7 * 86400}
+
+
+def test_selector_matching_nothing_is_a_warning(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text("slos: [{name: a, target: 99, sli: {ratio: {good: 'req_total{status=\"201\"}', total: req_total}}}]")
+    v = validate_against(load_catalog(p), _samples({"__name__": "req_total", "status": "200"}))
+    assert "matches no series" in v.warnings["a"][0]

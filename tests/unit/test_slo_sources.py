@@ -127,3 +127,11 @@ def test_bad_exports_one_line(tmp_path, content, exc, needle):
 def test_merge_single_is_identity():
     s = load_export(DATA / "tiny.om")
     assert merge([s]) is s
+
+
+def test_tidy_frame_has_labels_timestamp_value():
+    df = load_export(DATA / "tiny.om").frame()
+    assert list(df.columns) == ["status", "__name__", "timestamp", "value"] or set(df.columns) == {
+        "status", "__name__", "timestamp", "value"}
+    assert len(df) == 8 and str(df["timestamp"].dt.tz) == "UTC"
+    assert df.loc[df["status"] == "503", "value"].tolist() == [5.0, 7.0, 1.0, 3.0]

@@ -418,6 +418,8 @@ def validate_against(slos: list[SLO], samples: Samples, *, where: str = "catalog
                 raise ConfigError(f"{where}: SLO {slo.name}: metric {sel.metric} not found in the data{hint}; "
                                   "fix the name or mark the SLO not_exported")
             present = set().union(*(lab.keys() for lab in series))
+            if not any(sel.matches(lab) for lab in series):
+                warns.append(f"selector {sel} matches no series of {sel.metric} (counted as 0 events)")
             for m in sel.matchers:
                 if m.label not in present and m.requires_label:
                     raise ConfigError(f"{where}: SLO {slo.name}: selector {sel} uses label {m.label!r} "
