@@ -48,7 +48,7 @@ COLUMNS = [
 ]
 _SOURCE_BITS = {"log": 1, "profile": 2, "explain": 4}
 _NUMERIC = ("docs_examined", "keys_examined", "nreturned", "reslen")
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 4_096
 
 
 def weighted_quantile(values: np.ndarray, counts: np.ndarray, groups: np.ndarray, q: float) -> np.ndarray:
@@ -112,17 +112,10 @@ class Digester:
         if not rows:
             return
         (_, ns, op, shape, plan, dur, docs, keys, nret, reslen, coll, sort, app, qhash, src, cmd) = zip(*rows)
-        ids = self._ids
-        kid_list = []
-        for k, c in zip(zip(ns, op, shape, plan), cmd):
-            i = ids.get(k)
-            if i is None:
-                i = ids[k] = len(self._keys)
-                self._keys.append(k)
-                self._commands.append(c)
-                self._apps.append(set())
-                self._hash.append("")
-            kid_list.append(i)
+        keys_ = list(zip(ns, op, shape, plan))
+        kid_list = list(map(self._ids.get, keys_))
+        if None in kid_list:
+            kid_list = [self._key_id(k, c) if i is None else i for i, k, c in zip(kid_list, keys_, cmd)]
         kid = np.fromiter(kid_list, np.int64, len(kid_list))
         n = len(self._keys)
         if not self._acc or len(self._acc["count"]) < n:
@@ -135,7 +128,8 @@ class Digester:
         np.maximum.at(a["max"], kid, d)
         a["collscan"] += np.bincount(kid, weights=np.asarray(coll, np.float64), minlength=m).astype(np.int64)
         a["sort"] += np.bincount(kid, weights=np.asarray(sort, np.float64), minlength=m).astype(np.int64)
-        np.bitwise_or.at(a["sources"], kid, np.fromiter((_SOURCE_BITS.get(s, 0) for s in src), np.int64, len(src)))
+        for source in set(src):
+            a["sources"][np.unique(kid[np.fromiter(map(source.__eq__, src), bool, len(src))])] |= _SOURCE_BITS[source]
         for name, col in zip(_NUMERIC, (docs, keys, nret, reslen)):
             v = np.array(col, dtype=np.float64)  # None → nan
             ok = ~np.isnan(v)
@@ -147,17 +141,54 @@ class Digester:
                 self._apps[i].add(ap)
             if qh and not self._hash[i]:
                 self._hash[i] = qh
-        # duration histogram: merge (key, value) → count
+        # duration histogram: merge (key, value) → count (reduce the chunk first: few distinct pairs)
+        pairs, counts = np.unique(np.stack((kid.astype(np.float64), d)), axis=1, return_counts=True)
+        self._merge_hist(pairs[0].astype(np.int64), pairs[1], counts.astype(np.int64))
+
+    def _merge_hist(self, k: np.ndarray, v: np.ndarray, c: np.ndarray) -> None:
         hk, hv, hc = self._hist
-        allk = np.concatenate((hk, kid))
-        allv = np.concatenate((hv, d))
-        allc = np.concatenate((hc, np.ones(len(kid), np.int64)))
+        allk, allv, allc = np.concatenate((hk, k)), np.concatenate((hv, v)), np.concatenate((hc, c))
         order = np.lexsort((allv, allk))
         allk, allv, allc = allk[order], allv[order], allc[order]
         new = np.ones(len(allk), bool)
         new[1:] = (allk[1:] != allk[:-1]) | (allv[1:] != allv[:-1])
         idx = np.flatnonzero(new)
         self._hist = (allk[idx], allv[idx], np.add.reduceat(allc, idx) if len(idx) else allc[:0])
+
+    def _key_id(self, k: tuple, command: dict) -> int:
+        i = self._ids.get(k)
+        if i is None:
+            i = self._ids[k] = len(self._keys)
+            self._keys.append(k)
+            self._commands.append(command)
+            self._apps.append(set())
+            self._hash.append("")
+        return i
+
+    def merge(self, other: Digester) -> None:
+        """Fold another digester's totals into this one (partial digests of parallel workers)."""
+        if not other._keys:
+            return
+        mapping = np.fromiter((self._key_id(k, c) for k, c in zip(other._keys, other._commands)), np.int64,
+                              len(other._keys))
+        n = len(self._keys)
+        if not self._acc or len(self._acc["count"]) < n:
+            self._grow(max(n, 2 * len(self._acc.get("count", ()))))
+        m = len(other._keys)
+        for name, arr in self._acc.items():
+            src = other._acc[name][:m]
+            if name == "max":
+                np.maximum.at(arr, mapping, src)
+            elif name == "sources":
+                np.bitwise_or.at(arr, mapping, src)
+            else:
+                np.add.at(arr, mapping, src)
+        for j, i in enumerate(mapping):
+            self._apps[i] |= other._apps[j]
+            if not self._hash[i]:
+                self._hash[i] = other._hash[j]
+        hk, hv, hc = other._hist
+        self._merge_hist(mapping[hk], hv, hc)
 
     def commands(self) -> list[dict]:
         """One example command per key (same order as the keys first seen), for index advice."""
@@ -213,13 +244,19 @@ def digest_rows(rows: Iterable[tuple], chunk_rows: int = CHUNK_ROWS) -> pd.DataF
         total time.
     """
     dig = Digester()
+    feed(dig, rows, chunk_rows)
+    return dig.frame()
+
+
+def feed(dig: Digester, rows: Iterable[tuple], chunk_rows: int = CHUNK_ROWS) -> Digester:
+    """Fold rows into ``dig`` chunk by chunk; returns ``dig``."""
     it = iter(rows)
     while True:
         chunk = list(islice(it, chunk_rows))
         if not chunk:
             break
         dig.add_chunk(chunk)
-    return dig.frame()
+    return dig
 
 
 def digest_records(records: Iterable) -> pd.DataFrame:
@@ -229,7 +266,8 @@ def digest_records(records: Iterable) -> pd.DataFrame:
     return digest_rows(tuple(getattr(r, f) for f in ROW_FIELDS) for r in records)
 
 
-def digest_files(paths: Sequence[str | Path], stats: ReadStats | None = None) -> tuple[pd.DataFrame, ReadStats]:
+def digest_files(paths: Sequence[str | Path], stats: ReadStats | None = None, *,
+                 workers: int | None = None) -> tuple[pd.DataFrame, ReadStats]:
     """Read and digest files of any supported kind in one streaming pass.
 
     Parameters
@@ -238,12 +276,26 @@ def digest_files(paths: Sequence[str | Path], stats: ReadStats | None = None) ->
         mongod logs (plain / .gz), profile exports, explain outputs.
     stats : ReadStats, optional
         Filled while reading; a new one is made when omitted.
+    workers : int, optional
+        Processes for large uncompressed logs (each reads its own byte range of the
+        file and returns a partial digest, merged here). Default: the CPU count for
+        plain logs of at least :data:`PARALLEL_MIN_BYTES`, else 1. ``1`` = one process.
 
     Returns
     -------
     (DataFrame, ReadStats)
         The digest table and what was read / skipped.
     """
+    from .parallel import digest_log_parallel, parallel_plan
+
     stats = stats if stats is not None else ReadStats()
-    df = digest_rows(iter_rows(paths, stats))
-    return df, stats
+    dig = Digester()
+    for path in paths:
+        plan = parallel_plan(path, workers)
+        if plan:
+            part, st = digest_log_parallel(plan)
+            dig.merge(part)
+            stats.files.append(st)
+        else:
+            feed(dig, iter_rows([path], stats))
+    return dig.frame(), stats

@@ -65,7 +65,7 @@ QUERY_COMMANDS = {
 }
 #: Write batches appear twice in the log (COMMAND batch + one WRITE line per statement);
 #: the statements are counted, the batch is skipped.
-_WRITE_BATCHES = {"update", "delete", "insert"}
+_WRITE_BATCHES = {"update", "delete"}
 _LOG_WRITE_TYPES = {"update": "update", "remove": "delete", "delete": "delete"}
 _PROFILE_OPS = {"query": "find", "getmore": "getMore", "update": "update", "remove": "delete"}
 _LEGACY_TEXT_LOG = re.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*\s+[IWEFD]\s+[A-Z_]+\s+\[")
@@ -83,6 +83,7 @@ ROW_FIELDS = ("timestamp", "ns", "op", "shape", "plan_summary", "duration_ms", "
 class QueryRecord:
     """One query execution, whatever the source.
 
+    ``timestamp`` is timezone-aware UTC when the source has one (explains have none).
     Numeric fields are ``None`` when the source does not record them (e.g. ``reslen``
     in an explain, ``nreturned`` of an update, fields older servers omit).
     """
@@ -231,47 +232,86 @@ def _classify(command: Mapping[str, Any]) -> str:
     return next(iter(command), "") if isinstance(command, Mapping) else ""
 
 
-# --------------------------------------------------------------------------- log lines
-def _log_row(doc: Mapping[str, Any], st: FileStats) -> tuple | None:
-    """Normalize one parsed "Slow query" log document; None (and counted) if unusable."""
-    attr = doc.get("attr")
-    if not isinstance(attr, dict):
-        st.skip("slow query line without attr")
-        return None
-    command = attr.get("command")
-    if not isinstance(command, dict):
-        st.skip("slow query line without command")
-        return None
-    typ = attr.get("type", "command")
-    if typ in _LOG_WRITE_TYPES:
-        op = _LOG_WRITE_TYPES[typ]
-        shape_cmd = command
-    else:
-        name = _classify(command)
-        op = QUERY_COMMANDS.get(name)
-        if op is None:
-            st.skip("write batch (statements are counted)" if name in _WRITE_BATCHES
-                    else f"non-query command: {name or '?'}")
-            return None
-        shape_cmd = command
-        if op == "getMore":
-            shape_cmd = attr.get("originatingCommand")
-            if not isinstance(shape_cmd, dict):
-                shape_cmd = {}
-    dur = attr.get("durationMillis")
-    if dur is None:
-        st.skip("missing durationMillis")
-        return None
-    ns = attr.get("ns") or ""
-    plan = attr.get("planSummary") or ""
-    pipeline = shape_cmd.get("pipeline")
-    return (
-        _parse_date(doc.get("t")), ns, op, command_shape(_shape_op(op, shape_cmd), shape_cmd), plan,
-        float(dur), _num(attr.get("docsExamined")), _num(attr.get("keysExamined")), _num(attr.get("nreturned")),
-        _num(attr.get("reslen")), "COLLSCAN" in plan,
-        bool(attr.get("hasSortStage")) or pipeline_blocking_sort(pipeline),
-        attr.get("appName") or "", attr.get("queryHash") or "", "log", shape_cmd,
-    )
+# --------------------------------------------------------------------------- shapes, cached
+#: Command fields that never belong to a shape (sessions, routing, options) — left out of the cache key.
+_VOLATILE = frozenset({
+    "lsid", "$db", "$clusterTime", "txnNumber", "autocommit", "startTransaction", "$readPreference",
+    "readConcern", "writeConcern", "maxTimeMS", "comment", "batchSize", "cursor", "$audit", "$client",
+    "mayBypassWriteBlocking", "apiVersion", "apiStrict", "shardVersion", "databaseVersion", "$configTime",
+    "$topologyTime", "$configServerState", "clientOperationKey", "runtimeConstants", "needsMerge", "fromMongos",
+})
+# String values the shape replaces by "?": a JSON string after a colon that does not start with "$" and
+# holds no escape — except after the keys whose string value the shape keeps ($count, $lookup's from...).
+_MASK_STR = re.compile(
+    rb':"(?=[^"\\$])(?<!"\$count":")(?<!"\$unwind":")(?<!"\$sortByCount":")(?<!"\$out":")(?<!"from":")'
+    rb'(?<!"localField":")(?<!"foreignField":")(?<!"as":")(?<!"key":")[^"\\]*"')
+# Lists made only of such strings (the shape prints any literal list as [?]).
+_MASK_LIST = re.compile(rb'\["[^"\\$][^"\\]*"(?:,"[^"\\$][^"\\]*")*\]')
+#: Volatile fields whose value may hold numbers (the rest are strings, masked anyway).
+_VOLATILE_NUMERIC = frozenset({
+    "$clusterTime", "txnNumber", "comment", "readConcern", "writeConcern", "$readPreference", "shardVersion",
+    "databaseVersion", "$configTime", "$topologyTime", "$configServerState", "runtimeConstants",
+})
+#: Commands recognised without parsing the line (mongod writes attr.type, ns, appName, then
+#: command, so the first ``"command":{"`` of a "Slow query" line is the command's own key).
+_SKIP_UNPARSED = frozenset({
+    b"hello", b"isMaster", b"ismaster", b"ping", b"buildInfo", b"buildinfo", b"serverStatus", b"replSetHeartbeat",
+    b"saslStart", b"saslContinue", b"endSessions", b"listDatabases", b"listCollections", b"listIndexes",
+    b"createIndexes", b"dbStats", b"collStats", b"getParameter", b"insert",
+})
+
+
+class ShapeCache:
+    """Query shapes computed once per distinct command structure.
+
+    The cache key is the command (volatile fields dropped) serialized by orjson with
+    string values and string lists masked by two C-speed regex substitutions. Masking
+    only touches values the shape replaces by ``?`` anyway, so equal keys imply equal
+    shapes (the key is at least as fine as the shape; numbers are kept). Commands that
+    cannot be keyed safely (escapes in strings, non-JSON types) are shaped directly.
+    A small first-level cache keyed on the exact serialized command skips the masking
+    for commands seen verbatim (the same user reloading the same page). Both caches are
+    bounded (cleared at :attr:`MAX` / :attr:`EXACT_MAX` entries).
+    """
+
+    MAX = 20_000
+    EXACT_MAX = 1_024
+
+    def __init__(self) -> None:
+        self._d: dict[bytes, tuple[str, bool, dict]] = {}
+        self._exact: dict[tuple[str, bytes], tuple[str, bool, dict]] = {}
+
+    @staticmethod
+    def compute(op: str, cmd: Mapping[str, Any]) -> tuple[str, bool, dict]:
+        """(shape, pipeline needs an in-memory sort, example command) without the cache."""
+        return (command_shape(_shape_op(op, cmd), cmd), pipeline_blocking_sort(cmd.get("pipeline")),
+                dict(cmd) if not isinstance(cmd, dict) else cmd)
+
+    def get(self, op: str, cmd: Mapping[str, Any]) -> tuple[str, bool, dict]:
+        """(shape, blocking sort, example command) of ``cmd`` run as ``op``."""
+        try:
+            b = orjson.dumps(cmd if _VOLATILE_NUMERIC.isdisjoint(cmd) else
+                             {k: v for k, v in cmd.items() if k not in _VOLATILE}, default=str)
+        except (TypeError, orjson.JSONEncodeError):
+            return self.compute(op, cmd)
+        exact = self._exact.get((op, b))
+        if exact is not None:
+            return exact
+        if b"\\" in b:
+            return self.compute(op, cmd)
+        raw = b
+        if b'["' in b:
+            b = _MASK_LIST.sub(b"[?]", b)
+        key = op.encode() + b"|" + _MASK_STR.sub(b":?", b)
+        hit = self._d.get(key)
+        if hit is None:
+            if len(self._d) >= self.MAX:
+                self._d.clear()
+            hit = self._d[key] = self.compute(op, cmd)
+        if len(self._exact) >= self.EXACT_MAX:
+            self._exact.clear()
+        self._exact[(op, raw)] = hit
+        return hit
 
 
 def _shape_op(op: str, cmd: Mapping[str, Any]) -> str:
@@ -281,35 +321,105 @@ def _shape_op(op: str, cmd: Mapping[str, Any]) -> str:
     return op
 
 
+# --------------------------------------------------------------------------- log lines
+def _log_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache) -> tuple | None:
+    """Normalize one parsed "Slow query" log document; None (and counted) if unusable.
+
+    The timestamp is left raw (``{"$date": ...}``); :func:`read_records` parses it.
+    """
+    attr = doc.get("attr")
+    if type(attr) is not dict:
+        st.skip("slow query line without attr")
+        return None
+    command = attr.get("command")
+    if type(command) is not dict:
+        st.skip("slow query line without command")
+        return None
+    typ = attr.get("type", "command")
+    if typ in _LOG_WRITE_TYPES:
+        op = _LOG_WRITE_TYPES[typ]
+        shape_cmd = command
+    else:
+        name = next(iter(command), "")
+        op = QUERY_COMMANDS.get(name)
+        if op is None:
+            st.skip("write batch (statements are counted)" if name in _WRITE_BATCHES
+                    else f"non-query command: {name or '?'}")
+            return None
+        shape_cmd = command
+        if op == "getMore":
+            shape_cmd = attr.get("originatingCommand")
+            if type(shape_cmd) is not dict:
+                shape_cmd = {}
+    dur = attr.get("durationMillis")
+    if dur is None:
+        st.skip("missing durationMillis")
+        return None
+    plan = attr.get("planSummary") or ""
+    shape, pipe_sort, example = shapes.get(op, shape_cmd)
+    return (
+        doc.get("t"), attr.get("ns") or "", op, shape, plan,
+        float(dur), d if type(d := attr.get("docsExamined")) is int else _num(d),
+        k if type(k := attr.get("keysExamined")) is int else _num(k),
+        n if type(n := attr.get("nreturned")) is int else _num(n),
+        r if type(r := attr.get("reslen")) is int else _num(r),
+        "COLLSCAN" in plan, pipe_sort or bool(attr.get("hasSortStage")),
+        attr.get("appName") or "", attr.get("queryHash") or "", "log", example,
+    )
+
+
 def _iter_log_rows(lines: Iterator[bytes], st: FileStats) -> Iterator[tuple]:
-    """The fast path: substring pre-filter, then orjson on candidate lines only."""
+    """The fast path: substring pre-filter, then orjson on candidate lines only.
+
+    Counters are kept in locals and written to ``st`` when the generator ends (also
+    when the consumer stops early).
+    """
     loads = orjson.loads
-    for raw in lines:
-        st.lines += 1
-        if b"Slow query" not in raw:
-            if raw.startswith(b'{"t":'):
-                st.skip("other log message")
-            elif raw.strip():
-                st.skip("not a JSON log line")
-            else:
-                st.lines -= 1  # blank lines are not counted
-            continue
-        try:
-            doc = loads(raw)
-        except orjson.JSONDecodeError:
-            st.skip("not a JSON log line")
-            continue
-        if not isinstance(doc, dict) or doc.get("msg") != "Slow query":
-            st.skip("other log message")
-            continue
-        row = _log_row(doc, st)
-        if row is not None:
-            st.records += 1
-            yield row
+    shapes = ShapeCache()
+    n_lines = n_records = n_other = n_junk = 0
+    unparsed: Counter = Counter()
+    try:
+        for raw in lines:
+            n_lines += 1
+            if b"Slow query" not in raw:
+                if raw.startswith(b'{"t":'):
+                    n_other += 1
+                elif raw.strip():
+                    n_junk += 1
+                else:
+                    n_lines -= 1  # blank lines are not counted
+                continue
+            i = raw.find(b'"command":{"')
+            if i > 0:
+                name = raw[i + 12:raw.find(b'"', i + 12)]
+                if name in _SKIP_UNPARSED and raw.endswith((b"}\n", b"}")):
+                    unparsed[name] += 1
+                    continue
+            try:
+                doc = loads(raw)
+            except orjson.JSONDecodeError:
+                n_junk += 1
+                continue
+            if type(doc) is not dict or doc.get("msg") != "Slow query":
+                n_other += 1
+                continue
+            row = _log_row(doc, st, shapes)
+            if row is not None:
+                n_records += 1
+                yield row
+    finally:
+        st.lines += n_lines
+        st.records += n_records
+        if n_other:
+            st.skip("other log message", n_other)
+        if n_junk:
+            st.skip("not a JSON log line", n_junk)
+        for name, n in unparsed.items():
+            st.skip(f"non-query command: {name.decode(errors='replace')}", n)
 
 
 # --------------------------------------------------------------------------- profile documents
-def _profile_row(doc: Mapping[str, Any], st: FileStats) -> tuple | None:
+def _profile_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache | None = None) -> tuple | None:
     op_raw = doc.get("op")
     command = doc.get("command")
     if not isinstance(command, dict):
@@ -337,12 +447,12 @@ def _profile_row(doc: Mapping[str, Any], st: FileStats) -> tuple | None:
         st.skip("missing millis")
         return None
     plan = doc.get("planSummary") or ""
+    shape, pipe_sort, example = (shapes or ShapeCache()).get(op, shape_cmd)
     return (
-        _parse_date(doc.get("ts")), doc.get("ns") or "", op, command_shape(_shape_op(op, shape_cmd), shape_cmd), plan,
+        doc.get("ts"), doc.get("ns") or "", op, shape, plan,
         float(millis), _num(doc.get("docsExamined")), _num(doc.get("keysExamined")), _num(doc.get("nreturned")),
-        _num(doc.get("responseLength")), "COLLSCAN" in plan,
-        bool(doc.get("hasSortStage")) or pipeline_blocking_sort(shape_cmd.get("pipeline")),
-        doc.get("appName") or "", doc.get("queryHash") or "", "profile", shape_cmd,
+        _num(doc.get("responseLength")), "COLLSCAN" in plan, pipe_sort or bool(doc.get("hasSortStage")),
+        doc.get("appName") or "", doc.get("queryHash") or "", "profile", example,
     )
 
 
@@ -445,7 +555,7 @@ def _explain_row(doc: Mapping[str, Any], st: FileStats) -> tuple | None:
     )
 
 
-def _doc_row(doc: Any, st: FileStats) -> tuple | None:
+def _doc_row(doc: Any, st: FileStats, shapes: ShapeCache) -> tuple | None:
     """Route one JSON document to the right normalizer by its fields."""
     if not isinstance(doc, dict):
         st.skip("not a JSON document")
@@ -455,13 +565,13 @@ def _doc_row(doc: Any, st: FileStats) -> tuple | None:
         row = _explain_row(doc, st)
     elif "op" in doc and "ns" in doc:
         kind = "profile"
-        row = _profile_row(doc, st)
+        row = _profile_row(doc, st, shapes)
     elif "msg" in doc and "t" in doc:
         kind = "log"
         if doc.get("msg") != "Slow query":
             st.skip("other log message")
             return None
-        row = _log_row(doc, st)
+        row = _log_row(doc, st, shapes)
     else:
         st.skip("unrecognized document (not a log line, profile entry or explain)")
         return None
@@ -688,8 +798,9 @@ def iter_file_rows(path: str | Path, st: FileStats) -> Iterator[tuple]:
             values = _iter_json_lines(text, st)
         else:
             values = _iter_json_values(text, st, array=(kind == "json-array"))
+        shapes = ShapeCache()
         for doc in values:
-            row = _doc_row(doc, st)
+            row = _doc_row(doc, st, shapes)
             if row is not None:
                 st.records += 1
                 yield row
@@ -724,7 +835,7 @@ def read_records(paths: Sequence[str | Path], stats: ReadStats | None = None) ->
     """
     stats = stats if stats is not None else ReadStats()
     for row in iter_rows(paths, stats):
-        yield QueryRecord(*row)
+        yield QueryRecord(_parse_date(row[0]), *row[1:])
 
 
 def require_usable(stats: ReadStats) -> None:
