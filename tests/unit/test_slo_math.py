@@ -171,3 +171,16 @@ def test_window_outside_the_data_is_no_data_not_zero_traffic():
     s = samples_from(np.full(30, 10.0), np.zeros(30))
     rep = evaluate([ratio_slo()], s, at=T0 - 86400).reports[0]
     assert rep.status == "NO_DATA" and "no samples in the window" in rep.no_data_reason
+
+
+def test_ratio_timeslices_is_the_mean_of_slice_slis():
+    n = 121
+    good = np.full(n, 100.0)
+    bad = np.zeros(n)
+    bad[50:60] = 1000  # 10 slices at SLI 100/1100
+    s = samples_from(good, bad)
+    slo = ratio_slo(0.99, window=Window("rolling", seconds=7200), slice_s=60, method="ratio_timeslices")
+    rep = evaluate([slo], s).reports[0]
+    expected = (110 * 1.0 + 10 * (100 / 1100)) / 120
+    assert math.isclose(rep.timeslices["mean_slice_sli"], expected)
+    assert rep.compliant is False and math.isclose(rep.budget_consumed_pct, 100 * (1 - expected) / 0.01)

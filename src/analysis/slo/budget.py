@@ -196,7 +196,9 @@ def timeslices(ev: Events, target_slice: float, slice_s: float, a: int, b: int) 
     p = np.bincount(sl, weights=ev.present[a:b + 1].astype(float), minlength=ns) > 0
     has = v > 0
     good = has & (g >= target_slice * v - REL_TOL * v)
+    ratios = g[has] / v[has]
     return {"slice_s": m * res, "slices": ns, "with_traffic": int(has.sum()), "good": int(good.sum()),
+            "mean_slice_sli": float(ratios.mean()) if ratios.size else None,
             "bad": int((has & ~good).sum()), "no_traffic": int((p & ~has).sum()), "no_data": int((~p).sum())}
 
 

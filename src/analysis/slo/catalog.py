@@ -10,7 +10,7 @@ Own format (``slo/infra_mind.yaml``)::
         description: 99.9 % of API requests do not fail with a 5xx
         target: 99.9                       # percent, 0 < target < 100
         window: {calendar: month, timezone: UTC}   # or "30d" / {rolling: 28d}
-        budgeting: {method: timeslices, slice: 5m, slice_target: 99}  # or occurrences
+        budgeting: {method: timeslices, slice: 5m, slice_target: 99}  # or occurrences, ratio_timeslices
         sli:
           ratio: {good: 'http_requests_total{status!~"5.."}', total: http_requests_total}
           # latency: {metric: http_request_duration_seconds, threshold_s: 0.5,
@@ -113,7 +113,7 @@ class SLO:
     window: Window
     sli: SLI
     description: str = ""
-    method: str = "occurrences"  # or "timeslices"
+    method: str = "occurrences"  # or "timeslices" (share of good slices) or "ratio_timeslices" (mean slice SLI)
     slice_s: float = 300.0
     slice_target: float = math.nan  # fraction; NaN → same as target
     not_exported: str = ""
@@ -195,8 +195,9 @@ def _own_slo(raw: Any, defaults: dict, where: str) -> SLO:
     window = _window(raw.get("window"), where, defaults.get("window", "30d"))
     budgeting = {**(defaults.get("budgeting") or {}), **(raw.get("budgeting") or {})}
     method = str(budgeting.get("method", "occurrences")).lower()
-    if method not in ("occurrences", "timeslices"):
-        raise ConfigError(f"{where}: budgeting method must be occurrences or timeslices, got {method!r}")
+    if method not in ("occurrences", "timeslices", "ratio_timeslices"):
+        raise ConfigError(f"{where}: budgeting method must be occurrences, timeslices or ratio_timeslices, "
+                          f"got {method!r}")
     slice_s = parse_duration(budgeting.get("slice", "5m"), f"{where}: slice")
     st = budgeting.get("slice_target")
     slice_target = _target(st, f"{where}: slice_target", percent=True) if st is not None else math.nan
@@ -307,7 +308,8 @@ def _openslo_slos(docs: list[dict], where: str) -> list[SLO]:
                 name=oname, target=target, window=_openslo_window(spec, w),
                 sli=SLI(kind, good, bad, total),
                 description=str(spec.get("description", meta.get("displayName", ""))),
-                method="occurrences" if method == "Occurrences" else "timeslices",
+                method={"Occurrences": "occurrences", "Timeslices": "timeslices",
+                        "RatioTimeslices": "ratio_timeslices"}[method],
                 slice_s=parse_duration(obj.get("timeSliceWindow", "5m"), f"{w}: timeSliceWindow"),
                 slice_target=_target(st, w, percent=False) if st is not None else math.nan,
                 source=where,

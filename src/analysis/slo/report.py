@@ -245,7 +245,13 @@ def evaluate_slo(slo: SLO, samples: Samples, grid: Grid, at: float, validation: 
         "budget_remaining_pct": 100 * (ts_budget - ts_info["bad"]) / ts_budget if ts_budget > 0 else None,
         "budget_remaining_minutes": (ts_budget - ts_info["bad"]) * ts_info["slice_s"] / 60,
     })
-    if slo.method == "timeslices":
+    if slo.method == "ratio_timeslices":  # OpenSLO RatioTimeslices: the mean of the slices' SLIs
+        m = ts_info["mean_slice_sli"]
+        compliant = None if m is None else bool(m >= t - B.REL_TOL)
+        consumed_pct = None if m is None else 100 * (1 - m) / (1 - t)
+        remaining_pct = None if m is None else 100 - consumed_pct
+        remaining_minutes = None if m is None else budget_minutes - window_s / 60 * (1 - m)
+    elif slo.method == "timeslices":
         compliant = ts_info["compliant"]
         if ts_budget > 0:
             consumed_pct = 100 * ts_info["bad"] / ts_budget
@@ -306,7 +312,7 @@ def evaluate_slo(slo: SLO, samples: Samples, grid: Grid, at: float, validation: 
         budget_events=budget_events, budget_consumed=bad, budget_consumed_pct=consumed_pct,
         budget_remaining=remaining, budget_remaining_pct=remaining_pct, budget_minutes=budget_minutes,
         budget_remaining_minutes=remaining_minutes,
-        overspent_pct=(consumed_pct - 100) if compliant is not None and consumed_pct is not None
+        overspent_pct=(consumed_pct - 100) if compliant is False and consumed_pct is not None
         and consumed_pct > 100 else None,
         burn_rates=burn, alerts_firing=alerts_now, alert_backtest=backtest, time_to_exhaustion_s=tte,
         status=status, warnings=warns, sli_lower=sli_lower, sli_upper=sli_upper, sli_interpolated=sli_interp,
@@ -382,7 +388,7 @@ def counts(ev: Evaluation) -> dict[str, int]:
         "violated": sum(r.compliant is False for r in reps),
         "undetermined": sum(r.compliant is None and r.status != "NO_DATA" for r in reps),
         "budget_exhausted": sum(r.compliant is not None and r.budget_remaining_pct is not None
-                                and r.budget_remaining_pct <= 0 for r in reps),
+                                and r.budget_remaining_pct <= 1e-6 for r in reps),
         "no_data": sum(r.status == "NO_DATA" for r in reps),
         "alerts_firing_now": sum(bool(r.alerts_firing) for r in reps),
         "slos_with_backtest_alerts": sum(any(v for v in r.alert_backtest.values()) for r in reps),
