@@ -242,3 +242,15 @@ def test_burn_rate_tiers_agree_with_server(prom, live_eval, tier):
     assert fired > 0, "the incident must fire every tier"
     # identical except where a scrape gap makes PromQL extrapolate over missing samples
     assert len(mismatched) <= 0.005 * checked, mismatched[:10]
+
+
+def test_cli_on_live_server(prom, live_eval, capsys):
+    from analysis.cli import main
+
+    rc = main(["slo", "--catalog", prom["catalog"], "--prometheus", prom["url"], "--at", iso(prom["at"]),
+               "--step", str(STEP), "--json"])
+    reports = json.loads(capsys.readouterr().out)
+    assert [r["name"] for r in reports] == ["availability", "latency"]
+    assert reports[0]["valid_events"] == live_eval.reports[0].valid_events
+    assert reports[0]["alert_backtest"]["page_1h_5m"], "the incident pages"
+    assert rc == (1 if any(r["status"] == "FAIL" for r in reports) else 0)
