@@ -94,8 +94,8 @@ def budget_overview(ev: Evaluation, source: str) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(10, 3.2))
     names = [r.name for r in reps]
     vals = [r.budget_remaining_pct if r.budget_remaining_pct is not None else 0 for r in reps]
-    colours = ["#6e7781" if r.status == "NO_DATA" else ("#cf222e" if (r.budget_remaining_pct or 0) < 0 else
-               ("#bf8700" if r.status == "WARN" else "#1a7f37")) for r in reps]
+    by_status = {"NO_DATA": "#6e7781", "FAIL": "#cf222e", "WARN": "#bf8700", "PASS": "#1a7f37"}
+    colours = [by_status[r.status] for r in reps]
     ax.barh(names, vals, color=colours)
     for i, r in enumerate(reps):
         label = "no data" if r.status == "NO_DATA" else f"{r.budget_remaining_pct:.0f} % ({r.status})"
