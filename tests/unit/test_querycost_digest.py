@@ -1,0 +1,93 @@
+"""Digest math against oracles: numpy percentiles, pandas groupby sums; chunk and process invariance."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.querycost.digest import digest_files, digest_rows, weighted_quantile
+from analysis.querycost.readers import ROW_FIELDS
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "querycost"
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "querycost" / "sample_slow_query.log.gz"
+
+
+@pytest.mark.parametrize("q", [0.0, 0.01, 0.5, 0.95, 0.99, 1.0])
+@pytest.mark.parametrize("integer", [True, False])
+def test_weighted_quantile_equals_numpy_percentile(q: float, integer: bool) -> None:
+    rng = np.random.default_rng(3)
+    groups = []
+    for g in range(25):
+        n = int(rng.integers(1, 400))
+        vals = rng.lognormal(2, 1.2, n)
+        groups.append(np.floor(vals) if integer else vals)
+    # value counts per group, as the digest keeps them
+    gk, gv, gc = [], [], []
+    for g, vals in enumerate(groups):
+        u, c = np.unique(vals, return_counts=True)
+        gk.append(np.full(len(u), g))
+        gv.append(u)
+        gc.append(c)
+    got = weighted_quantile(np.concatenate(gv), np.concatenate(gc), np.concatenate(gk), q)
+    want = np.array([np.percentile(v, 100 * q) for v in groups])
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
+
+
+def _rows(n: int, seed: int = 1) -> list[tuple]:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        k = int(rng.integers(0, 7))
+        missing = rng.random() < 0.1
+        rows.append((None, f"db.c{k % 3}", ["find", "aggregate"][k % 2], f"shape{k}", ["COLLSCAN", "IXSCAN { a: 1 }"][k % 2],
+                     float(rng.integers(0, 300)), None if missing else int(rng.integers(0, 5000)),
+                     int(rng.integers(0, 100)), int(rng.integers(0, 50)), None if missing else int(rng.integers(10, 9000)),
+                     k % 2 == 0, bool(rng.random() < 0.3), f"app{k % 2}", f"H{k}", ["log", "profile"][i % 2], {}))
+    return rows
+
+
+def test_digest_matches_pandas_groupby_oracle() -> None:
+    rows = _rows(5000)
+    got = digest_rows(rows, chunk_rows=777).set_index(["ns", "op", "shape", "plan_summary"]).sort_index()
+    df = pd.DataFrame(rows, columns=ROW_FIELDS)
+    g = df.groupby(["ns", "op", "shape", "plan_summary"])
+    want = pd.DataFrame({
+        "count": g.size(), "total_ms": g["duration_ms"].sum(), "max_ms": g["duration_ms"].max(),
+        "p50_ms": g["duration_ms"].quantile(0.5), "p95_ms": g["duration_ms"].quantile(0.95),
+        "p99_ms": g["duration_ms"].quantile(0.99),
+        "docs_examined": g["docs_examined"].sum(), "nreturned": g["nreturned"].sum(),
+        "reslen_total": g["reslen"].sum(), "collscan": g["collscan"].sum(), "in_memory_sort": g["in_memory_sort"].sum(),
+    }).sort_index()
+    for col in want.columns:
+        np.testing.assert_allclose(got[col].to_numpy(float), want[col].to_numpy(float), err_msg=col)
+    np.testing.assert_allclose(got["reslen_mean"], g["reslen"].mean().sort_index())
+    np.testing.assert_allclose(got["examined_per_returned"],
+                               (want["docs_examined"] / np.maximum(want["nreturned"], 1)).to_numpy())
+    assert got["share_of_time"].sum() == pytest.approx(1.0)
+    assert set(got["sources"]) == {"log+profile"}
+
+
+def test_sorted_by_total_time_and_chunk_invariant() -> None:
+    rows = _rows(3000, seed=2)
+    a = digest_rows(rows, chunk_rows=50)
+    b = digest_rows(rows, chunk_rows=100_000)
+    assert list(a["total_ms"]) == sorted(a["total_ms"], reverse=True)
+    pd.testing.assert_frame_equal(a.drop(columns="command"), b.drop(columns="command"))
+
+
+def test_parallel_byte_ranges_equal_sequential(tmp_path: Path) -> None:
+    log = tmp_path / "sample.log"
+    log.write_bytes(gzip.decompress(SAMPLE.read_bytes()))
+    one, st1 = digest_files([log], workers=1)
+    many, st3 = digest_files([log], workers=3)
+    pd.testing.assert_frame_equal(one.drop(columns="command"), many.drop(columns="command"))
+    assert (st1.lines, st1.records, st1.skipped, st1.reasons) == (st3.lines, st3.records, st3.skipped, st3.reasons)
+
+
+def test_empty_input_gives_empty_table() -> None:
+    df = digest_rows([])
+    assert df.empty and "share_of_time" in df.columns
