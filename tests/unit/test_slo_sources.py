@@ -135,3 +135,12 @@ def test_tidy_frame_has_labels_timestamp_value():
         "status", "__name__", "timestamp", "value"}
     assert len(df) == 8 and str(df["timestamp"].dt.tz) == "UTC"
     assert df.loc[df["status"] == "503", "value"].tolist() == [5.0, 7.0, 1.0, 3.0]
+
+
+def test_bad_value_in_fast_path_names_the_series(tmp_path):
+    p = tmp_path / "m.json"
+    p.write_text('{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"a_total"},'
+                 '"values":[[1700000000,"1"],[1700000060,"oops"]]}]}}')
+    with pytest.raises(SourceError) as ei:
+        load_export(p)
+    assert "a_total" in str(ei.value) or "result[0]" in str(ei.value)
