@@ -184,3 +184,18 @@ def test_ratio_timeslices_is_the_mean_of_slice_slis():
     expected = (110 * 1.0 + 10 * (100 / 1100)) / 120
     assert math.isclose(rep.timeslices["mean_slice_sli"], expected)
     assert rep.compliant is False and math.isclose(rep.budget_consumed_pct, 100 * (1 - expected) / 0.01)
+
+
+def test_seed_comparison_clamps_and_crashes_like_the_seed():
+    from analysis.slo.report import seed_comparison
+
+    n = 61
+    good, bad = np.zeros(n), np.zeros(n)
+    good[10], bad[20] = 99_700, 300  # 0.3 % errors on a 99.9 % SLO: 200 % of the budget consumed
+    ev = evaluate([ratio_slo(0.999, name="over"), ratio_slo(0.999, name="idle",
+                                                             window=Window("rolling", seconds=60))],
+                  samples_from(good, bad))
+    df = seed_comparison(ev).set_index("slo")
+    assert df.loc["over", "seed_remaining_%"] == 0.0 and df.loc["over", "true_remaining_%"] == -200.0
+    assert df.loc["over", "seed_says"] == "violated, exhausted"
+    assert df.loc["idle", "seed_says"] == "crash"  # total 0 → ZeroDivisionError in the seed

@@ -492,3 +492,39 @@ def periods(ev: Evaluation, unit: str = "month") -> pd.DataFrame:
         df.insert(0, "slo", res.slo.name)
         frames.append(df)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def seed_comparison(ev: Evaluation, decimals: int = 2) -> pd.DataFrame:
+    """What the seed's ``slo_framework.py`` would report for the same counts, beside the counted truth.
+
+    The seed's ``calculate_error_budget(slo, actual_percentage, total_events)`` derives
+    failures from a percentage (its usage example passes ``99.95``: two decimals, the
+    precision ``decimals`` reproduces) and clamps the remaining budget at 0
+    (``max(0, total_budget - actual_failures)``); ``check_slo_compliance`` divides by the
+    total, so zero traffic raises ``ZeroDivisionError``. This table shows the difference.
+    """
+    rows = []
+    for r in ev.reports:
+        if r.status == "NO_DATA" and r.valid_events == 0 and not r.no_data_reason.startswith("metric"):
+            rows.append({"slo": r.name, "seed_failures": "ZeroDivisionError", "counted_failures": 0,
+                         "seed_remaining_%": "ZeroDivisionError", "true_remaining_%": "", "seed_says": "crash",
+                         "workbook_says": r.status})
+            continue
+        if r.status == "NO_DATA":
+            rows.append({"slo": r.name, "seed_failures": "", "counted_failures": "", "seed_remaining_%": "",
+                         "true_remaining_%": "", "seed_says": "no metric", "workbook_says": r.status})
+            continue
+        pct = round(100 * r.sli, decimals)
+        total_budget = r.valid_events * (1 - r.target / 100)
+        seed_fail = r.valid_events * (1 - pct / 100)
+        seed_rem = max(0.0, total_budget - seed_fail)
+        seed_rem_pct = 100 * seed_rem / total_budget
+        seed_ok = pct >= r.target
+        rows.append({
+            "slo": r.name, "seed_failures": int(round(seed_fail)), "counted_failures": int(round(r.bad_events)),
+            "seed_remaining_%": round(seed_rem_pct, 1),
+            "true_remaining_%": "" if r.budget_remaining_pct is None else round(r.budget_remaining_pct, 1),
+            "seed_says": ("compliant" if seed_ok else "violated") + (", exhausted" if seed_rem <= 0 else ""),
+            "workbook_says": r.status,
+        })
+    return pd.DataFrame(rows)
