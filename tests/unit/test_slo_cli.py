@@ -89,3 +89,19 @@ def test_missing_source_is_argparse_error():
     with pytest.raises(SystemExit) as ei:
         main(["slo", "--catalog", CATALOG])
     assert ei.value.code == 2
+
+
+def test_openslo_catalog_on_embedded_data(capsys):
+    rc = main(["slo", "--catalog", str(DATA / "openslo_multi.yaml"), "--export", EMBEDDED, "--json",
+               "--at", "2026-10-31T12:00:00Z"])
+    reports = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert set(reports) == {"api-availability", "llm-success"}
+    # calendar month in Europe/Berlin: October starts at 2026-09-30T22:00Z (CEST)
+    assert reports["api-availability"]["window_start"] == "2026-09-30T22:00:00Z"
+    ts = reports["llm-success"]["timeslices"]
+    assert reports["llm-success"]["budgeting_method"] == "timeslices" and ts["slice_s"] == 600
+    assert rc == 1  # the 503 incident fails the availability objective
+    # at the end of the data (01:00 on Nov 1 in Berlin, CET) the Berlin month is one hour old
+    main(["slo", "--catalog", str(DATA / "openslo_multi.yaml"), "--export", EMBEDDED, "--json"])
+    late = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert late["api-availability"]["window_start"] == "2026-10-31T23:00:00Z"
