@@ -311,7 +311,8 @@ def seed_index_usage(seed_indexes: Sequence[tuple[str, Sequence[tuple[str, int]]
 
 
 def suggest_indexes(digest: pd.DataFrame,
-                    existing: Sequence[tuple[str, Sequence[tuple[str, int]]]] = ()) -> pd.DataFrame:
+                    existing: Sequence[tuple[str, Sequence[tuple[str, int]]]] = (),
+                    field_presence: Mapping[str, Mapping[str, float]] | None = None) -> pd.DataFrame:
     """An ESR compound index for every COLLSCAN or in-memory SORT shape of a digest.
 
     Parameters
@@ -321,6 +322,9 @@ def suggest_indexes(digest: pd.DataFrame,
     existing : sequence of (collection, keys)
         Indexes known to exist or be planned; a suggestion equal to one (or a prefix of
         one) says so.
+    field_presence : mapping, optional
+        ``{collection: {field: share of documents holding it}}``. When no document holds
+        an equality field, no index can help: the query matches nothing and must change.
 
     Returns
     -------
@@ -339,7 +343,11 @@ def suggest_indexes(digest: pd.DataFrame,
         coll = str(r["ns"]).split(".", 1)[-1]
         problem = " + ".join(p for p, n in (("COLLSCAN", r["collscan"]), ("in-memory SORT", r["in_memory_sort"])) if n)
         targets: list[tuple[IndexKeys, str]] = []
-        if parts.other:
+        absent = [f for f in parts.equality if (field_presence or {}).get(coll, {}).get(f) == 0]
+        if absent:
+            targets.append(([], f"no {coll} document has '{absent[0]}': the query matches nothing while "
+                                "scanning; fix the query (no index can help)"))
+        elif parts.other:
             targets.append(([], "filter uses $or/$expr/$text: analyse by hand"))
         elif parts.facet_sorts:
             for fs in parts.facet_sorts:

@@ -12,10 +12,15 @@ from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
 
+def _plain(text: str) -> str:
+    """Escape ``$`` so matplotlib does not read shapes as mathtext."""
+    return text.replace("$", r"\$")
+
+
 def _label(row: pd.Series, width: int = 70) -> str:
     coll = str(row["ns"]).split(".", 1)[-1]
     text = f"{coll} {row['op']} {row['shape']}"
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return _plain(text if len(text) <= width else text[: width - 1] + "…")
 
 
 def time_share_chart(digest: pd.DataFrame, *, top_n: int = 12, source: str = "") -> Figure:
@@ -25,9 +30,9 @@ def time_share_chart(digest: pd.DataFrame, *, top_n: int = 12, source: str = "")
     colors = np.where(top["collscan"] > 0, "#cf222e", np.where(top["in_memory_sort"] > 0, "#bf8700", "#0969da"))
     ax.barh([_label(r) for _, r in top.iterrows()], top["share_of_time"] * 100, color=colors)
     for y, (share, plan) in enumerate(zip(top["share_of_time"], top["plan_summary"])):
-        ax.text(share * 100, y, f" {share:.1%}  {plan}", va="center", fontsize=7)
+        ax.text(share * 100, y, _plain(f" {share:.1%}  {plan}"), va="center", fontsize=7)
     ax.set_xlabel("share of total query time (%)  — red: COLLSCAN, amber: in-memory SORT, blue: index")
-    ax.set_title(f"Query time by shape (sum of durations per shape)\nsource: {source}", fontsize=10)
+    ax.set_title(_plain(f"Query time by shape (sum of durations per shape)\nsource: {source}"), fontsize=10)
     ax.tick_params(axis="y", labelsize=7)
     ax.set_xlim(0, max(100.0, float(top["share_of_time"].max() * 100) * 1.35) if len(top) else 100)
     fig.tight_layout()
@@ -46,16 +51,17 @@ def examined_vs_returned(digest: pd.DataFrame, *, source: str = "", ratio: float
     lim = [0.4, max(float(ex.max()) if len(ex) else 1.0, float(ret.max()) if len(ret) else 1.0) * 2]
     ax.plot(lim, lim, color="grey", lw=0.8, label="examined = returned")
     ax.plot(lim, [v * ratio for v in lim], color="grey", lw=0.8, ls="--", label=f"examined = {ratio:g} × returned")
-    for (_, r), x, y in zip(d.iterrows(), ret, ex):
-        if r["collscan"] > 0 or r["share_of_time"] > 0.05:
-            ax.annotate(f"{str(r['ns']).split('.', 1)[-1]} {r['op']}", (x, y), fontsize=7,
-                        xytext=(4, 4), textcoords="offset points")
+    labelled = d.assign(_x=ret, _y=ex).sort_values("share_of_time", ascending=False).head(6)
+    for i, (_, r) in enumerate(labelled.iterrows()):
+        ax.annotate(_plain(f"{str(r['ns']).split('.', 1)[-1]} {r['op']} ({r['share_of_time']:.0%})"),
+                    (r["_x"], r["_y"]), fontsize=7, xytext=(4, 6 + 11 * (i % 3)), textcoords="offset points",
+                    arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "grey"})
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("documents returned per execution (0 shown at 0.5)")
     ax.set_ylabel("documents examined per execution (0 shown at 0.5)")
-    ax.set_title(f"Examined vs returned per shape (size: share of time; red COLLSCAN, amber SORT)\n"
-                 f"source: {source}", fontsize=10)
+    ax.set_title(_plain(f"Examined vs returned per shape (size: share of time; red COLLSCAN, amber SORT)\n"
+                        f"source: {source}"), fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig

@@ -1,0 +1,64 @@
+"""Notebook 01 through the runner: embedded sample, real-format files, nothing usable, unreachable server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis import runner
+
+pytestmark = pytest.mark.integration
+NB = "01_query_cost_audit"
+DATA = Path(__file__).resolve().parents[1] / "data" / "querycost"
+BAD = Path(__file__).resolve().parents[1] / "data" / "bad" / "querycost"
+
+
+def _run(tmp_path: Path, overrides: dict | None = None):
+    summary = runner.run_notebooks(runner.resolve_notebooks([NB]), out=tmp_path / "out", overrides=overrides or {},
+                                   progress=False)
+    (result,) = summary.notebooks
+    return result, Path(summary.run_dir)
+
+
+def _images(run_dir: Path) -> int:
+    nb = nbformat.read(next(run_dir.rglob(f"{NB}.ipynb")), as_version=4)
+    return sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_embedded_sample_fails_on_the_recommendations_collscan(tmp_path):
+    r, run_dir = _run(tmp_path)
+    assert r.status == "FAIL", r.error
+    assert "SYNTHETIC" in r.headline and "recommendations" in r.headline
+    assert r.figures["FAIL shapes"] >= 1 and r.seconds < 15
+    assert _images(run_dir) == 2
+
+
+def test_real_format_log_only(tmp_path):
+    r, _ = _run(tmp_path, {"log_paths": [str(DATA / "mongod_44.log")], "profile_paths": [], "explain_paths": [],
+                           "sample_meta_path": ""})
+    assert r.status == "FAIL", r.error  # the legacy find({user_id}) COLLSCANs 25,800 documents
+    assert "SYNTHETIC" not in r.headline and "assessments" in r.headline
+
+
+def test_thresholds_above_the_scans_downgrade_to_warn(tmp_path):
+    r, _ = _run(tmp_path, {"log_paths": [str(DATA / "mongod_44.log")], "profile_paths": [], "explain_paths": [],
+                           "sample_meta_path": "", "collscan_docs_threshold": 10**6, "sort_docs_threshold": 10**6})
+    assert r.status == "WARN", r.error
+
+
+def test_nothing_usable_is_one_line_error(tmp_path):
+    r, _ = _run(tmp_path, {"log_paths": [str(BAD / "garbage.bin"), str(BAD / "empty.log")], "profile_paths": [],
+                           "explain_paths": []})
+    assert r.status == "ERROR"
+    assert "no usable slow queries in 2 file(s)" in r.error and "Traceback" not in r.error
+
+
+def test_unreachable_server_is_one_line_error_without_password(tmp_path, monkeypatch):
+    monkeypatch.setenv("QC_TEST_MONGO_URI", "mongodb://auditor:pw-canary-123@127.0.0.1:9/?connectTimeoutMS=300")
+    r, run_dir = _run(tmp_path, {"mongo_uri_env": "QC_TEST_MONGO_URI"})
+    assert r.status == "ERROR" and "SourceError" in r.error
+    for f in run_dir.rglob("*"):
+        if f.is_file():
+            assert "pw-canary-123" not in f.read_text(encoding="utf-8", errors="replace"), f.name
