@@ -254,3 +254,15 @@ def test_cli_on_live_server(prom, live_eval, capsys):
     assert reports[0]["valid_events"] == live_eval.reports[0].valid_events
     assert reports[0]["alert_backtest"]["page_1h_5m"], "the incident pages"
     assert rc == (1 if any(r["status"] == "FAIL" for r in reports) else 0)
+
+
+@pytest.mark.parametrize("window", ["30m", "1h", "6h", "1d", "3d"])
+def test_burn_rates_at_evaluation_time_agree_with_server(prom, live_eval, window):
+    seconds = {"30m": 1800, "1h": 3600, "6h": 21600, "1d": 86400, "3d": 259200}[window]
+    q = f"(sum(increase({BAD}[{seconds}s])) / sum(increase({TOTAL}[{seconds}s]))) / (1 - {TARGET})"
+    server = _scalar(prom, q, prom["at"])
+    ours = live_eval.reports[0].burn_rates[window]
+    print(window, ours, server, ours / server - 1)
+    # PromQL extrapolates a window's few samples to its edges; the difference shrinks with the window
+    tol = 0.005 if seconds >= 86400 else 0.05
+    assert ours == pytest.approx(server, rel=tol)
