@@ -12,7 +12,7 @@ from analysis.slo.catalog import SLI, SLO, Window
 from analysis.slo.report import evaluate
 from analysis.slo.samples import build
 from analysis.slo.selector import parse_selector
-from analysis.slo.sli import Grid, counter_bins, make_grid
+from analysis.slo.sli import counter_bins, make_grid
 
 STEP = 60.0
 T0 = 1_700_000_040.0  # a multiple of 60

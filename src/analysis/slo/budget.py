@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .catalog import SLO, Window, format_duration
+from .catalog import Window, format_duration
 from .sli import Events, Grid
 
 #: burn-rate windows reported for every SLO

@@ -31,7 +31,6 @@ import math
 import os
 import re
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import yaml

@@ -23,7 +23,7 @@ import numpy as np
 
 from .catalog import SLO, SLI
 from .samples import Samples
-from .selector import Matcher, Selector
+from .selector import Selector
 
 log = logging.getLogger(__name__)
 
