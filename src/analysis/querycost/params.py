@@ -29,6 +29,8 @@ class QueryCostParams:
     log_paths: list[str] = field(default_factory=lambda: [f"{SAMPLE_DIR}/sample_slow_query.log.gz"])
     profile_paths: list[str] = field(default_factory=lambda: [f"{SAMPLE_DIR}/sample_profile.json"])
     explain_paths: list[str] = field(default_factory=lambda: [f"{SAMPLE_DIR}/sample_explain.json"])
+    #: metadata of the synthetic sample (field presence, simulated indexes); used only while the
+    #: digested evidence is that sample (appName synthetic-workbook), ignored for real evidence
     sample_meta_path: str = f"{SAMPLE_DIR}/sample_meta.json"
     mongo_uri_env: str = field(default="", metadata={"env": True})
     database: str = field(default="infra_mind", metadata={"nonempty": True})

@@ -16,7 +16,7 @@ from ..config import resolve_path
 from ..params import env_value
 from ..redact import redact_uri
 from .advice import seed_index_usage, suggest_indexes
-from .audit import (AuditResult, Thresholds, assess, dashboard_queries, findings, source_label,
+from .audit import (SYNTHETIC_MARK, AuditResult, Thresholds, assess, dashboard_queries, findings, source_label,
                     tag_dashboard)
 from .digest import Digester, feed
 from .params import QueryCostParams
@@ -93,15 +93,14 @@ def run_audit(p: QueryCostParams) -> AuditRun:
     AuditRun
     """
     th = Thresholds(p.collscan_docs_threshold, p.sort_docs_threshold, p.examined_ratio_threshold)
-    stats = ReadStats()
-    dig = Digester()
-    feed(dig, iter_rows(p.files, stats))
-    meta = load_meta(resolve_path(p.sample_meta_path)) if p.sample_meta_path else {}
-    presence: dict[str, dict[str, float]] = meta.get("field_presence", {})
-    existing = [(c, [tuple(k) for k in keys]) for c, keys in meta.get("indexes", [])]
     live_explain = None
     live_target = ""
     notes: list[str] = []
+    stats = ReadStats()
+    dig = Digester()
+    feed(dig, iter_rows(p.files, stats))
+    presence: dict[str, dict[str, float]] = {}
+    existing: list[tuple[str, list[tuple[str, int]]]] = []
     if p.mongo_uri_env:
         from . import server
 
@@ -120,7 +119,17 @@ def run_audit(p: QueryCostParams) -> AuditRun:
             feed(dig, server.read_system_profile(db, limit=p.live_profile_limit, max_time_ms=p.max_time_ms, stats=st))
     if live_explain is None and not stats.records:
         require_usable(stats)  # one DataError line: files given, nothing usable in them
-    digest = tag_dashboard(dig.frame())
+    frame = dig.frame()
+    # the sample's metadata (field presence, simulated index set) describes the synthetic data only:
+    # it is used when the evidence is the synthetic sample and no server was read, never for real evidence
+    synthetic = frame["app_names"].str.contains(SYNTHETIC_MARK, regex=False).any()
+    if p.sample_meta_path and synthetic and live_explain is None:
+        meta = load_meta(resolve_path(p.sample_meta_path))
+        presence = meta.get("field_presence", {})
+        existing = [(c, [(str(f), int(d)) for f, d in keys]) for c, keys in meta.get("indexes", [])]
+        if meta:
+            notes.append(f"field presence and index set: those of the synthetic sample ({p.sample_meta_path})")
+    digest = tag_dashboard(frame)
     source = source_label(digest, stats, live_target)
     found = findings(digest, th) if len(digest) else pd.DataFrame(
         columns=["severity", "ns", "op", "shape", "dashboard", "docs_per_exec", "examined_per_returned", "flags",
