@@ -73,7 +73,7 @@ def _get(url: str, path: str, **params) -> dict:
     return doc
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def prom(tmp_path_factory):
     if not PROMETHEUS or not PROMTOOL:
         pytest.skip("prometheus/promtool binaries not installed (CI: apt-get install prometheus)")
@@ -167,7 +167,7 @@ def _check(ev, truth):
     assert av.data["counter_resets"] > 0 and av.data["scrape_gaps"] and av.data["zero_traffic_seconds"] >= 3600
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def live_eval(prom):
     p = validate(SloParams, {"catalog": prom["catalog"], "source": "prometheus", "prometheus_url": prom["url"],
                              "evaluation_time": iso(prom["at"]), "step_s": STEP})
