@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 COLLECTIONS = ("assessments", "recommendations", "reports")
 
 
+def _clip(col: pd.Series, width: int) -> pd.Series:
+    return col.map(lambda s: s if len(s) <= width else s[: width - 1] + "…")
+
+
 @dataclass
 class AuditRun:
     """Everything the notebook displays."""
@@ -53,7 +57,7 @@ class AuditRun:
         d = self.digest.head(n)
         return pd.DataFrame({
             "collection": d["ns"].str.split(".", n=1).str[-1], "op": d["op"],
-            "shape": d["shape"].map(lambda s: s if len(s) <= width else s[: width - 1] + "…"),
+            "shape": _clip(d["shape"], width),
             "plan": d["plan_summary"], "count": d["count"], "total_ms": d["total_ms"].round(0).astype(int),
             "p50_ms": d["p50_ms"].round(1), "p95_ms": d["p95_ms"].round(1), "max_ms": d["max_ms"].round(0),
             "docs/exec": (d["docs_examined"] / d["count"]).round(0),
@@ -66,7 +70,7 @@ class AuditRun:
         f = self.findings
         return pd.DataFrame({
             "severity": f["severity"], "collection": f["ns"].str.split(".", n=1).str[-1], "op": f["op"],
-            "shape": f["shape"].map(lambda s: s if len(s) <= width else s[: width - 1] + "…"),
+            "shape": _clip(f["shape"], width),
             "flags": f["flags"], "docs/exec": f["docs_per_exec"].round(0), "docs/ret": f["examined_per_returned"].round(1),
             "share": (f["share_of_time"] * 100).round(1), "dashboard": f["dashboard"],
         })
@@ -75,7 +79,7 @@ class AuditRun:
         s = self.suggestions
         return pd.DataFrame({
             "collection": s["ns"].str.split(".", n=1).str[-1], "op": s["op"],
-            "shape": s["shape"].map(lambda x: x if len(x) <= width else x[: width - 1] + "…"),
+            "shape": _clip(s["shape"], width),
             "problem": s["problem"], "create": s["suggested_index"], "note": s["note"],
         }).drop_duplicates(subset=["collection", "create", "note"])
 
