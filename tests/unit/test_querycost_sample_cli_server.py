@@ -117,3 +117,15 @@ def test_connect_failure_is_one_line_and_redacted() -> None:
         connect("mongodb://auditor:s3cr3t-pw@127.0.0.1:9/?directConnection=true", "infra_mind", timeout_s=0.3)
     msg = str(exc.value)
     assert "s3cr3t-pw" not in msg and "\n" not in msg and "127.0.0.1:9" in msg
+
+
+def test_embedded_sample_matches_the_current_dashboard_queries() -> None:
+    """If the dashboard's planned queries change, the committed sample must be regenerated
+    (``python -m analysis.querycost.sample``): every planned query's shape must appear in it."""
+    from analysis.querycost.audit import dashboard_shapes, tag_dashboard
+
+    root = Path(__file__).resolve().parents[2] / "data" / "querycost"
+    df, _ = digest_files([root / "sample_slow_query.log.gz", root / "sample_profile.json"])
+    tagged = tag_dashboard(df)
+    seen = {label for labels in tagged["dashboard"] for label in labels.split(", ") if label}
+    assert set(dashboard_shapes()["label"]) == seen
