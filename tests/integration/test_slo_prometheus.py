@@ -266,3 +266,26 @@ def test_burn_rates_at_evaluation_time_agree_with_server(prom, live_eval, window
     # PromQL extrapolates a window's few samples to its edges; the difference shrinks with the window
     tol = 0.005 if seconds >= 86400 else 0.05
     assert ours == pytest.approx(server, rel=tol)
+
+
+def test_notebook_on_live_server(prom, tmp_path):
+    """Notebook 03 end to end against the live server (papermill, the project's kernel)."""
+    import nbformat
+    import papermill
+
+    from analysis.config import KERNEL_NAME, PROJECT_ROOT
+    from analysis.record import read_verdict
+
+    out = tmp_path / "03_live.ipynb"
+    papermill.execute_notebook(
+        str(PROJECT_ROOT / "notebooks" / "03_slo_error_budgets.ipynb"), str(out),
+        parameters={"catalog": prom["catalog"], "source": "prometheus", "prometheus_url": prom["url"],
+                    "evaluation_time": iso(prom["at"]), "step_s": STEP},
+        kernel_name=KERNEL_NAME, cwd=str(PROJECT_ROOT), progress_bar=False, execution_timeout=300)
+    nb = nbformat.read(out, as_version=4)
+    v = read_verdict(nb)
+    assert v is not None and v.status in ("PASS", "WARN", "FAIL")
+    assert v.figures["slos"] == 2 and v.figures["evaluated_at"] == iso(prom["at"])
+    images = sum(1 for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                 if "image/png" in o.get("data", {}))
+    assert images >= 3  # overview + one figure per SLO
