@@ -91,3 +91,13 @@ def test_parallel_byte_ranges_equal_sequential(tmp_path: Path) -> None:
 def test_empty_input_gives_empty_table() -> None:
     df = digest_rows([])
     assert df.empty and "share_of_time" in df.columns
+
+
+def test_histogram_folding_many_distinct_durations() -> None:
+    """Float durations (all distinct) over many chunks: the buffered histogram folds stay exact."""
+    rng = np.random.default_rng(9)
+    rows = [r[:5] + (float(rng.lognormal(3, 1)),) + r[6:] for r in _rows(30_000, seed=4)]
+    got = digest_rows(rows, chunk_rows=300).set_index("shape").sort_index()
+    df = pd.DataFrame(rows, columns=ROW_FIELDS).groupby("shape")["duration_ms"]
+    for q, col in ((0.5, "p50_ms"), (0.95, "p95_ms"), (0.99, "p99_ms")):
+        np.testing.assert_allclose(got[col], df.quantile(q).sort_index(), rtol=1e-12)

@@ -48,7 +48,7 @@ COLUMNS = [
 ]
 _SOURCE_BITS = {"log": 1, "profile": 2, "explain": 4}
 _NUMERIC = ("docs_examined", "keys_examined", "nreturned", "reslen")
-CHUNK_ROWS = 4_096
+CHUNK_ROWS = 512
 
 
 def weighted_quantile(values: np.ndarray, counts: np.ndarray, groups: np.ndarray, q: float) -> np.ndarray:
@@ -94,6 +94,8 @@ class Digester:
         self._hash: list[str] = []
         self._acc: dict[str, np.ndarray] = {}
         self._hist = (np.empty(0, np.int64), np.empty(0, np.float64), np.empty(0, np.int64))
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._pending_n = 0
 
     def _grow(self, n: int) -> None:
         for name in ("count", "total", "max", "collscan", "sort", "sources",
@@ -141,13 +143,29 @@ class Digester:
                 self._apps[i].add(ap)
             if qh and not self._hash[i]:
                 self._hash[i] = qh
-        # duration histogram: merge (key, value) → count (reduce the chunk first: few distinct pairs)
-        pairs, counts = np.unique(np.stack((kid.astype(np.float64), d)), axis=1, return_counts=True)
-        self._merge_hist(pairs[0].astype(np.int64), pairs[1], counts.astype(np.int64))
+        # duration histogram: merge (key, value) → count
+        self._merge_hist(kid, d, np.ones(len(kid), np.int64))
 
     def _merge_hist(self, k: np.ndarray, v: np.ndarray, c: np.ndarray) -> None:
+        """Buffer (key, value, count) triples; fold them into the histogram in batches.
+
+        The buffer is folded once it holds as many entries as the histogram (and at least
+        8192), so the cost per row stays constant however many distinct pairs there are;
+        memory stays bounded by twice the histogram plus 8192 entries.
+        """
+        self._pending.append((k, v, c))
+        self._pending_n += len(k)
+        if self._pending_n >= max(8192, len(self._hist[0])):
+            self._flush_hist()
+
+    def _flush_hist(self) -> None:
+        if not self._pending:
+            return
         hk, hv, hc = self._hist
-        allk, allv, allc = np.concatenate((hk, k)), np.concatenate((hv, v)), np.concatenate((hc, c))
+        allk = np.concatenate([hk, *(p[0] for p in self._pending)])
+        allv = np.concatenate([hv, *(p[1] for p in self._pending)])
+        allc = np.concatenate([hc, *(p[2] for p in self._pending)])
+        self._pending, self._pending_n = [], 0
         order = np.lexsort((allv, allk))
         allk, allv, allc = allk[order], allv[order], allc[order]
         new = np.ones(len(allk), bool)
@@ -187,6 +205,7 @@ class Digester:
             self._apps[i] |= other._apps[j]
             if not self._hash[i]:
                 self._hash[i] = other._hash[j]
+        other._flush_hist()
         hk, hv, hc = other._hist
         self._merge_hist(mapping[hk], hv, hc)
 
@@ -200,6 +219,7 @@ class Digester:
         if n == 0:
             return pd.DataFrame(columns=COLUMNS + ["command"])
         a = {k: v[:n] for k, v in self._acc.items()}
+        self._flush_hist()
         hk, hv, hc = self._hist
         df = pd.DataFrame(self._keys, columns=list(KEY))
         df["count"] = a["count"]
