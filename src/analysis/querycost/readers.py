@@ -11,7 +11,7 @@ could not use in a :class:`ReadStats` (lines read, skipped, and why). Nothing he
 holds a whole file in memory: logs are read line by line, JSON documents one at a
 time, so memory does not depend on file size. Bad input (junk lines, binary garbage,
 a truncated ``.gz``, an array cut in the middle, an empty file) is counted, never
-fatal; :func:`read_files` raises one :class:`~analysis.errors.DataError` line only
+fatal; :func:`require_usable` raises one :class:`~analysis.errors.DataError` line only
 when nothing usable remains.
 
 Field mapping (see ``shared/reference/query_audit_reference.md``):
