@@ -129,3 +129,40 @@ def test_embedded_sample_matches_the_current_dashboard_queries() -> None:
     tagged = tag_dashboard(df)
     seen = {label for labels in tagged["dashboard"] for label in labels.split(", ") if label}
     assert set(dashboard_shapes()["label"]) == seen
+
+
+class _MockServer:
+    """mongomock for finds, indexes, $sample and system.profile; recorded explains for ``command``."""
+
+    def __init__(self, db) -> None:
+        self.db, self.name = db, db.name
+
+    def __getitem__(self, coll: str):
+        return self.db[coll]
+
+    def command(self, cmd: dict) -> dict:
+        return _FakeDb().command(cmd)
+
+
+def test_live_path_of_the_audit(monkeypatch) -> None:
+    from analysis.dashboard.dataset import create_indexes
+    from analysis.params import validate
+    from analysis.querycost import report, server
+    from analysis.querycost.params import QueryCostParams
+
+    db = mongomock.MongoClient()["infra_mind"]
+    load_into(db, generate_dataset(users=3, docs_per_user=20, seed=1))
+    create_indexes(db)
+    db["system.profile"].insert_many([json.loads(line) for line in (DATA / "profile_relaxed.jsonl").read_text().splitlines()
+                                      if line.startswith("{")])
+    monkeypatch.setenv("QC_UNIT_URI", "mongodb://auditor:pw-unit@db.example:27017")
+    monkeypatch.setattr(server, "connect", lambda uri, database, **kw: _MockServer(db))
+    p = validate(QueryCostParams, {"log_paths": [], "profile_paths": [], "explain_paths": [],
+                                   "mongo_uri_env": "QC_UNIT_URI", "read_live_profile": True})
+    run = report.run_audit(p)
+    assert run.live_target == "mongodb://auditor:***@db.example:27017"
+    assert len(run.live_explain) == 14 and run.live_explain["flags"].str.contains("in-memory SORT").all()
+    assert run.stats.files[0].kind == "profile (live)" and run.stats.records == 5
+    usage = run.seed_usage.set_index("index")
+    assert usage.loc["{ user_id: 1, priority: 1 }", "verdict"].startswith("useless")  # sampled live: no user_id
+    assert "live server" in run.source and run.result.figures["live explains flagged"] == "14 of 14"

@@ -28,6 +28,7 @@ from .readers import ROW_FIELDS, FileStats, _explain_row, _profile_row
 
 log = logging.getLogger(__name__)
 
+_ABSENT = "\u2400absent"
 EXPLAIN_COLUMNS = ["strategy", "purpose", "collection", "op", "plan_summary", "index_used", "keys_examined",
                    "docs_examined", "nreturned", "duration_ms", "examined_per_returned", "flags"]
 
@@ -171,9 +172,11 @@ def list_index_keys(db: Any, collections: Sequence[str]) -> list[tuple[str, list
 
 def field_presence(db: Any, collections: Sequence[str], fields: Sequence[str], *, sample: int = 1000,
                    max_time_ms: int = DEFAULT_MAX_TIME_MS) -> dict[str, dict[str, float]]:
-    """Share of documents holding each field, estimated on a ``$sample`` of documents."""
+    """Share of documents holding each field (non-null), estimated on a ``$sample`` of documents."""
     out: dict[str, dict[str, float]] = {}
-    project = {f.replace(".", "_"): {"$cond": [{"$ne": [{"$type": f"${f}"}, "missing"]}, 1, 0]} for f in fields}
+    # a field counts when it holds a non-null value ($ifNull maps missing and null to the marker)
+    project = {f.replace(".", "_"): {"$cond": [{"$eq": [{"$ifNull": [f"${f}", _ABSENT]}, _ABSENT]}, 0, 1]}
+               for f in fields}
     group = {"_id": None, "n": {"$sum": 1}, **{k: {"$sum": f"${k}"} for k in project}}
     try:
         for coll in collections:
