@@ -271,11 +271,11 @@ class ShapeCache:
     cannot be keyed safely (escapes in strings, non-JSON types) are shaped directly.
     A small first-level cache keyed on the exact serialized command skips the masking
     for commands seen verbatim (the same user reloading the same page). Both caches are
-    bounded (cleared at :attr:`MAX` / :attr:`EXACT_MAX` entries).
+    bounded: :attr:`MAX` entries (then cleared) and :attr:`EXACT_MAX` (first in, first out).
     """
 
     MAX = 20_000
-    EXACT_MAX = 1_024
+    EXACT_MAX = 512
 
     def __init__(self) -> None:
         self._d: dict[bytes, tuple[str, bool, dict]] = {}
@@ -309,7 +309,7 @@ class ShapeCache:
                 self._d.clear()
             hit = self._d[key] = self.compute(op, cmd)
         if len(self._exact) >= self.EXACT_MAX:
-            self._exact.clear()
+            del self._exact[next(iter(self._exact))]  # first in, first out
         self._exact[(op, raw)] = hit
         return hit
 
