@@ -49,3 +49,13 @@ def chromium() -> str:
     if not exe:
         pytest.skip("chromium is not installed (CI installs it: apt-get install chromium)")
     return exe
+
+
+def run_one_notebook(name: str, tmp_path: Path, overrides: dict | None = None):
+    """Run one workbook notebook through the runner; return (its result, the run directory)."""
+    from analysis import runner
+
+    summary = runner.run_notebooks(runner.resolve_notebooks([name]), out=tmp_path / "out",
+                                   overrides=overrides or {}, progress=False)
+    (result,) = summary.notebooks
+    return result, Path(summary.run_dir)

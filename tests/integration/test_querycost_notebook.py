@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import runner
+from tests.conftest import run_one_notebook
 
 pytestmark = pytest.mark.integration
 NB = "01_query_cost_audit"
@@ -16,10 +16,7 @@ BAD = Path(__file__).resolve().parents[1] / "data" / "bad" / "querycost"
 
 
 def _run(tmp_path: Path, overrides: dict | None = None):
-    summary = runner.run_notebooks(runner.resolve_notebooks([NB]), out=tmp_path / "out", overrides=overrides or {},
-                                   progress=False)
-    (result,) = summary.notebooks
-    return result, Path(summary.run_dir)
+    return run_one_notebook(NB, tmp_path, overrides)
 
 
 def _images(run_dir: Path) -> int:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import runner
+from tests.conftest import run_one_notebook
 from analysis.wsaudit.target import ThreadedTarget
 
 pytestmark = pytest.mark.integration
@@ -15,10 +15,7 @@ CANARY = "canary-nb04-secret-0123456789abcdef0123456789"
 
 
 def _run(tmp_path: Path, overrides: dict | None = None):
-    summary = runner.run_notebooks(runner.resolve_notebooks([NB]), out=tmp_path / "out", overrides=overrides or {},
-                                   progress=False)
-    (result,) = summary.notebooks
-    return result, Path(summary.run_dir)
+    return run_one_notebook(NB, tmp_path, overrides)
 
 
 def _no_canary(run_dir: Path) -> None:
