@@ -369,7 +369,7 @@ def render_index(summary: RunSummary) -> str:
         rows.append(
             f"<tr><td>{html.escape(r.name)}</td>"
             f'<td><span class="status" style="background:{colours[r.status]}">{r.status}</span></td>'
-            f"<td>{html.escape(r.headline)}</td><td>{figs}</td><td>{r.seconds:.1f} s</td><td>{link}{nb_link}</td></tr>"
+            f"<td>{html.escape(r.headline)}</td><td>{figs}</td><td class=\"nowrap\">{r.seconds:.1f} s</td><td class=\"nowrap\">{link}{nb_link}</td></tr>"
         )
     counts = {s: sum(r.status == s for r in summary.notebooks) for s in STATUS_ORDER}
     overall = max((r.status for r in summary.notebooks), key=STATUS_ORDER.__getitem__, default="ERROR")
@@ -381,6 +381,7 @@ body {{ font-family: system-ui, sans-serif; margin: 2em; color: #1f2328; }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border-bottom: 1px solid #d0d7de; padding: 8px; text-align: left; vertical-align: top; }}
 th {{ background: #f6f8fa; }}
+.nowrap {{ white-space: nowrap; }}
 .status {{ color: white; padding: 2px 8px; border-radius: 4px; font-weight: bold; }}
 </style></head><body>
 <h1>Infra Mind audit workbook</h1>
