@@ -117,6 +117,7 @@ def test_reports_render_in_a_real_browser(default_report, chromium, tmp_path):
         assert dom.returncode == 0, dom.stderr[-500:]
         text = dom.stdout
         assert "Traceback" not in text, page.name
+        assert not re.search(r'<(script|link)\b[^>]*(src|href)="(https?:)?//', text), f"{page.name} loads from the network"
         if page.name == "index.html":
             assert "Overall verdict" in text
         else:
