@@ -50,3 +50,14 @@ class NotebookExecutionError(AnalysisError):
         self.ename = ename
         self.evalue = evalue
         super().__init__(f"{notebook}: {ename}: {evalue}")
+
+
+def one_line(exc: BaseException, width: int = 200) -> str:
+    """Render a third-party exception (driver, socket, parser) for a one-line error message.
+
+    Returns ``"TypeName: first line of the message"`` with the message cut to ``width``
+    characters. Callers still redact URIs and secrets.
+    """
+    text = str(exc)
+    first = text.splitlines()[0] if text else ""
+    return f"{type(exc).__name__}: {first[:width]}"

@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import SourceError
 from ..params import env_value
 from . import cache as cache_mod
-from .claims import FAILS, claims_table, document_size_for_seed_memory
+from .claims import FAILS, claims_table
 from .engine import NEEDS_REAL_MONGO, Engine
 from .equivalence import compare, equivalence_frame, json_problems, serializability_frame
 from .measure import measure_strategy, scaling_exponents, traced_call

@@ -31,9 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import SourceError
+from ..errors import SourceError, one_line
 
-from ._errors import one_line
 
 logger = logging.getLogger(__name__)
 

@@ -37,9 +37,8 @@ from typing import Any
 from bson import ObjectId
 from bson.decimal128 import Decimal128
 
-from ..errors import ParameterError, SourceError, UnsafeOperationError
+from ..errors import ParameterError, SourceError, UnsafeOperationError, one_line
 
-from ._errors import one_line
 
 logger = logging.getLogger(__name__)
 

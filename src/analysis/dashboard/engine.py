@@ -11,13 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import SourceError, UnsafeOperationError
+from ..errors import SourceError, UnsafeOperationError, one_line
+from ..mongo import connect as connect_mongo
 from ..params import env_value
-from ..redact import redact_text
 from .dataset import AUDITED_USER, create_indexes, generate_dataset, load_into
 from .params import DashboardParams
 
-from ._errors import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -57,28 +56,6 @@ def _embedded_factory(P: DashboardParams) -> Callable[[int], tuple[Any, Callable
     return make
 
 
-def connect_mongo(uri: str, timeout_s: float) -> tuple[Any, str]:
-    """Connect with bounded server-selection/connect/socket timeouts and ping.
-
-    Raises
-    ------
-    SourceError
-        One line, URI redacted.
-    """
-    import pymongo
-
-    try:
-        client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=int(timeout_s * 1000),
-                                     connectTimeoutMS=int(timeout_s * 1000), socketTimeoutMS=int(timeout_s * 4000),
-                                     appname="infra-mind-audit")
-        info = client.server_info()
-    except Exception as exc:  # ConfigurationError, ServerSelectionTimeoutError, OperationFailure…
-        first = str(exc).splitlines()[0] if str(exc) else ""
-        raise SourceError(redact_text(f"MongoDB {uri}: cannot connect within {timeout_s:g} s: "
-                                      f"{type(exc).__name__}: {first[:200]}", [uri])) from None
-    return client, f"MongoDB {info.get('version', '?')}"
-
-
 def open_engine(P: DashboardParams) -> Engine:
     """Open the engine the parameters name.
 
@@ -101,7 +78,7 @@ def open_engine(P: DashboardParams) -> Engine:
         raise UnsafeOperationError(
             f"parameter 'mongo_db': '{P.mongo_db}' does not start with '{SCRATCH_DB_PREFIX}'; synthetic data is only "
             f"written into scratch databases (or set audit_user for a read-only audit of existing data)")
-    client, label = connect_mongo(uri, P.timeout_s)
+    client, label = connect_mongo(uri, timeout_s=P.timeout_s)
     if P.audit_user:
         db = client[P.mongo_db]
         try:

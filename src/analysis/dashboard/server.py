@@ -1,6 +1,6 @@
 """Server-side cost of the planned queries: ``explain("executionStats")`` on a real MongoDB.
 
-:func:`explain_command` builds the explain command of a :class:`PlannedQuery`;
+:func:`analysis.mongo.explain_command` builds the explain command of a :class:`PlannedQuery`;
 :func:`parse_explain` turns an explain document — MongoDB 6/7, classic engine or SBE,
 find or aggregate (with or without a ``$cursor`` stage) — into one flat summary:
 documents and keys examined, documents returned, plan stages, COLLSCAN, blocking in-memory
@@ -14,35 +14,11 @@ import logging
 from typing import Any
 
 from ..config import DEFAULT_MAX_TIME_MS
-from ..errors import DataError, SourceError
-from .queries import PlannedQuery
+from ..errors import DataError, SourceError, one_line
+from ..mongo import explain_command
 from .strategies import run_queries
 
-from ._errors import one_line
-
 logger = logging.getLogger(__name__)
-
-
-def explain_command(q: PlannedQuery, *, max_time_ms: int = DEFAULT_MAX_TIME_MS) -> dict[str, Any]:
-    """The ``explain`` command (verbosity executionStats) for a planned query."""
-    if q.op == "find":
-        inner: dict[str, Any] = {"find": q.collection, "filter": q.filter or {}}
-        if q.sort:
-            inner["sort"] = dict(q.sort)
-        if q.projection is not None:
-            inner["projection"] = q.projection
-        if q.limit:
-            inner["limit"] = q.limit
-    elif q.op == "aggregate":
-        inner = {"aggregate": q.collection, "pipeline": q.pipeline or [], "cursor": {}}
-    elif q.op == "count":
-        inner = {"count": q.collection, "query": q.filter or {}}
-    elif q.op == "distinct":
-        inner = {"distinct": q.collection, "key": q.key, "query": q.filter or {}}
-    else:
-        raise ValueError(f"unknown op {q.op!r}")
-    inner["maxTimeMS"] = max_time_ms
-    return {"explain": inner, "verbosity": "executionStats"}
 
 
 def _stage_names(node: Any) -> list[str]:

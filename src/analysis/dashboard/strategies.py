@@ -14,11 +14,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..errors import SourceError
+from ..errors import SourceError, one_line
 from .queries import (RECENT_ASSESSMENTS, RECENT_REPORTS, STRATEGIES, TOP_RECOMMENDATIONS, PlannedQuery,
                       planned_queries)
 
-from ._errors import one_line
 
 logger = logging.getLogger(__name__)
 

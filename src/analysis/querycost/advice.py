@@ -34,6 +34,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..mongo import wire_command
+
 log = logging.getLogger(__name__)
 
 IndexKeys = list[tuple[str, int]]
@@ -228,22 +230,6 @@ def esr_index(parts: QueryParts, sort: Sequence[tuple[str, int]] | None = None) 
     return out
 
 
-def planned_command(q: Any) -> tuple[str, dict[str, Any]]:
-    """A dashboard ``PlannedQuery`` as (op, command document) the way a driver sends it."""
-    if q.op == "aggregate":
-        return "aggregate", {"aggregate": q.collection, "pipeline": list(q.pipeline or [])}
-    cmd: dict[str, Any] = {q.op: q.collection, "filter": dict(q.filter or {})}
-    if q.op == "distinct":
-        cmd = {"distinct": q.collection, "key": q.key, "query": dict(q.filter or {})}
-    if q.sort:
-        cmd["sort"] = dict(q.sort)
-    if q.projection:
-        cmd["projection"] = dict(q.projection)
-    if q.limit:
-        cmd["limit"] = q.limit
-    return q.op, cmd
-
-
 @dataclass
 class _Use:
     planned: list[str] = field(default_factory=list)
@@ -280,7 +266,7 @@ def seed_index_usage(seed_indexes: Sequence[tuple[str, Sequence[tuple[str, int]]
         by_coll.setdefault(coll, []).append(tuple((f, int(d)) for f, d in keys))
     uses = {(c, ix): _Use() for c, ixs in by_coll.items() for ix in ixs}
     for q in planned:
-        op, cmd = planned_command(q)
+        op, cmd = wire_command(q)
         fit = choose_index(by_coll.get(q.collection, []), query_parts(op, cmd))
         if fit is not None:
             label = f"{q.strategy}/{q.purpose}"

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .advice import planned_command
+from ..mongo import wire_command
 from .readers import ReadStats
 from .shape import command_shape
 
@@ -48,7 +48,7 @@ def dashboard_shapes(queries: Sequence[Any] | None = None) -> pd.DataFrame:
     """collection, op, shape, label (``strategy/purpose``) of every dashboard query."""
     rows = []
     for q in queries if queries is not None else dashboard_queries():
-        op, cmd = planned_command(q)
+        op, cmd = wire_command(q)
         rows.append({"collection": q.collection, "op": op, "shape": command_shape(op, cmd),
                      "label": f"{q.strategy}/{q.purpose}"})
     return pd.DataFrame(rows, columns=["collection", "op", "shape", "label"])

@@ -55,7 +55,8 @@ import bson
 import orjson
 from bson import json_util
 
-from .advice import IndexFit, choose_index, format_index, planned_command, query_parts
+from ..mongo import wire_command
+from .advice import IndexFit, choose_index, format_index, query_parts
 from .readers import pipeline_blocking_sort
 
 log = logging.getLogger(__name__)
@@ -156,7 +157,7 @@ def simulate(q: Any, collection_docs: Sequence[Mapping[str, Any]], results: Sequ
     list of SimOp
         The command, then a getMore when the first batch does not hold every result.
     """
-    op, cmd = planned_command(q)
+    op, cmd = wire_command(q)
     parts = query_parts(op, cmd)
     fit = choose_index(indexes, parts)
     flt = _leading_filter(op, cmd)

@@ -21,9 +21,10 @@ from typing import Any
 import pandas as pd
 
 from ..config import DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_MAX_TIME_MS
-from ..errors import SourceError
-from ..redact import redact_text, redact_uri
-from .advice import format_index, planned_command
+from .. import mongo
+from ..errors import SourceError, one_line
+from ..redact import redact_text
+from .advice import format_index
 from .readers import ROW_FIELDS, FileStats, _explain_row, _profile_row
 
 log = logging.getLogger(__name__)
@@ -34,32 +35,13 @@ EXPLAIN_COLUMNS = ["strategy", "purpose", "collection", "op", "plan_summary", "i
 
 
 def connect(uri: str, database: str, *, timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S) -> Any:
-    """A pymongo Database with short timeouts; raises SourceError when the server is unreachable."""
-    import pymongo
-
-    ms = int(timeout_s * 1000)
-    try:
-        client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=ms, connectTimeoutMS=ms,
-                                     socketTimeoutMS=max(ms, DEFAULT_MAX_TIME_MS + ms), appname="infra-mind-audit")
-        client.admin.command("ping")
-    except Exception as exc:  # pymongo.errors.*, bad URI (ConfigurationError / InvalidURI)
-        raise SourceError(f"MongoDB {redact_uri(uri)}: {type(exc).__name__}: "
-                          f"{redact_text(str(exc).splitlines()[0] if str(exc) else '', [uri])[:200]}") from None
+    """A pymongo Database with short timeouts (:func:`analysis.mongo.connect`); SourceError when unreachable."""
+    client, _ = mongo.connect(uri, timeout_s=timeout_s)
     return client[database]
 
 
 def _err(what: str, exc: Exception) -> SourceError:
-    first = str(exc).splitlines()[0] if str(exc) else ""
-    return SourceError(f"MongoDB {what}: {type(exc).__name__}: {redact_text(first)[:200]}")
-
-
-def explain_command(op: str, cmd: dict[str, Any], max_time_ms: int) -> dict[str, Any]:
-    """The ``explain`` command document for one find / aggregate / count / distinct."""
-    inner = dict(cmd)
-    if op == "aggregate":
-        inner.setdefault("cursor", {})
-    inner["maxTimeMS"] = max_time_ms
-    return {"explain": inner, "verbosity": "executionStats", "maxTimeMS": max_time_ms}
+    return SourceError(f"MongoDB {what}: {redact_text(one_line(exc))}")
 
 
 def explain_queries(db: Any, queries: Sequence[Any], *, max_time_ms: int = DEFAULT_MAX_TIME_MS,
@@ -82,9 +64,9 @@ def explain_queries(db: Any, queries: Sequence[Any], *, max_time_ms: int = DEFAU
     """
     rows = []
     for q in queries:
-        op, cmd = planned_command(q)
+        op = q.op
         try:
-            doc = db.command(explain_command(op, cmd, max_time_ms))
+            doc = db.command(mongo.explain_command(q, max_time_ms=max_time_ms))
         except Exception as exc:
             raise _err(f"explain of {q.strategy}/{q.purpose} on {q.collection}", exc) from None
         st = FileStats("live explain")
