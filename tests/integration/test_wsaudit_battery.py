@@ -44,13 +44,10 @@ def _statuses(audit):
 
 def test_reference_targets_every_expected_verdict(profile, monkeypatch):
     monkeypatch.setenv("WS_JWT_SECRET", SECRET)
-    t0 = time.perf_counter()
     audits = asyncio.run(audit_targets(profile, ["secure", "vulnerable"]))
-    wall = time.perf_counter() - t0
     assert _statuses(audits["secure"]) == SECURE_EXPECTED, audits["secure"].to_json()
     assert _statuses(audits["vulnerable"]) == VULNERABLE_EXPECTED
     assert audits["secure"].verdict == "PASS" and audits["vulnerable"].verdict == "FAIL"
-    assert wall < 10
     vul = {r.id: r for r in audits["vulnerable"].results}
     # the seed's attack exactly: junk token + forged user_id of B authenticates as B
     junk = vul["identity"].cases[0]
