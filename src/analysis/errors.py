@@ -42,16 +42,6 @@ class UnsafeOperationError(AnalysisError):
     """A write or a probe was refused because it could touch production."""
 
 
-class NotebookExecutionError(AnalysisError):
-    """A notebook raised while the runner executed it."""
-
-    def __init__(self, notebook: str, ename: str, evalue: str) -> None:
-        self.notebook = notebook
-        self.ename = ename
-        self.evalue = evalue
-        super().__init__(f"{notebook}: {ename}: {evalue}")
-
-
 def one_line(exc: BaseException, width: int = 200) -> str:
     """Render a third-party exception (driver, socket, parser) for a one-line error message.
 

@@ -10,6 +10,7 @@ import pytest
 
 from analysis import runner
 from analysis.cli import main
+from tests.conftest import make_notebook
 
 pytestmark = pytest.mark.integration
 
@@ -99,8 +100,6 @@ def test_interrupted_run_never_replaces_latest(toy_notebooks, tmp_path, monkeypa
 
 
 def test_secrets_named_by_env_parameters_are_scrubbed(tmp_path, monkeypatch):
-    from tests.conftest import make_notebook  # noqa: F401  (fixture module)
-
     nb = make_notebook(
         tmp_path / "01_toy_leak.ipynb",
         "import os\nprint('uri is', os.environ[demo_uri_env])\n"

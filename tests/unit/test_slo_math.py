@@ -50,7 +50,7 @@ def test_counter_bins_match_loop_with_resets_and_gaps():
     s = build([({"__name__": "c"}, ts[keep], vals[keep])])
     grid = make_grid(s)
     inc, present, info = counter_bins(s, [0], grid)
-    kt, kv = ts[keep], vals[keep]
+    kv = vals[keep]
     expected = 0.0
     for a, b in zip(kv, kv[1:]):
         expected += b - a if b >= a else b
