@@ -45,7 +45,7 @@ def main() -> dict[str, Any]:
                                     "legacy_over_strategy_bytes": round(bx, 1),
                                     "legacy_over_strategy_decode_mem": round(mx, 1)})
     # engine-independent: what the legacy load receives and decodes at the seed's sizes, both profiles
-    from analysis.dashboard.dataset import generate_dataset
+    from analysis.samples.dataset import generate_dataset
     from analysis.dashboard.measure import decode_cost, wire_bytes
 
     figures["legacy_decode"] = []

@@ -31,10 +31,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from analysis.config import DATA_DIR
+from analysis.config import data_dir
 from analysis.querycost.digest import digest_files
 
-SAMPLE = DATA_DIR / "querycost" / "sample_slow_query.log.gz"
+SAMPLE = data_dir() / "querycost" / "sample_slow_query.log.gz"
 LINES = 200_000
 SMALL = 50_000
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from analysis import runner
-from analysis.config import PARAMS_DIR
+from analysis.config import params_dir
 
 GOAL_S = 60.0
 
@@ -19,7 +19,7 @@ def main() -> dict:
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
         summary = runner.run_notebooks(
-            runner.discover_notebooks(), out=Path(out), params_file=str(PARAMS_DIR / "default.yaml"), progress=False
+            runner.discover_notebooks(), out=Path(out), params_file=str(params_dir() / "default.yaml"), progress=False
         )
         wall = time.perf_counter() - t0
     rows = {r.name: r.seconds for r in summary.notebooks}

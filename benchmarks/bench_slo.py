@@ -62,8 +62,8 @@ def _measure(mode: str, path: Path, catalog: Path) -> dict:
 
 def generate_export(path: Path, days: float = 30.0, step: float = 15.0) -> dict:
     """Write the benchmark export (traffic model, ~100 series) and return its shape."""
-    from analysis.slo.sources.export import write_query_range
-    from analysis.slo.traffic import generate
+    from analysis.samples.prometheus_files import write_query_range
+    from analysis.samples.traffic import generate
 
     fams = ("http_requests_total", "http_request_duration_seconds", "db_queries_total", "db_query_duration_seconds",
             "cache_operations_total", "llm_api_calls_total", "assessments_created_total")

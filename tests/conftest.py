@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.config import PROJECT_ROOT
+from analysis import config
 
 KERNELSPEC = {"name": "infra-mind", "display_name": "Infra Mind audit (.venv)", "language": "python"}
 
@@ -29,7 +29,8 @@ def toy_notebooks(tmp_path: Path) -> dict[str, Path]:
     """Four tiny notebooks: one passes, one finds a problem, one raises, one records nothing."""
     d = tmp_path / "nbs"
     d.mkdir()
-    verdict = "from analysis.record import verdict\nverdict(level, 'toy headline', {'answer': 42})\n"
+    verdict = ("from analysis.record import Verdict, publish\n"
+               "publish(Verdict(level, 'toy headline', {'answer': 42}))\n")
     return {
         "pass": make_notebook(d / "01_toy_pass.ipynb", verdict),
         "fail": make_notebook(d / "02_toy_fail.ipynb", verdict, parameters="level = 'FAIL'\n"),
@@ -40,7 +41,7 @@ def toy_notebooks(tmp_path: Path) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def project_root() -> Path:
-    return PROJECT_ROOT
+    return config.project_root()
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,10 @@
 """Command line: ``python -m analysis COMMAND ...``.
 
-The CLI only parses flags, calls the library and maps errors to exit codes:
-0 ok, 1 findings (a FAIL verdict), 2 bad input / configuration / unreachable system.
-Each command lives in its own module exposing ``configure(parser)`` and
-``run(args) -> int``; this table is the only place that names them.
+The CLI only parses flags, calls the library and maps outcomes to exit codes. Each command
+lives in its own module exposing ``configure(parser)`` and ``run(args)``; ``run`` returns
+its outcome — a :class:`~analysis.record.Verdict`, anything else with a ``status``, or
+``None`` when there is nothing to judge — and :data:`EXIT_CODES` is the one table that
+turns outcomes and typed errors into exit codes, for every command.
 """
 
 from __future__ import annotations
@@ -12,8 +13,21 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from .errors import AnalysisError
+
+#: The one table from outcomes to exit codes. Statuses: PASS/WARN 0, FAIL 1 (a finding),
+#: ERROR 2 (nothing could be concluded). Typed errors: bad input, configuration or an
+#: unreachable system (every :class:`~analysis.errors.AnalysisError`) 2; Ctrl-C 130.
+EXIT_CODES: dict[str | type[BaseException], int] = {
+    "PASS": 0,
+    "WARN": 0,
+    "FAIL": 1,
+    "ERROR": 2,
+    AnalysisError: 2,
+    KeyboardInterrupt: 130,
+}
 
 #: command → (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -27,7 +41,27 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def exit_code(outcome: Any) -> int:
+    """The exit code of a command's outcome (see :data:`EXIT_CODES`).
+
+    Parameters
+    ----------
+    outcome : Verdict, object with ``status``, str, BaseException or None
+        What the command returned (None: nothing to judge, exit 0) or raised.
+    """
+    if outcome is None:
+        return 0
+    if isinstance(outcome, BaseException):
+        for kind in type(outcome).__mro__:
+            if kind in EXIT_CODES:
+                return EXIT_CODES[kind]
+        raise outcome
+    status = outcome if isinstance(outcome, str) else outcome.status
+    return EXIT_CODES[status]
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command (each command module adds its own flags)."""
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -35,14 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (module_name, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(_module=module_name)
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                p.set_defaults(_missing=f"command '{name}' is not available in this build ({exc.name} missing)")
-                continue
-            raise
-        module.configure(p)
+        importlib.import_module(module_name).configure(p)
     return parser
 
 
@@ -50,17 +77,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "_missing", None):
-        print(f"error: {args._missing}", file=sys.stderr)
-        return 2
     module = importlib.import_module(args._module)
     try:
-        return int(module.run(args) or 0)
-    except AnalysisError as exc:
+        return exit_code(module.run(args))
+    except (AnalysisError, KeyboardInterrupt) as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        print("interrupted" if isinstance(exc, KeyboardInterrupt) else f"error: {exc}", file=sys.stderr)
+        return exit_code(exc)

@@ -1,18 +1,18 @@
-"""Paths and defaults in one place; nothing here has side effects."""
+"""Paths and defaults in one place; nothing here has side effects.
+
+Paths are functions, not constants: the project root can be moved with the environment
+variable ``ANALYSIS_PROJECT_ROOT``, and it is read when a path is asked for, never at import.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+#: This package's directory (``src/analysis``).
 PACKAGE_DIR = Path(__file__).resolve().parent
-#: The project root (``src/analysis`` → project). Valid for the editable install the
-#: Makefile makes; ``ANALYSIS_PROJECT_ROOT`` overrides it.
-PROJECT_ROOT = Path(os.environ.get("ANALYSIS_PROJECT_ROOT", PACKAGE_DIR.parents[1])).resolve()
-NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
-PARAMS_DIR = PROJECT_ROOT / "params"
-DATA_DIR = PROJECT_ROOT / "data"
-REPORTS_DIR = PROJECT_ROOT / "reports"
+#: The environment variable that overrides the project root.
+PROJECT_ROOT_ENV = "ANALYSIS_PROJECT_ROOT"
 
 #: The Jupyter kernel registered by ``make setup`` inside ``.venv``.
 KERNEL_NAME = "infra-mind"
@@ -25,6 +25,34 @@ SCRATCH_DB_PREFIX = "scratch_"
 DEFAULT_MAX_TIME_MS = 5_000
 #: Default network timeouts (seconds) for MongoDB, Redis, Prometheus, WebSocket.
 DEFAULT_CONNECT_TIMEOUT_S = 5.0
+
+
+def project_root() -> Path:
+    """The project root: ``$ANALYSIS_PROJECT_ROOT``, else two levels above the package.
+
+    The default is valid for the editable install the Makefile makes.
+    """
+    return Path(os.environ.get(PROJECT_ROOT_ENV) or PACKAGE_DIR.parents[1]).resolve()
+
+
+def notebooks_dir() -> Path:
+    """``notebooks/`` of the project."""
+    return project_root() / "notebooks"
+
+
+def params_dir() -> Path:
+    """``params/`` (YAML parameter sets)."""
+    return project_root() / "params"
+
+
+def data_dir() -> Path:
+    """``data/`` (the bundled samples)."""
+    return project_root() / "data"
+
+
+def reports_dir() -> Path:
+    """``reports/`` (generated; git-ignored)."""
+    return project_root() / "reports"
 
 
 def resolve_path(path: str | os.PathLike[str]) -> Path:
@@ -50,4 +78,4 @@ def resolve_path(path: str | os.PathLike[str]) -> Path:
         return p
     if p.exists():
         return p.resolve()
-    return (PROJECT_ROOT / p).resolve()
+    return (project_root() / p).resolve()

@@ -12,8 +12,6 @@ from __future__ import annotations
 class AnalysisError(Exception):
     """Base class: a problem with the input or the environment, not a bug."""
 
-    exit_code = 2
-
     def __str__(self) -> str:  # keep it to one line
         return " ".join(str(super().__str__()).split())
 

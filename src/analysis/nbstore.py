@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from .config import KERNEL_NAME, PROJECT_ROOT
+from .config import KERNEL_NAME, project_root
 
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     for p in args.notebooks:
         path = p.resolve()
         n = store(path)
-        shown = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
+        shown = path.relative_to(project_root()) if path.is_relative_to(project_root()) else path
         print(f"{shown}: stored, {n} checked cell(s)")
     return 0
 

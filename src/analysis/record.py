@@ -1,59 +1,70 @@
-"""Verdicts recorded from inside a notebook and read back by the runner.
+"""The one verdict type, recorded from inside a notebook and read back by the runner.
 
-A notebook's last cell calls :func:`verdict`; it displays a banner for the reader and
-stores a machine-readable copy under the MIME type :data:`VERDICT_MIME` in the cell
-output, which survives in the executed ``.ipynb``. :func:`read_verdict` finds it again.
-(scrapbook did this once; it is unmaintained.)
+Every audit's ``report.verdict(result)`` returns a :class:`Verdict`; every notebook ends
+with the same two lines::
+
+    VERDICT = report.verdict(RESULT)
+    record.publish(VERDICT);
+
+:func:`publish` displays a banner for the reader and stores a machine-readable copy under
+the MIME type :data:`VERDICT_MIME` in the cell output, which survives in the executed
+``.ipynb``; :func:`read_verdict` finds it again. The CLIs read the same object, and
+:data:`analysis.cli.EXIT_CODES` maps its status to an exit code. (scrapbook did this once;
+it is unmaintained.)
 """
 
 from __future__ import annotations
 
 import html
 import json
-import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from IPython.display import display
+
+from .jsonsafe import jsonable
+
 VERDICT_MIME = "application/vnd.infra-mind.verdict+json"
 STATUSES = ("PASS", "WARN", "FAIL", "ERROR")
+#: Severity order: the worst status of several is the one with the highest rank.
+STATUS_RANK = {s: i for i, s in enumerate(STATUSES)}
 _COLOURS = {"PASS": "#1a7f37", "WARN": "#9a6700", "FAIL": "#cf222e", "ERROR": "#8250df"}
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """What a notebook concluded."""
+    """What an audit concluded: built by every ``report.verdict``, recorded by :func:`publish`.
+
+    Parameters
+    ----------
+    status : {"PASS", "WARN", "FAIL", "ERROR"}
+        The outcome (any case). ERROR means the audit could not reach a conclusion.
+    headline : str
+        One sentence for the index page (white space is folded).
+    figures : dict, optional
+        A few key figures (name → number or short text); made JSON-safe.
+    next_steps : list of str, optional
+        What the reader should do next.
+    """
 
     status: str
     headline: str
     figures: dict[str, Any] = field(default_factory=dict)
     next_steps: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        status = str(self.status).upper()
+        if status not in STATUSES:
+            raise ValueError(f"verdict status must be one of {STATUSES}, got {self.status!r}")
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "headline", " ".join(str(self.headline).split()))
+        object.__setattr__(self, "figures", jsonable(dict(self.figures or {})))
+        object.__setattr__(self, "next_steps", [str(s) for s in self.next_steps or []])
+
     def to_json(self) -> dict[str, Any]:
+        """The verdict as a JSON-safe dict."""
         return asdict(self)
-
-
-def _jsonable(value: Any) -> Any:
-    """Figures must survive JSON: numpy scalars → Python, NaN → None."""
-    if hasattr(value, "item") and callable(value.item):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return str(value)
-
-
-def make_verdict(status: str, headline: str, figures: dict[str, Any] | None = None,
-                 next_steps: list[str] | None = None) -> Verdict:
-    """Validate and build a :class:`Verdict`."""
-    status = status.upper()
-    if status not in STATUSES:
-        raise ValueError(f"verdict status must be one of {STATUSES}, got {status!r}")
-    return Verdict(status, " ".join(headline.split()), _jsonable(figures or {}), list(next_steps or []))
 
 
 def render_html(v: Verdict) -> str:
@@ -73,38 +84,29 @@ def render_html(v: Verdict) -> str:
     )
 
 
-def verdict(status: str, headline: str, figures: dict[str, Any] | None = None,
-            next_steps: list[str] | None = None) -> Verdict:
-    """Record the notebook's verdict (call it once, in the last cell).
+def publish(v: Verdict) -> Verdict:
+    """Record a notebook's verdict: a banner for the reader, a machine-readable copy for the runner.
+
+    Call it once, in the last code cell: ``record.publish(report.verdict(result))``.
 
     Parameters
     ----------
-    status : {"PASS", "WARN", "FAIL", "ERROR"}
-        The outcome. ERROR means the audit could not reach a conclusion.
-    headline : str
-        One sentence for the index page.
-    figures : dict, optional
-        A few key figures (name → number or short text) for the index page.
-    next_steps : list of str, optional
-        What the reader should do next.
+    v : Verdict
+        What the audit's ``report.verdict`` concluded.
 
     Returns
     -------
     Verdict
-        What was recorded.
+        ``v``, unchanged.
     """
-    v = make_verdict(status, headline, figures, next_steps)
-    text = f"Verdict: {v.status} — {v.headline}"
-    try:
-        from IPython.display import display
-
-        display(
-            {VERDICT_MIME: v.to_json(), "text/html": render_html(v), "text/plain": text},
-            raw=True,
-        )
-    except ImportError:  # pragma: no cover - IPython is a dependency
-        print(text)
+    display({VERDICT_MIME: v.to_json(), "text/html": render_html(v),
+             "text/plain": f"Verdict: {v.status} — {v.headline}"}, raw=True)
     return v
+
+
+def worst_status(statuses: Iterable[str], default: str = "ERROR") -> str:
+    """The most severe of ``statuses`` (PASS < WARN < FAIL < ERROR); ``default`` when there are none."""
+    return max(statuses, key=STATUS_RANK.__getitem__, default=default)
 
 
 def read_verdict(nb: Any) -> Verdict | None:
@@ -117,6 +119,6 @@ def read_verdict(nb: Any) -> Verdict | None:
                 payload = data[VERDICT_MIME]
                 if isinstance(payload, str):
                     payload = json.loads(payload)
-                found = make_verdict(payload["status"], payload["headline"], payload.get("figures"),
-                                     payload.get("next_steps"))
+                found = Verdict(payload["status"], payload["headline"], payload.get("figures"),
+                                payload.get("next_steps"))
     return found

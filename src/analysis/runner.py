@@ -7,7 +7,7 @@ directory that is renamed only when the run is complete, so an interrupted run n
 replaces ``OUT/latest``.
 
 Statuses: each notebook's own verdict (PASS, WARN, FAIL — recorded with
-:func:`analysis.record.verdict`), or ERROR when it raised or recorded nothing. Exit code:
+:func:`analysis.record.publish`), or ERROR when it raised or recorded nothing. Exit code:
 0 when all are PASS/WARN, 1 when any FAIL, 2 when any ERROR.
 """
 
@@ -31,14 +31,13 @@ from typing import Any
 
 import yaml
 
-from .config import DEFAULT_CELL_TIMEOUT_S, KERNEL_NAME, NOTEBOOKS_DIR
+from .config import DEFAULT_CELL_TIMEOUT_S, KERNEL_NAME, notebooks_dir
 from .errors import ConfigError, ParameterError
-from .record import read_verdict
+from .record import STATUSES, read_verdict, worst_status
 from .redact import redact_text, secret_values
 
 logger = logging.getLogger(__name__)
 
-STATUS_ORDER = {"PASS": 0, "WARN": 1, "FAIL": 2, "ERROR": 3}
 _NOTEBOOK_NAME = re.compile(r"^\d\d_[A-Za-z0-9_]+\.ipynb$")
 #: Environment variables whose values never appear in an artifact, whatever the parameters say.
 ALWAYS_SECRET_ENV = ("WS_JWT_SECRET", "JWT_SECRET_KEY", "MONGO_URI", "MONGODB_URI", "REDIS_URL", "PROMETHEUS_URL")
@@ -69,13 +68,9 @@ class RunSummary:
     run_dir: str = ""
 
     @property
-    def exit_code(self) -> int:
-        statuses = {r.status for r in self.notebooks}
-        if "ERROR" in statuses:
-            return 2
-        if "FAIL" in statuses:
-            return 1
-        return 0
+    def status(self) -> str:
+        """The worst notebook status (what :data:`analysis.cli.EXIT_CODES` maps to the exit code)."""
+        return worst_status(r.status for r in self.notebooks)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -89,18 +84,20 @@ class RunSummary:
 # --------------------------------------------------------------------------- discovery
 
 
-def discover_notebooks(directory: Path = NOTEBOOKS_DIR) -> list[Path]:
-    """The workbook's notebooks (``NN_name.ipynb``), in order."""
+def discover_notebooks(directory: Path | None = None) -> list[Path]:
+    """The workbook's notebooks (``NN_name.ipynb``), in order (default directory: ``notebooks/``)."""
+    directory = directory or notebooks_dir()
     return sorted(p for p in directory.glob("*.ipynb") if _NOTEBOOK_NAME.match(p.name))
 
 
-def resolve_notebooks(names: Sequence[str], directory: Path = NOTEBOOKS_DIR) -> list[Path]:
+def resolve_notebooks(names: Sequence[str], directory: Path | None = None) -> list[Path]:
     """Map user-given names to notebook paths.
 
     A name may be a path to an ``.ipynb`` file, a file name, a stem
     (``03_slo_error_budgets``), a number prefix (``03``) or the stem without its number
     (``slo_error_budgets``). No names means every notebook.
     """
+    directory = directory or notebooks_dir()
     known = discover_notebooks(directory)
     if not names:
         if not known:
@@ -362,7 +359,7 @@ def execute_notebook(
         if error is None:
             v = read_verdict(nbformat.read(out_nb, as_version=4))
             if v is None:
-                error = "the notebook recorded no verdict (analysis.record.verdict was not called)"
+                error = "the notebook recorded no verdict (analysis.record.publish was not called)"
             else:
                 result.status, result.headline, result.figures = v.status, v.headline, v.figures
     if error is not None:
@@ -388,8 +385,8 @@ def render_index(summary: RunSummary) -> str:
             f'<td><span class="status" style="background:{colours[r.status]}">{r.status}</span></td>'
             f"<td>{html.escape(r.headline)}</td><td>{figs}</td><td class=\"nowrap\">{r.seconds:.1f} s</td><td class=\"nowrap\">{link}{nb_link}</td></tr>"
         )
-    counts = {s: sum(r.status == s for r in summary.notebooks) for s in STATUS_ORDER}
-    overall = max((r.status for r in summary.notebooks), key=STATUS_ORDER.__getitem__, default="ERROR")
+    counts = {s: sum(r.status == s for r in summary.notebooks) for s in STATUSES}
+    overall = summary.status
     count_text = " · ".join(f"{n} {s}" for s, n in counts.items() if n)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Infra Mind audit — {html.escape(summary.started)}</title>
@@ -485,7 +482,7 @@ def run_notebooks(
     Returns
     -------
     RunSummary
-        What was written to ``summary.json``; ``exit_code`` gives 0, 1 or 2.
+        What was written to ``summary.json``; ``status`` is the worst notebook status.
     """
     from tqdm.auto import tqdm
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .config import DEFAULT_CELL_TIMEOUT_S, KERNEL_NAME, REPORTS_DIR
+from .config import DEFAULT_CELL_TIMEOUT_S, KERNEL_NAME, reports_dir
 from .errors import ParameterError
 from .runner import NotebookResult, parse_overrides, resolve_notebooks, run_notebooks
 
@@ -17,7 +17,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--params", metavar="FILE", help="YAML parameter set {notebook: {param: value}}")
     parser.add_argument("-p", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="set a parameter (of every selected notebook that has it; NOTEBOOK.KEY=VALUE for one)")
-    parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="report root (default: reports/)")
+    parser.add_argument("--out", type=Path, default=reports_dir(), help="report root (default: reports/)")
     parser.add_argument("--timeout", type=int, default=DEFAULT_CELL_TIMEOUT_S, metavar="SECONDS",
                         help=f"per-cell execution timeout (default {DEFAULT_CELL_TIMEOUT_S})")
     parser.add_argument("--kernel", default=KERNEL_NAME, help=f"Jupyter kernel (default {KERNEL_NAME})")
@@ -50,4 +50,4 @@ def run(args: argparse.Namespace) -> int:
     for r in summary.notebooks:
         print(f"  {r.status:<5} {r.name:<{width}}  {r.seconds:6.1f} s  {r.headline}")
     print(f"Index: {Path(summary.run_dir).parent / 'latest' / 'index.html'}  (run {Path(summary.run_dir).name})")
-    return summary.exit_code
+    return summary

@@ -20,4 +20,4 @@ def run(args: argparse.Namespace) -> int:
             help_text = f"  # {meta['help']}" if meta["help"] else ""
             print(f"  {name:<{width}}  {meta['type']:<10} = {meta['default']}{help_text}")
         print()
-    return 0
+    return None

@@ -103,7 +103,7 @@ def test_secrets_named_by_env_parameters_are_scrubbed(tmp_path, monkeypatch):
     nb = make_notebook(
         tmp_path / "01_toy_leak.ipynb",
         "import os\nprint('uri is', os.environ[demo_uri_env])\n"
-        "from analysis.record import verdict\nverdict('PASS', 'leaky ' + os.environ[demo_uri_env])\n",
+        "from analysis.record import Verdict, publish\npublish(Verdict('PASS', 'leaky ' + os.environ[demo_uri_env]))\n",
         parameters="demo_uri_env = 'TOY_DEMO_URI'\n",
     )
     monkeypatch.setenv("TOY_DEMO_URI", "mongodb://reader:canary-pw-7731@127.0.0.1:1/db")

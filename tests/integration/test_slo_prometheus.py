@@ -33,8 +33,8 @@ from analysis.slo import budget as B
 from analysis.slo.engine import run
 from analysis.slo.params import SloParams
 from analysis.slo.report import iso
-from analysis.slo.sources.export import write_openmetrics
-from analysis.slo.traffic import DAY, Scenario, generate
+from analysis.samples.prometheus_files import write_openmetrics
+from analysis.samples.traffic import DAY, Scenario, generate
 
 pytestmark = pytest.mark.integration
 
@@ -273,15 +273,15 @@ def test_notebook_on_live_server(prom, tmp_path):
     import nbformat
     import papermill
 
-    from analysis.config import KERNEL_NAME, PROJECT_ROOT
+    from analysis.config import KERNEL_NAME, project_root
     from analysis.record import read_verdict
 
     out = tmp_path / "03_live.ipynb"
     papermill.execute_notebook(
-        str(PROJECT_ROOT / "notebooks" / "03_slo_error_budgets.ipynb"), str(out),
+        str(project_root() / "notebooks" / "03_slo_error_budgets.ipynb"), str(out),
         parameters={"catalog": prom["catalog"], "source": "prometheus", "prometheus_url": prom["url"],
                     "evaluation_time": iso(prom["at"]), "step_s": STEP},
-        kernel_name=KERNEL_NAME, cwd=str(PROJECT_ROOT), progress_bar=False, execution_timeout=300)
+        kernel_name=KERNEL_NAME, cwd=str(project_root()), progress_bar=False, execution_timeout=300)
     nb = nbformat.read(out, as_version=4)
     v = read_verdict(nb)
     assert v is not None and v.status in ("PASS", "WARN", "FAIL")

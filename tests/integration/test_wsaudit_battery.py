@@ -17,7 +17,7 @@ import pytest
 from websockets.asyncio.server import serve
 
 from analysis.cli import main as cli_main
-from analysis.config import PROJECT_ROOT
+from analysis.config import project_root
 from analysis.wsaudit.forge import load_keys
 from analysis.wsaudit.probes import PROBE_IDS, run_battery
 from analysis.wsaudit.profile import load_profile
@@ -274,7 +274,7 @@ def test_cli_refused_target_reports_error_rows(monkeypatch, capsys):
 def test_ws_target_command_generates_a_secret_without_printing_it(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "WS_JWT_SECRET"}
     proc = subprocess.Popen([sys.executable, "-m", "analysis", "ws-target", "--mode", "vulnerable", "--port", "0"],
-                            cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            cwd=project_root(), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         first = proc.stdout.readline()
         second = proc.stdout.readline()

@@ -10,8 +10,8 @@ import mongomock
 import pandas as pd
 import pytest
 
-from analysis.dashboard import queries
-from analysis.dashboard.dataset import AUDITED_USER, generate_dataset, load_into
+from analysis.mongodb import queries
+from analysis.samples.dataset import AUDITED_USER, generate_dataset, load_into
 from analysis.dashboard.equivalence import cacheable, compare, equivalence_frame, json_problems
 from analysis.dashboard.strategies import run_strategy
 from analysis.errors import ParameterError, UnsafeOperationError

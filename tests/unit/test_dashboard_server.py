@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from bson import json_util
 
-from analysis.dashboard.queries import STRATEGIES, planned_queries
+from analysis.mongodb.queries import STRATEGIES, planned_queries
 from analysis.dashboard.server import explain_command, parse_explain
 from analysis.errors import DataError
 
@@ -67,7 +67,7 @@ def test_sweep_on_a_real_engine_explains_every_planned_query():
     import mongomock
 
     from analysis.dashboard import audit
-    from analysis.dashboard.dataset import AUDITED_USER, generate_dataset, load_into
+    from analysis.samples.dataset import AUDITED_USER, generate_dataset, load_into
     from analysis.dashboard.engine import Engine
     from analysis.dashboard.params import DashboardParams
 

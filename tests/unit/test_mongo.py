@@ -2,9 +2,10 @@
 
 import pytest
 
-from analysis.dashboard.queries import PlannedQuery
+from analysis.mongodb.queries import PlannedQuery
 from analysis.errors import SourceError
-from analysis.mongo import connect, explain_command, wire_command
+from analysis.mongodb.client import connect
+from analysis.mongodb.commands import explain_command, wire_command
 
 
 def test_wire_commands_use_the_fields_the_server_expects():

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.dashboard.queries import SEED_INDEXES, PlannedQuery
-from analysis.querycost.advice import (choose_index, esr_index, format_index, index_fit, query_parts,
-                                       seed_index_usage, suggest_indexes)
+from analysis.mongodb.queries import SEED_INDEXES, PlannedQuery
+from analysis.mongodb.planner import choose_index, format_index, index_fit, query_parts
+from analysis.querycost.advice import esr_index, seed_index_usage, suggest_indexes
 from analysis.querycost.audit import Thresholds, assess, dashboard_shapes, findings, tag_dashboard
 from analysis.querycost.digest import digest_rows
 

@@ -10,10 +10,10 @@ import mongomock
 import pytest
 
 from analysis.cli import main
-from analysis.dashboard.dataset import generate_dataset, load_into
-from analysis.dashboard.strategies import run_queries
+from analysis.samples.dataset import generate_dataset, load_into
+from analysis.mongodb.commands import run_queries
 from analysis.errors import SourceError
-from analysis.querycost import sample
+from analysis.samples import querylog as sample
 from analysis.querycost.cli import JSON_SHAPE_FIELDS
 from analysis.querycost.digest import digest_files
 from analysis.querycost.server import connect, explain_queries
@@ -99,7 +99,7 @@ class _FakeDb:
 
 
 def test_explain_queries_tabulates_and_passes_max_time() -> None:
-    from analysis.dashboard.queries import planned_queries
+    from analysis.mongodb.queries import planned_queries
 
     db = _FakeDb()
     qs = planned_queries("index_friendly", "u-1", ["a"])
@@ -121,7 +121,7 @@ def test_connect_failure_is_one_line_and_redacted() -> None:
 
 def test_embedded_sample_matches_the_current_dashboard_queries() -> None:
     """If the dashboard's planned queries change, the committed sample must be regenerated
-    (``python -m analysis.querycost.sample``): every planned query's shape must appear in it."""
+    (``python -m analysis.samples.querylog``): every planned query's shape must appear in it."""
     from analysis.querycost.audit import dashboard_shapes, tag_dashboard
 
     root = Path(__file__).resolve().parents[2] / "data" / "querycost"
@@ -145,7 +145,7 @@ class _MockServer:
 
 
 def test_live_path_of_the_audit(monkeypatch) -> None:
-    from analysis.dashboard.dataset import create_indexes
+    from analysis.samples.dataset import create_indexes
     from analysis.params import validate
     from analysis.querycost import report, server
     from analysis.querycost.params import QueryCostParams

@@ -3,7 +3,7 @@ import json
 import nbformat
 import pytest
 
-from analysis.record import VERDICT_MIME, make_verdict, read_verdict, render_html
+from analysis.record import VERDICT_MIME, Verdict, read_verdict, render_html
 from analysis.redact import redact_text, redact_uri
 
 
@@ -27,7 +27,7 @@ def test_redact_text_masks_literal_secrets():
 
 
 def test_verdict_round_trip_through_notebook_json():
-    v = make_verdict("warn", "two  claims\ndo not hold", {"ratio": float("nan"), "n": 3})
+    v = Verdict("warn", "two  claims\ndo not hold", {"ratio": float("nan"), "n": 3})
     assert v.status == "WARN" and v.headline == "two claims do not hold" and v.figures["ratio"] is None
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("")
@@ -40,4 +40,4 @@ def test_verdict_round_trip_through_notebook_json():
 
 def test_bad_status_rejected():
     with pytest.raises(ValueError):
-        make_verdict("OK", "x")
+        Verdict("OK", "x")

@@ -67,12 +67,12 @@ def test_params_checks_and_redaction():
 
 
 def test_embedded_export_is_the_documented_model():
-    """The bundled file is exactly what analysis.slo.traffic generates (no hand edits)."""
-    from analysis.config import DATA_DIR
+    """The bundled file is exactly what analysis.samples.traffic generates (no hand edits)."""
+    from analysis.config import data_dir
     from analysis.slo.sources.export import load_export
-    from analysis.slo.traffic import generate
+    from analysis.samples.traffic import generate
 
-    s = load_export(DATA_DIR / "prometheus" / "infra_mind_30d_5m.json.gz")
+    s = load_export(data_dir() / "prometheus" / "infra_mind_30d_5m.json.gz")
     ref = build(generate(histogram_count=False))
     assert s.labels == ref.labels
     assert np.array_equal(s.ts, ref.ts) and np.array_equal(s.value, ref.value)

@@ -12,8 +12,8 @@ import pytest
 
 from analysis.errors import DataError, SourceError
 from analysis.slo.samples import merge
-from analysis.slo.sources.export import (detect_format, load_export, load_exports, parse_prom_json,
-                                         write_query_range)
+from analysis.samples.prometheus_files import write_query_range
+from analysis.slo.sources.export import detect_format, load_export, load_exports, parse_prom_json
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "slo"
 

@@ -21,7 +21,7 @@ from .engine import NEEDS_REAL_MONGO, Engine
 from .equivalence import compare, equivalence_frame, json_problems, serializability_frame
 from .measure import measure_strategy, scaling_exponents, traced_call
 from .params import DashboardParams
-from .queries import STRATEGIES
+from ..mongodb.queries import STRATEGIES
 from .strategies import DashboardOverview, run_strategy
 
 logger = logging.getLogger(__name__)

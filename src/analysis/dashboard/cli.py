@@ -82,4 +82,4 @@ def run(args: argparse.Namespace) -> int:
                   .to_string(index=False))
         print(f"\n{status}: {headline}")
     sys.stdout.flush()
-    return 1 if status == "FAIL" else 0
+    return status

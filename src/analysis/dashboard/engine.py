@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SourceError, UnsafeOperationError, one_line
-from ..mongo import connect as connect_mongo
+from ..mongodb.client import connect as connect_mongo
 from ..params import env_value
-from .dataset import AUDITED_USER, create_indexes, generate_dataset, load_into
+from ..samples.dataset import AUDITED_USER, create_indexes, generate_dataset, load_into
 from .params import DashboardParams
 
 

@@ -23,7 +23,7 @@ import bson
 import numpy as np
 import pandas as pd
 
-from .queries import STRATEGIES
+from ..mongodb.queries import STRATEGIES
 from .strategies import run_strategy
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Server-side cost of the planned queries: ``explain("executionStats")`` on a real MongoDB.
 
-:func:`analysis.mongo.explain_command` builds the explain command of a :class:`PlannedQuery`;
+:func:`analysis.mongodb.commands.explain_command` builds the explain command of a :class:`PlannedQuery`;
 :func:`parse_explain` turns an explain document — MongoDB 6/7, classic engine or SBE,
 find or aggregate (with or without a ``$cursor`` stage) — into one flat summary:
 documents and keys examined, documents returned, plan stages, COLLSCAN, blocking in-memory
@@ -15,8 +15,7 @@ from typing import Any
 
 from ..config import DEFAULT_MAX_TIME_MS
 from ..errors import DataError, SourceError, one_line
-from ..mongo import explain_command
-from .strategies import run_queries
+from ..mongodb.commands import explain_command, run_queries
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +125,7 @@ def explain_strategy(db: Any, strategy: str, user_id: str, *, max_time_ms: int =
                      ) -> list[dict[str, Any]]:
     """Explain every query a strategy runs (on a real MongoDB).
 
-    The queries are the executed ones (:func:`~analysis.dashboard.strategies.run_queries`),
+    The queries are the executed ones (:func:`~analysis.mongodb.commands.run_queries`),
     so id-dependent queries carry the user's real assessment ids.
 
     Returns

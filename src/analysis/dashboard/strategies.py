@@ -1,7 +1,7 @@
 """Execute a strategy's planned queries and reduce the results to one overview.
 
-Each strategy runs exactly the :class:`~analysis.dashboard.queries.PlannedQuery` objects of
-:func:`~analysis.dashboard.queries.planned_queries` (nothing else touches the database),
+Each strategy runs exactly the :class:`~analysis.mongodb.queries.PlannedQuery` objects of
+:func:`~analysis.mongodb.queries.planned_queries` (nothing else touches the database),
 then a pure reducer turns the raw results into a :class:`DashboardOverview`.
 """
 
@@ -14,16 +14,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..errors import SourceError, one_line
-from .queries import (RECENT_ASSESSMENTS, RECENT_REPORTS, STRATEGIES, TOP_RECOMMENDATIONS, PlannedQuery,
-                      planned_queries)
+from ..mongodb.commands import run_queries
+from ..mongodb.queries import RECENT_ASSESSMENTS, RECENT_REPORTS, STRATEGIES, TOP_RECOMMENDATIONS, PlannedQuery
 
 
 logger = logging.getLogger(__name__)
-
-#: purposes whose result provides the user's assessment ids
-_ID_PURPOSES = ("assessments_all", "assessment_ids")
-
 
 @dataclass(frozen=True)
 class DashboardOverview:
@@ -67,78 +62,6 @@ class StrategyRun:
     def documents(self) -> list[dict[str, Any]]:
         """Every document the driver received, over all queries."""
         return [d for docs in self.results.values() for d in docs]
-
-
-def execute(db: Any, q: PlannedQuery, *, max_time_ms: int | None = None) -> list[dict[str, Any]]:
-    """Run one planned query and return the documents received.
-
-    Parameters
-    ----------
-    db : Database
-        pymongo or mongomock database.
-    q : PlannedQuery
-        The query.
-    max_time_ms : int, optional
-        Server-side time limit (real MongoDB only; mongomock ignores it).
-
-    Returns
-    -------
-    list of dict
-    """
-    # drivers may mutate what they are given (mongomock adds ``_id`` to projections):
-    # hand them copies so the planned query stays what was planned
-    q = copy.deepcopy(q)
-    coll = db[q.collection]
-    real = not type(db).__module__.startswith("mongomock")
-    extra = {"maxTimeMS": max_time_ms} if (real and max_time_ms) else {}
-    if q.op == "find":
-        cur = coll.find(q.filter or {}, q.projection)
-        if q.sort:
-            cur = cur.sort(q.sort)
-        if q.limit:
-            cur = cur.limit(q.limit)
-        if extra:
-            cur = cur.max_time_ms(max_time_ms)
-        return list(cur)
-    if q.op == "aggregate":
-        return list(coll.aggregate(q.pipeline or [], **extra))
-    if q.op == "count":
-        return [{"count": coll.count_documents(q.filter or {}, **extra)}]
-    if q.op == "distinct":
-        return [{"value": v} for v in coll.distinct(q.key or "", q.filter or {})]
-    raise ValueError(f"unknown op {q.op!r}")
-
-
-def run_queries(db: Any, strategy: str, user_id: str, *,
-                max_time_ms: int | None = None) -> tuple[list[PlannedQuery], dict[str, list[dict[str, Any]]]]:
-    """Execute a strategy's planned queries in order.
-
-    When a query yields the user's assessment ids (purpose ``assessments_all`` or
-    ``assessment_ids``), the plan is rebuilt with those ids and the rest of the plan is
-    taken from it: the executed queries are exactly ``planned_queries(strategy, user, ids)``.
-
-    Returns
-    -------
-    (queries, results)
-        The executed queries and their documents keyed by ``purpose``.
-    """
-    plan = planned_queries(strategy, user_id)
-    executed: list[PlannedQuery] = []
-    results: dict[str, list[dict[str, Any]]] = {}
-    for i in range(len(plan)):
-        q = plan[i]
-        try:
-            docs = execute(db, q, max_time_ms=max_time_ms)
-        except Exception as exc:
-            if type(exc).__module__.startswith(("pymongo", "bson")):
-                raise SourceError(f"MongoDB: {strategy}/{q.purpose} on {q.collection} failed: "
-                                  f"{one_line(exc, 200)}") from None
-            raise
-        executed.append(q)
-        results[q.purpose] = docs
-        if q.purpose in _ID_PURPOSES:
-            plan = planned_queries(strategy, user_id, [str(d["_id"]) for d in docs])
-    return executed, results
 
 
 # ---------------------------------------------------------------- reducers (pure)
@@ -291,7 +214,7 @@ def run_strategy(db: Any, strategy: str, user_id: str, *, max_time_ms: int | Non
     db : Database
         pymongo or mongomock database holding the three collections.
     strategy : str
-        One of :data:`~analysis.dashboard.queries.STRATEGIES`.
+        One of :data:`~analysis.mongodb.queries.STRATEGIES`.
     user_id : str
         The user.
     max_time_ms : int, optional

@@ -1,7 +1,7 @@
 """Findings and verdict of the query cost audit (pure functions of a digest).
 
 * :func:`dashboard_shapes` — the shapes of every query the dashboard strategies issue
-  (:mod:`analysis.dashboard.queries`), so digested shapes can be recognised as dashboard ones;
+  (:mod:`analysis.mongodb.queries`), so digested shapes can be recognised as dashboard ones;
 * :func:`tag_dashboard` — adds a ``dashboard`` column (``strategy/purpose`` labels);
 * :func:`findings` — per shape: COLLSCAN, in-memory SORT, examined/returned flags, with
   documents examined per execution against the thresholds;
@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..mongo import wire_command
+from ..mongodb.commands import wire_command
+from ..mongodb.queries import STRATEGIES, planned_queries
 from .readers import ReadStats
 from .shape import command_shape
 
@@ -36,7 +37,6 @@ SYNTHETIC_MARK = "synthetic-workbook"
 
 def dashboard_queries(strategies: Sequence[str] | None = None) -> list[Any]:
     """The dashboard's planned queries (all strategies) with placeholder ids."""
-    from ..dashboard.queries import STRATEGIES, planned_queries
 
     out = []
     for s in strategies or STRATEGIES:

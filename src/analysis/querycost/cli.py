@@ -82,4 +82,4 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print(_text(df, stats, args.top))
-    return 0
+    return None

@@ -54,6 +54,7 @@ from bson import json_util
 
 from ..config import resolve_path
 from ..errors import DataError, SourceError
+from ..mongodb.planner import pipeline_blocking_sort
 from .shape import command_shape
 
 log = logging.getLogger(__name__)
@@ -201,31 +202,6 @@ def _parse_date(v: Any) -> datetime | None:
         except ValueError:
             return None
     return None
-
-
-def pipeline_blocking_sort(pipeline: Any) -> bool:
-    """True when a pipeline holds a ``$sort`` the server must do in memory.
-
-    That is a ``$sort`` inside a ``$facet`` sub-pipeline, or a top-level ``$sort`` that
-    follows a stage other than ``$match``/``$sort`` (only a leading ``$match``/``$sort``
-    prefix is pushed down to the query layer, where an index may serve it).
-    """
-    if not isinstance(pipeline, list):
-        return False
-    prefix = True
-    for stage in pipeline:
-        if not isinstance(stage, dict) or not stage:
-            continue
-        name = next(iter(stage))
-        if name == "$facet" and isinstance(stage[name], dict):
-            for sub in stage[name].values():
-                if isinstance(sub, list) and any(isinstance(s, dict) and "$sort" in s for s in sub):
-                    return True
-        if name == "$sort" and not prefix:
-            return True
-        if name not in ("$match", "$sort"):
-            prefix = False
-    return False
 
 
 def _classify(command: Mapping[str, Any]) -> str:

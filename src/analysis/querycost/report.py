@@ -6,14 +6,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..config import resolve_path
 from ..params import env_value
+from ..mongodb.queries import SEED_INDEXES
 from ..redact import redact_uri
 from .advice import seed_index_usage, suggest_indexes
 from .audit import (SYNTHETIC_MARK, AuditResult, Thresholds, assess, dashboard_queries, findings, source_label,
@@ -21,7 +24,6 @@ from .audit import (SYNTHETIC_MARK, AuditResult, Thresholds, assess, dashboard_q
 from .digest import Digester, feed
 from .params import QueryCostParams
 from .readers import FileStats, ReadStats, iter_rows, require_usable
-from .sample import load_meta
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +150,6 @@ def run_audit(p: QueryCostParams) -> AuditRun:
 
 
 def _seed_indexes() -> list[tuple[str, list[tuple[str, int]]]]:
-    from ..dashboard.queries import SEED_INDEXES
 
     return SEED_INDEXES
 
@@ -157,3 +158,9 @@ def verdict_args(run: AuditRun) -> dict[str, Any]:
     """Keyword arguments for :func:`analysis.record.verdict`."""
     r = run.result
     return {"status": r.status, "headline": r.headline, "figures": r.figures, "next_steps": r.next_steps}
+
+
+def load_meta(path: str | Path) -> dict[str, Any]:
+    """Read ``sample_meta.json`` (empty dict when absent)."""
+    p = Path(path)
+    return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}

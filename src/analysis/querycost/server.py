@@ -21,10 +21,12 @@ from typing import Any
 import pandas as pd
 
 from ..config import DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_MAX_TIME_MS
-from .. import mongo
+from ..mongodb.client import connect as connect_mongo
+from ..mongodb.commands import explain_command
+from ..mongodb.queries import STRATEGIES, planned_queries
 from ..errors import SourceError, one_line
 from ..redact import redact_text
-from .advice import format_index
+from ..mongodb.planner import format_index
 from .readers import ROW_FIELDS, FileStats, _explain_row, _profile_row
 
 log = logging.getLogger(__name__)
@@ -35,8 +37,8 @@ EXPLAIN_COLUMNS = ["strategy", "purpose", "collection", "op", "plan_summary", "i
 
 
 def connect(uri: str, database: str, *, timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S) -> Any:
-    """A pymongo Database with short timeouts (:func:`analysis.mongo.connect`); SourceError when unreachable."""
-    client, _ = mongo.connect(uri, timeout_s=timeout_s)
+    """A pymongo Database with short timeouts (:func:`analysis.mongodb.client.connect`); SourceError when unreachable."""
+    client, _ = connect_mongo(uri, timeout_s=timeout_s)
     return client[database]
 
 
@@ -66,7 +68,7 @@ def explain_queries(db: Any, queries: Sequence[Any], *, max_time_ms: int = DEFAU
     for q in queries:
         op = q.op
         try:
-            doc = db.command(mongo.explain_command(q, max_time_ms=max_time_ms))
+            doc = db.command(explain_command(q, max_time_ms=max_time_ms))
         except Exception as exc:
             raise _err(f"explain of {q.strategy}/{q.purpose} on {q.collection}", exc) from None
         st = FileStats("live explain")
@@ -102,7 +104,6 @@ def explain_dashboard(db: Any, user_id: str = "", *, max_time_ms: int = DEFAULT_
     (DataFrame, str)
         The explain table and the audited user id.
     """
-    from ..dashboard.queries import STRATEGIES, planned_queries
 
     try:
         if not user_id:

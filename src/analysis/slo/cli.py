@@ -67,4 +67,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"{status}: {headline}")
         for s in steps:
             print(f"  - {s}")
-    return 1 if any(r.status == "FAIL" for r in ev.reports) else 0
+    return "FAIL" if any(r.status == "FAIL" for r in ev.reports) else "PASS"

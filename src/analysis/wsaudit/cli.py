@@ -35,4 +35,4 @@ def run(args: argparse.Namespace) -> int:
     keys = load_keys(profile)
     result = audit(profile, keys, probes=probes or None)
     print(to_json(result) if args.json else text_table(result))
-    return {"FAIL": 1, "ERROR": 2}.get(result.verdict, 0)
+    return result.verdict

@@ -52,4 +52,4 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         from ..errors import SourceError
         raise SourceError(f"ws-target: cannot listen on {args.host}:{args.port} ({exc.strerror or exc})") from None
-    return 0
+    return None

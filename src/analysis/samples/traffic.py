@@ -36,6 +36,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..config import data_dir
+from .prometheus_files import write_query_range
+
 DAY = 86400.0
 HTTP_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 DB_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
@@ -243,13 +246,11 @@ def generate(start: float = EMBEDDED_START, days: float = 30.0, step: float = 30
 def write_embedded(path: str | None = None) -> str:
     """(Re)write the embedded export ``data/prometheus/infra_mind_30d_5m.json.gz``.
 
-    ``python -m analysis.slo.traffic`` calls this; the output is byte-for-byte
+    ``python -m analysis.samples.traffic`` calls this; the output is byte-for-byte
     reproducible (fixed seed, gzip mtime 0).
     """
-    from ..config import DATA_DIR
-    from .sources.export import write_query_range
 
-    target = path or str(DATA_DIR / "prometheus" / "infra_mind_30d_5m.json.gz")
+    target = path or str(data_dir() / "prometheus" / "infra_mind_30d_5m.json.gz")
     buf = io.StringIO()
     write_query_range(generate(histogram_count=False), buf)
     with open(target, "wb") as fh:

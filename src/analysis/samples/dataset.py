@@ -37,7 +37,9 @@ from typing import Any
 from bson import ObjectId
 from bson.decimal128 import Decimal128
 
+from ..config import SCRATCH_DB_PREFIX
 from ..errors import ParameterError, SourceError, UnsafeOperationError, one_line
+from ..mongodb.queries import SEED_INDEXES
 
 
 logger = logging.getLogger(__name__)
@@ -334,8 +336,6 @@ def load_into(db: Any, dataset: dict[str, list[dict]], *, allow_writes: bool = F
     SourceError
         The server cannot be reached or refuses the write.
     """
-    from ..config import SCRATCH_DB_PREFIX
-
     if not _is_mongomock(db) and not allow_writes:
         name = _db_name(db)
         if not name.startswith(SCRATCH_DB_PREFIX):
@@ -365,8 +365,7 @@ def load_into(db: Any, dataset: dict[str, list[dict]], *, allow_writes: bool = F
 
 
 def create_indexes(db: Any, indexes: list[tuple[str, list[tuple[str, int]]]] | None = None) -> None:
-    """Create the seed's dashboard indexes (default :data:`~analysis.dashboard.queries.SEED_INDEXES`)."""
-    from .queries import SEED_INDEXES
+    """Create the seed's dashboard indexes (default :data:`~analysis.mongodb.queries.SEED_INDEXES`)."""
 
     for coll, keys in indexes if indexes is not None else SEED_INDEXES:
         db[coll].create_index(keys)

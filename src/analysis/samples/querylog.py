@@ -3,8 +3,8 @@
 What is true and what is modelled
 ---------------------------------
 The dashboard workload is really executed: every dashboard load runs the planned
-queries of its strategy (:func:`analysis.dashboard.strategies.run_queries`) against
-the generated Infra Mind dataset (:func:`analysis.dashboard.dataset.generate_dataset`)
+queries of its strategy (:func:`analysis.mongodb.commands.run_queries`) against
+the generated Infra Mind dataset (:func:`analysis.samples.dataset.generate_dataset`)
 in mongomock. So the commands, ``nreturned`` and ``reslen`` (``bson.encode`` of the
 documents each batch returns, plus the 100-byte cursor envelope) are true for that data.
 
@@ -38,6 +38,7 @@ documents' ``synthetic`` field mark it synthetic. Nothing here reached a real se
 
 from __future__ import annotations
 
+import argparse
 import copy
 import gzip
 import json
@@ -52,12 +53,15 @@ from pathlib import Path
 from typing import Any
 
 import bson
+import mongomock
 import orjson
 from bson import json_util
 
-from ..mongo import wire_command
-from .advice import IndexFit, choose_index, format_index, query_parts
-from .readers import pipeline_blocking_sort
+from ..config import data_dir
+from ..mongodb.commands import run_queries, wire_command
+from ..mongodb.planner import IndexFit, choose_index, format_index, pipeline_blocking_sort, query_parts
+from ..mongodb.queries import SEED_INDEXES, STRATEGIES
+from .dataset import generate_dataset, load_into
 
 log = logging.getLogger(__name__)
 
@@ -223,11 +227,6 @@ def build_workload(*, users: int = 120, docs_per_user: int = 200, seed: int = 7,
     (dict, dict)
         ``{(strategy, user): [SimOp, ...]}`` and metadata (dataset size, field presence).
     """
-    import mongomock
-
-    from ..dashboard.dataset import generate_dataset, load_into
-    from ..dashboard.queries import SEED_INDEXES, STRATEGIES
-    from ..dashboard.strategies import run_queries
 
     data = generate_dataset(users=users, docs_per_user=docs_per_user, seed=seed)
     db = mongomock.MongoClient()[DB_NAME]
@@ -353,7 +352,7 @@ def explain_doc(op: SimOp, duration_ms: int, *, sbe: bool = False) -> dict[str, 
           "totalKeysExamined": op.keys_examined, "totalDocsExamined": op.docs_examined}
     cmd = copy.deepcopy(op.command)
     cmd["$db"] = DB_NAME
-    marker = "analysis.querycost.sample: figures from a cost model, not a server"
+    marker = "analysis.samples.querylog: figures from a cost model, not a server"
     if op.kind == "aggregate" and not sbe:
         es_c = dict(es, nReturned=op.matched)
         stages: list[dict[str, Any]] = [{"$cursor": {"queryPlanner": qp, "executionStats": es_c},
@@ -416,7 +415,7 @@ def write_sample(out_dir: str | Path, *, loads: int = 900, profile_loads: int = 
     lines = 0
     with log_path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as fh:
         head = {"t": {"$date": _iso(start)}, "s": "I", "c": "CONTROL", "id": 20000, "ctx": "initandlisten",
-                "msg": "SYNTHETIC SAMPLE", "attr": {"generator": "analysis.querycost.sample", "note":
+                "msg": "SYNTHETIC SAMPLE", "attr": {"generator": "analysis.samples.querylog", "note":
                 "synthetic-workbook: dashboard queries really run on generated data (mongomock); plan figures "
                 "and durations from a documented cost model; logged as if slowms=0"}}
         fh.write(orjson.dumps(head) + b"\n")
@@ -462,20 +461,10 @@ def write_sample(out_dir: str | Path, *, loads: int = 900, profile_loads: int = 
     return meta
 
 
-def load_meta(path: str | Path) -> dict[str, Any]:
-    """Read ``sample_meta.json`` (empty dict when absent)."""
-    p = Path(path)
-    return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m analysis.querycost.sample [OUT_DIR]`` regenerates the embedded sample."""
-    import argparse
-
-    from ..config import DATA_DIR
-
+    """``python -m analysis.samples.querylog [OUT_DIR]`` regenerates the embedded sample."""
     parser = argparse.ArgumentParser(description="regenerate the synthetic query-cost sample")
-    parser.add_argument("out", nargs="?", default=str(DATA_DIR / "querycost"))
+    parser.add_argument("out", nargs="?", default=str(data_dir() / "querycost"))
     args = parser.parse_args(argv)
     meta = write_sample(args.out)
     print(json.dumps({k: meta[k] for k in ("log_lines", "profile_documents", "explain_documents",
