@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from .errors import AnalysisError
@@ -31,8 +31,8 @@ EXIT_CODES: dict[str | type[BaseException], int] = {
 
 #: command → (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "run": ("analysis.runner_cli", "execute notebooks into reports (papermill + HTML + index)"),
-    "list": ("analysis.runner_cli_list", "list notebooks with their parameters, types and defaults"),
+    "run": ("analysis.runner.cli", "execute notebooks into reports (papermill + HTML + index)"),
+    "list": ("analysis.runner.list_cli", "list notebooks with their parameters, types and defaults"),
     "digest": ("analysis.querycost.cli", "digest mongod slow-query logs, profiler dumps and explain outputs"),
     "scan-vs-agg": ("analysis.dashboard.cli", "measure full-scan vs aggregation dashboard loads and the cache"),
     "slo": ("analysis.slo.cli", "SLO compliance, error budgets and burn-rate alerts from Prometheus data"),
@@ -60,8 +60,16 @@ def exit_code(outcome: Any) -> int:
     return EXIT_CODES[status]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser of every command (each command module adds its own flags)."""
+def build_parser(configured: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command (each command module adds its own flags).
+
+    Parameters
+    ----------
+    configured : collection of str, optional
+        Import and configure only these commands' modules (default: all); the others stay
+        listed with their help. A command then imports only its own module, not every
+        audit's dependencies (papermill and nbconvert for ``run``, pandas for ``digest``...).
+    """
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -69,13 +77,22 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (module_name, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(_module=module_name)
-        importlib.import_module(module_name).configure(p)
+        if configured is None or name in configured:
+            importlib.import_module(module_name).configure(p)
     return parser
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The command named in ``argv`` (its first argument that is not an option), or None if none is known."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in COMMANDS else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = command_in(argv)
+    parser = build_parser(configured=[command] if command else [])
     args = parser.parse_args(argv)
     module = importlib.import_module(args._module)
     try:

@@ -29,7 +29,8 @@ VERDICT_MIME = "application/vnd.infra-mind.verdict+json"
 STATUSES = ("PASS", "WARN", "FAIL", "ERROR")
 #: Severity order: the worst status of several is the one with the highest rank.
 STATUS_RANK = {s: i for i, s in enumerate(STATUSES)}
-_COLOURS = {"PASS": "#1a7f37", "WARN": "#9a6700", "FAIL": "#cf222e", "ERROR": "#8250df"}
+#: The colour of each status, in the notebook banner and on the run's index page.
+STATUS_COLOURS = {"PASS": "#1a7f37", "WARN": "#9a6700", "FAIL": "#cf222e", "ERROR": "#8250df"}
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class Verdict:
 
 def render_html(v: Verdict) -> str:
     """The banner shown in the notebook and the HTML report."""
-    colour = _COLOURS[v.status]
+    colour = STATUS_COLOURS[v.status]
     rows = "".join(
         f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(val))}</td></tr>" for k, val in v.figures.items()
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from analysis import runner
+from analysis.runner import pipeline
 from analysis.cli import main
 from tests.conftest import make_notebook
 
@@ -59,7 +60,7 @@ def test_exit_codes_follow_the_worst_status(toy_notebooks, tmp_path):
     "argv, message",
     [
         (["run", "no_such_notebook"], "error: unknown notebook 'no_such_notebook'"),
-        (["run", "--params", "/nonexistent/p.yaml"], "error: params file /nonexistent/p.yaml: not found"),
+        (["run", "--params", "/nonexistent/p.yaml"], "error: /nonexistent/p.yaml: not found"),
         (["run", "-p", "no_such_param=1"], "error: -p no_such_param: no selected notebook has a parameter"),
         (["run", "--timeout", "0"], "error: --timeout: must be a positive number"),
     ],
@@ -83,7 +84,7 @@ def test_interrupted_run_never_replaces_latest(toy_notebooks, tmp_path, monkeypa
     first = runner.run_notebooks([toy_notebooks["pass"]], out=out, progress=False)
     target_before = os.readlink(out / "latest")
 
-    real = runner.execute_notebook
+    real = pipeline.execute_notebook
     calls = {"n": 0}
 
     def interrupted(*args, **kwargs):
@@ -92,7 +93,7 @@ def test_interrupted_run_never_replaces_latest(toy_notebooks, tmp_path, monkeypa
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(runner, "execute_notebook", interrupted)
+    monkeypatch.setattr(pipeline, "execute_notebook", interrupted)
     with pytest.raises(KeyboardInterrupt):
         runner.run_notebooks([toy_notebooks["pass"], toy_notebooks["fail"]], out=out, progress=False)
     assert os.readlink(out / "latest") == target_before == Path(first.run_dir).name

@@ -68,24 +68,32 @@ def test_canaries_in_env_never_reach_an_artifact(default_report):
     _assert_no_canary(default_report)
 
 
+def _canary_for(env_param: str) -> str | None:
+    """The canary variable an ``*_env`` parameter is pointed at (None: no canary fits its name)."""
+    lowered = env_param.lower()
+    if "mongo" in lowered:
+        return "MONGO_URI"
+    if "redis" in lowered:
+        return "REDIS_URL"
+    if any(word in lowered for word in ("secret", "jwt", "key", "token")):
+        return "WS_JWT_SECRET"
+    return None
+
+
 def test_canaries_behind_env_parameters_never_leak(tmp_path, monkeypatch):
-    """Point every ``*_env`` parameter at a canary variable; errors included, nothing leaks."""
+    """Point every ``*_env`` parameter at a canary variable; errors included, nothing leaks.
+
+    Fails (never skips) when no notebook declares an ``*_env`` parameter or one has no canary:
+    then this test would prove nothing about the secrets the notebooks read.
+    """
     for k, v in CANARIES.items():
         monkeypatch.setenv(k, v)
-    overrides = {}
-    for nb in runner.discover_notebooks():
-        for name in runner.inspect_parameters(nb):
-            if not name.endswith("_env"):
-                continue
-            lowered = name.lower()
-            if "mongo" in lowered:
-                overrides[f"{nb.stem}.{name}"] = "MONGO_URI"
-            elif "redis" in lowered:
-                overrides[f"{nb.stem}.{name}"] = "REDIS_URL"
-            elif "secret" in lowered or "jwt" in lowered or "key" in lowered:
-                overrides[f"{nb.stem}.{name}"] = "WS_JWT_SECRET"
-    if not overrides:
-        pytest.skip("no notebook has *_env parameters")
+    env_params = [(nb.stem, name) for nb in runner.discover_notebooks()
+                  for name in runner.inspect_parameters(nb) if name.endswith("_env")]
+    assert env_params, "no notebook declares a *_env parameter: the canary test would check nothing"
+    overrides = {f"{stem}.{name}": _canary_for(name) for stem, name in env_params}
+    uncovered = [key for key, canary in overrides.items() if canary is None]
+    assert not uncovered, f"*_env parameters without a canary: {uncovered}"
     stems = sorted({k.split(".")[0] for k in overrides})
     notebooks = runner.resolve_notebooks(stems)
     proc_out = []

@@ -1,3 +1,5 @@
+"""analysis.params: typed validation of notebook parameters, env_value."""
+
 from dataclasses import dataclass, field
 
 import pytest
@@ -57,7 +59,3 @@ def test_env_value(monkeypatch):
     monkeypatch.setenv("ANALYSIS_TEST_VAR", "v")
     assert env_value("x_env", "ANALYSIS_TEST_VAR") == "v"
 
-
-def test_error_renders_as_one_line_in_ipython():
-    err = ParameterError("parameter 'x':\n  bad")
-    assert err._render_traceback_() == ["ParameterError: parameter 'x': bad"]

@@ -1,4 +1,8 @@
-"""``python -m analysis run [NOTEBOOK ...] [--params FILE] [-p key=value ...] [--out DIR] [--timeout S]``."""
+"""``python -m analysis run [NOTEBOOK ...] [--params FILE] [-p key=value ...] [--out DIR] [--timeout S]``.
+
+Flags → :func:`~analysis.runner.pipeline.run_notebooks` → one line per verdict; returns the
+:class:`~analysis.runner.result.RunSummary`, whose worst status :mod:`analysis.cli` maps to the exit code.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from .config import DEFAULT_CELL_TIMEOUT_S, KERNEL_NAME, reports_dir
-from .errors import ParameterError
-from .runner import NotebookResult, parse_overrides, resolve_notebooks, run_notebooks
+from ..config import DEFAULT_CELL_TIMEOUT_S, KERNEL_NAME, reports_dir
+from .discover import resolve_notebooks
+from .parameters import parse_overrides
+from .pipeline import check_timeout, run_notebooks
+from .result import NotebookResult, RunSummary
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the ``run`` flags to ``parser``."""
     parser.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                         help="name, number (03) or path; default: every notebook in notebooks/")
     parser.add_argument("--params", metavar="FILE", help="YAML parameter set {notebook: {param: value}}")
@@ -25,15 +32,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _report_failure(result: NotebookResult) -> None:
+    """Print an ERROR or FAIL to stderr as soon as the notebook is done."""
     if result.status == "ERROR":
         print(f"ERROR {result.name}: {result.error}", file=sys.stderr)
     elif result.status == "FAIL":
         print(f"FAIL  {result.name}: {result.headline}", file=sys.stderr)
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.timeout <= 0:
-        raise ParameterError(f"--timeout: must be a positive number of seconds, got {args.timeout}")
+def run(args: argparse.Namespace) -> RunSummary:
+    """Run the selected notebooks into a report; print the verdicts and where the index is.
+
+    Returns
+    -------
+    RunSummary
+        The run (its ``status`` is the worst notebook status).
+    """
+    check_timeout(args.timeout)
     notebooks = resolve_notebooks(args.notebooks)
     summary = run_notebooks(
         notebooks,

@@ -1,17 +1,20 @@
-"""``python -m analysis list``: each notebook with its parameters, types and defaults."""
+"""``python -m analysis list [NOTEBOOK ...]``: each notebook with its parameters, types and defaults."""
 
 from __future__ import annotations
 
 import argparse
 
-from .runner import inspect_parameters, resolve_notebooks
+from .discover import resolve_notebooks
+from .parameters import inspect_parameters
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the ``list`` arguments to ``parser``."""
     parser.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="default: every notebook")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> None:
+    """Print every selected notebook's parameters (name, type, default, help); nothing to judge."""
     for nb in resolve_notebooks(args.notebooks):
         params = inspect_parameters(nb)
         print(f"{nb.stem}  ({len(params)} parameters)")
@@ -20,4 +23,3 @@ def run(args: argparse.Namespace) -> int:
             help_text = f"  # {meta['help']}" if meta["help"] else ""
             print(f"  {name:<{width}}  {meta['type']:<10} = {meta['default']}{help_text}")
         print()
-    return None

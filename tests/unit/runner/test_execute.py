@@ -1,0 +1,110 @@
+"""analysis.runner.execute: one notebook's result, scrubbed — papermill is faked, no kernel runs."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from analysis.errors import ConfigError
+from analysis.record import VERDICT_MIME, Verdict
+from analysis.runner import check_kernel, execute_notebook
+from analysis.runner import execute as execute_module
+from analysis.runner.execute import fold_line, scrub_file
+
+SECRET = "canary-value-7731"
+
+
+def _fake_papermill(monkeypatch, *, verdict=None, raises=None, writes=True, printed=""):
+    """Replace papermill.execute_notebook: write an 'executed' notebook, then maybe raise."""
+    calls = []
+
+    def fake(input_path, output_path, **kwargs):
+        calls.append((input_path, output_path, kwargs))
+        if writes:
+            nb = nbformat.read(input_path, as_version=4)
+            out = nbformat.v4.new_output("stream", name="stdout", text=printed or "ran\n")
+            nb.cells[-1].outputs = [out]
+            if verdict is not None:
+                nb.cells[-1].outputs.append(nbformat.v4.new_output(
+                    "display_data", data={VERDICT_MIME: verdict.to_json(), "text/plain": "v"}))
+            nbformat.write(nb, output_path)
+        if raises is not None:
+            raise raises
+
+    monkeypatch.setattr(execute_module.papermill, "execute_notebook", fake)
+    return calls
+
+
+def _run(nb: Path, run_dir: Path, **kwargs):
+    run_dir.mkdir(exist_ok=True)
+    return execute_notebook(nb, run_dir, {"level": "WARN"}, kernel_name="k", timeout=7, secrets=[SECRET], **kwargs)
+
+
+def test_the_recorded_verdict_becomes_the_result(toy_notebooks, tmp_path, monkeypatch):
+    calls = _fake_papermill(monkeypatch, verdict=Verdict("warn", "toy  headline", {"answer": 42}))
+    result = _run(toy_notebooks["pass"], tmp_path / "run", progress=False)
+    assert (result.name, result.status, result.headline, result.figures) == ("01_toy_pass", "WARN", "toy headline", {"answer": 42})
+    assert (result.ipynb, result.html, result.error) == ("01_toy_pass.ipynb", "01_toy_pass.html", None)
+    assert (tmp_path / "run" / "01_toy_pass.html").is_file() and result.seconds >= 0
+    ((src, dst, kwargs),) = calls
+    assert (src, dst) == (str(toy_notebooks["pass"]), str(tmp_path / "run" / "01_toy_pass.ipynb"))
+    assert kwargs["parameters"] == {"level": "WARN"} and kwargs["kernel_name"] == "k"
+    assert kwargs["execution_timeout"] == 7 and kwargs["progress_bar"] is False
+    assert kwargs["cwd"] == str(toy_notebooks["pass"].parent)
+    assert kwargs["config"].KernelManager.transport == "ipc"  # unix sockets, not loopback TCP
+
+
+def test_a_raising_notebook_is_error_with_one_redacted_line(toy_notebooks, tmp_path, monkeypatch):
+    err = PapermillExecutionError(2, 1, "x", "ValueError", f"bad uri mongodb://u:{SECRET}@h\nline two", [])
+    _fake_papermill(monkeypatch, raises=err, printed=f"leaked {SECRET}\n")
+    result = _run(toy_notebooks["raise"], tmp_path / "run")
+    assert result.status == "ERROR"
+    assert result.error == "ValueError: bad uri mongodb://u:***@h line two" == result.headline
+    for f in (tmp_path / "run").iterdir():
+        assert SECRET not in f.read_text(), f.name
+    assert result.html == "03_toy_raise.html"  # the partial notebook is still exported
+
+
+def test_no_verdict_is_error(toy_notebooks, tmp_path, monkeypatch):
+    _fake_papermill(monkeypatch)
+    result = _run(toy_notebooks["silent"], tmp_path / "run")
+    assert result.status == "ERROR" and result.error.startswith("the notebook recorded no verdict")
+
+
+def test_a_notebook_that_never_started_is_error_without_artifacts(toy_notebooks, tmp_path, monkeypatch):
+    _fake_papermill(monkeypatch, writes=False, raises=RuntimeError("Kernel died before replying"))
+    result = _run(toy_notebooks["pass"], tmp_path / "run")
+    assert (result.status, result.error, result.ipynb, result.html) == (
+        "ERROR", "RuntimeError: Kernel died before replying", None, None)
+
+
+def test_an_export_failure_keeps_the_error_visible(toy_notebooks, tmp_path, monkeypatch):
+    _fake_papermill(monkeypatch, verdict=Verdict("PASS", "fine"))
+
+    def broken_export(ipynb, html_path):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(execute_module, "export_html", broken_export)
+    result = _run(toy_notebooks["pass"], tmp_path / "run")
+    assert result.status == "ERROR" and result.error == "HTML export failed: OSError: disk full"
+    assert result.ipynb == "01_toy_pass.ipynb" and result.html is None
+
+
+def test_check_kernel():
+    check_kernel("infra-mind")  # registered by make setup
+    with pytest.raises(ConfigError, match="Jupyter kernel 'no-such-kernel-x' is not registered .* run `make setup`"):
+        check_kernel("no-such-kernel-x")
+
+
+def test_fold_line():
+    assert fold_line("a\n  b\tc") == "a b c"
+    assert fold_line("x" * 10, limit=5) == "xxxx…"
+
+
+def test_scrub_file(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text(f"{SECRET} and redis://:pw@h")
+    scrub_file(f, [SECRET])
+    assert f.read_text() == "*** and redis://:***@h"
+    scrub_file(tmp_path / "missing.txt", [SECRET])  # nothing to scrub is fine

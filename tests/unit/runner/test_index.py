@@ -1,0 +1,47 @@
+"""analysis.runner.index: the run's index page, rendered from a summary (no kernel)."""
+
+import re
+
+from analysis.record import STATUS_COLOURS
+from analysis.runner import NotebookResult, RunSummary, render_index
+
+
+def _summary(params_file=None) -> RunSummary:
+    return RunSummary(
+        started="2026-11-01T00:00:00+00:00", finished="2026-11-01T00:01:00+00:00", params_file=params_file,
+        notebooks=[
+            NotebookResult("01_a", "PASS", "all <good>", {f"f{i}": i for i in range(10)}, "01_a.html", "01_a.ipynb", 1.26),
+            NotebookResult("02_b", "FAIL", "budget & more", {"ratio": 1.43}, "02_b.html", "02_b.ipynb", 3.0),
+            NotebookResult("03_c", "ERROR", "ValueError: x", {}, None, None, 0.04, "ValueError: x"),
+        ],
+    )
+
+
+def test_one_row_per_notebook_with_its_verdict_and_links():
+    page = render_index(_summary())
+    rows = re.findall(r"<tr><td>.*?</tr>", page)
+    assert [re.match(r"<tr><td>([^<]*)</td>", r).group(1) for r in rows] == ["01_a", "02_b", "03_c"]
+    assert f'background:{STATUS_COLOURS["FAIL"]}">FAIL</span>' in rows[1]
+    assert '<a href="01_a.html">report</a> · <a href="01_a.ipynb">notebook</a>' in rows[0]
+    assert "—" in rows[2] and "href" not in rows[2]  # nothing to open for a notebook that never ran
+    assert '<td class="nowrap">1.3 s</td>' in rows[0]
+
+
+def test_text_is_escaped_and_figures_are_capped():
+    page = render_index(_summary())
+    assert "all &lt;good&gt;" in page and "budget &amp; more" in page and "<good>" not in page
+    assert "f7: <b>7</b>" in page and "f8:" not in page  # eight key figures at most
+
+
+def test_overall_verdict_counts_and_parameters():
+    page = render_index(_summary())
+    assert f'Overall verdict: <span class="status" style="background:{STATUS_COLOURS["ERROR"]}">ERROR</span>' \
+           ' — 1 PASS · 1 FAIL · 1 ERROR' in page
+    assert "parameters: embedded defaults." in page
+    assert "parameters: params/default.yaml." in render_index(_summary("params/default.yaml"))
+    assert "<title>Infra Mind audit — 2026-11-01T00:00:00+00:00</title>" in page
+
+
+def test_the_page_is_self_contained():
+    page = render_index(_summary())
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "<link" not in page

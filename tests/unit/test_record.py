@@ -1,0 +1,58 @@
+"""analysis.record: the one Verdict, its banner, its round trip through a notebook, the worst status."""
+
+import json
+
+import nbformat
+import pytest
+
+from analysis.record import STATUS_COLOURS, STATUSES, VERDICT_MIME, Verdict, publish, read_verdict, render_html, worst_status
+
+
+def test_verdict_round_trip_through_notebook_json():
+    v = Verdict("warn", "two  claims\ndo not hold", {"ratio": float("nan"), "n": 3})
+    assert v.status == "WARN" and v.headline == "two claims do not hold" and v.figures["ratio"] is None
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={VERDICT_MIME: v.to_json(), "text/plain": "x"})]
+    nb.cells = [cell]
+    again = read_verdict(json.loads(nbformat.writes(nb)))
+    assert again == v
+    assert "Verdict: WARN" in render_html(v)
+
+
+def test_bad_status_rejected():
+    with pytest.raises(ValueError):
+        Verdict("OK", "x")
+
+
+def test_read_verdict_takes_the_last_one_and_none_without_one():
+    first, last = Verdict("PASS", "first"), Verdict("FAIL", "last", next_steps=["fix it"])
+    cells = [{"cell_type": "markdown", "source": "x"}]
+    cells += [{"cell_type": "code", "outputs": [{"data": {VERDICT_MIME: json.dumps(v.to_json())}}]} for v in (first, last)]
+    assert read_verdict({"cells": cells}) == last
+    assert read_verdict({"cells": cells[:1]}) is None
+
+
+def test_publish_displays_a_banner_and_the_machine_readable_copy(monkeypatch):
+    shown = []
+    monkeypatch.setattr("analysis.record.display", lambda obj, raw: shown.append((obj, raw)))
+    v = Verdict("FAIL", "budget <overspent>", {"ratio": 1.43}, ["page the owner"])
+    assert publish(v) is v
+    ((obj, raw),) = shown
+    assert raw is True and obj[VERDICT_MIME] == v.to_json()
+    assert obj["text/plain"] == "Verdict: FAIL — budget <overspent>"
+    assert "budget &lt;overspent&gt;" in obj["text/html"] and STATUS_COLOURS["FAIL"] in obj["text/html"]
+    assert "<li>page the owner</li>" in obj["text/html"]
+
+
+@pytest.mark.parametrize(
+    "statuses, worst",
+    [(["PASS", "WARN"], "WARN"), (["FAIL", "PASS"], "FAIL"), (["WARN", "ERROR", "FAIL"], "ERROR"), ([], "ERROR")],
+)
+def test_worst_status(statuses, worst):
+    assert worst_status(statuses) == worst
+    assert worst_status([], default="PASS") == "PASS"
+
+
+def test_every_status_has_a_colour():
+    assert set(STATUS_COLOURS) == set(STATUSES)
