@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import config
+from analysis import config, runner
 
 KERNELSPEC = {"name": "infra-mind", "display_name": "Infra Mind audit (.venv)", "language": "python"}
 
@@ -54,8 +54,6 @@ def chromium() -> str:
 
 def run_one_notebook(name: str, tmp_path: Path, overrides: dict | None = None):
     """Run one workbook notebook through the runner; return (its result, the run directory)."""
-    from analysis import runner
-
     summary = runner.run_notebooks(runner.resolve_notebooks([name]), out=tmp_path / "out",
                                    overrides=overrides or {}, progress=False)
     (result,) = summary.notebooks

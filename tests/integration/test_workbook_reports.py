@@ -9,7 +9,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import nbformat
+import numpy as np
 import pytest
+from PIL import Image
 
 from analysis import runner
 
@@ -115,9 +118,6 @@ def _chromium(chromium: str, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_reports_render_in_a_real_browser(default_report, chromium, tmp_path):
-    from PIL import Image
-    import numpy as np
-
     pages = sorted(default_report.glob("*.html"))
     assert any(p.name == "index.html" for p in pages) and len(pages) >= 2
     for page in pages:
@@ -143,8 +143,6 @@ def test_reports_render_in_a_real_browser(default_report, chromium, tmp_path):
 
 def test_notebook_reports_carry_their_plots(default_report):
     """Plots reach the executed notebooks (not lost to a non-inline backend)."""
-    import nbformat
-
     for ipynb in default_report.glob("*.ipynb"):
         nb = nbformat.read(ipynb, as_version=4)
         pngs = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)

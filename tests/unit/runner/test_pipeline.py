@@ -10,6 +10,7 @@ from analysis.errors import ConfigError, ParameterError
 from analysis.runner import NotebookResult, run_notebooks
 from analysis.runner import pipeline
 from analysis.runner.pipeline import check_timeout
+from tests.conftest import make_notebook
 
 SECRET = "canary-pipeline-4242"
 
@@ -50,8 +51,6 @@ def test_a_run_writes_summary_index_and_latest(toy_notebooks, tmp_path, fake_exe
 
 
 def test_secrets_named_by_env_parameters_are_scrubbed_from_summary_and_index(tmp_path, fake_execute, monkeypatch):
-    from tests.conftest import make_notebook
-
     nb = make_notebook(tmp_path / "01_toy_pass.ipynb", "x = 1\n", parameters="demo_env = 'TOY_SECRET_ENV'\n")
     monkeypatch.setenv("TOY_SECRET_ENV", SECRET)
     summary = run_notebooks([nb], out=tmp_path / "out", progress=False)
