@@ -1,5 +1,6 @@
-"""The tidy samples container every source returns.
+"""The series container every source returns: :class:`Samples` of many Prometheus series.
 
+(Not a sample generator: the synthetic Prometheus data lives in :mod:`analysis.samples.traffic`.)
 A :class:`Samples` holds one row per series in :attr:`labels` (a list of label dicts,
 ``__name__`` included) and three aligned numpy arrays ``sid`` (series index), ``ts``
 (Unix seconds, float64) and ``value`` (float64), sorted by series then time, without
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .selector import Selector
+from ..promql import Selector
 
 log = logging.getLogger(__name__)
 
