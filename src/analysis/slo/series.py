@@ -22,6 +22,9 @@ from ..promql import Selector
 
 log = logging.getLogger(__name__)
 
+#: one series as a reader returns it: labels (``__name__`` included), times (Unix seconds), values
+Part = tuple[dict[str, str], np.ndarray, np.ndarray]
+
 
 @dataclass
 class Samples:
@@ -78,7 +81,7 @@ class Samples:
         return float(np.median(d))
 
 
-def build(parts: list[tuple[dict[str, str], np.ndarray, np.ndarray]], origin: str = "",
+def build(parts: list[Part], origin: str = "",
           notes: list[str] | None = None) -> Samples:
     """Assemble :class:`Samples` from ``(labels, ts, values)`` parts, merging equal label sets.
 

@@ -20,6 +20,7 @@ import numpy as np
 from ...errors import SourceError
 from ...promql import LabelSyntaxError, parse_labels
 from ...timeparse import parse_instant
+from ..series import Part
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,6 @@ SAMPLE_LINE = re.compile(
 )
 _SCRAPED_AT = re.compile(r"^#\s*scraped_at\s*:?\s*(\S+)", re.I)
 _ISO_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2}[T_ ]\d{2}[:\-]?\d{2}(?:[:\-]?\d{2})?Z?)|(?<!\d)(1\d{9})(?!\d)")
-
-Part = tuple[dict, np.ndarray, np.ndarray]
 
 
 def snapshot_time(path: Path, lines: Sequence[str]) -> float:
@@ -102,7 +101,8 @@ def parse_text(data: bytes, path: Path, openmetrics: bool) -> list[Part]:
 
     Returns
     -------
-    list of (dict, ndarray, ndarray)
+    list of Part
+        One per label set, its samples in file order.
 
     Raises
     ------

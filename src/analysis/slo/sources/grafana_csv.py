@@ -14,10 +14,9 @@ import pandas as pd
 
 from ...errors import ConfigError, DataError, SourceError
 from ...promql import parse_series_name
+from ..series import Part
 
 _TIME_COLUMNS = ("time", "timestamp", "date", "datetime", "ts")
-
-Part = tuple[dict, np.ndarray, np.ndarray]
 
 
 def _parse_times(col: pd.Series, where: str) -> np.ndarray:
@@ -58,13 +57,14 @@ def parse_grafana_csv(data: bytes, where: str) -> list[Part]:
     Parameters
     ----------
     data : bytes
-        The (decompressed) file content.
+        The CSV text (UTF-8, a BOM allowed; ``,``, ``;`` or tab separated), gunzipped.
     where : str
-        The file, for error messages.
+        Named in every error, with the CSV line.
 
     Returns
     -------
-    list of (dict, ndarray, ndarray)
+    list of Part
+        One per series column (wide) or per series name (long).
 
     Raises
     ------

@@ -15,13 +15,12 @@ import numpy as np
 import orjson
 
 from ...errors import SourceError
+from ..series import Part
 
 _TRANS = bytes.maketrans(b'[],"', b"    ")
 _METRIC_KEY = re.compile(rb'"metric"\s*:\s*\{')
 _VALUES_KEY = re.compile(rb'\s*,\s*"values"\s*:\s*\[')
 _RESULT_TYPE = re.compile(rb'"resultType"\s*:\s*"(\w+)"')
-
-Part = tuple[dict, np.ndarray, np.ndarray]
 
 
 def _values_to_arrays(seg: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
@@ -104,13 +103,14 @@ def parse_prom_json(data: bytes, where: str) -> list[Part]:
     Parameters
     ----------
     data : bytes
-        The (decompressed) file content.
+        A ``/api/v1/query_range`` or ``/api/v1/query`` response body, gunzipped.
     where : str
-        The file, for error messages.
+        Named in every error (the file).
 
     Returns
     -------
-    list of (dict, ndarray, ndarray)
+    list of Part
+        One per element of ``data.result``; a vector gives one sample per series.
 
     Raises
     ------
