@@ -31,7 +31,7 @@ def hwm():
 mode, path, catalog = sys.argv[1], sys.argv[2], sys.argv[3]
 import numpy, pandas, orjson  # same imports in every mode: baseline comparable
 from analysis.slo.catalog import load_catalog
-from analysis.slo.report import evaluate
+from analysis.slo.evaluate import evaluate
 from analysis.slo.sources.export import load_export
 base = hwm()
 t = time.perf_counter()

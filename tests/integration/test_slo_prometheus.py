@@ -30,11 +30,11 @@ import pytest
 
 from analysis.params import validate
 from analysis.slo import budget as B
-from analysis.slo.engine import run
-from analysis.slo.params import SloParams
-from analysis.slo.report import iso
 from analysis.samples.prometheus_files import write_openmetrics
 from analysis.samples.traffic import DAY, Scenario, generate
+from analysis.slo.params import SloParams
+from analysis.slo.pipeline import run
+from analysis.timeparse import iso
 
 pytestmark = pytest.mark.integration
 
@@ -78,8 +78,10 @@ def prom(tmp_path_factory):
     if not PROMETHEUS or not PROMTOOL:
         pytest.skip("prometheus/promtool binaries not installed (CI: apt-get install prometheus)")
     d = tmp_path_factory.mktemp("prom")
-    # data ends 2 h before now, aligned to the 2 h block grid, 31 days long
-    end = math.floor(time.time() / 7200) * 7200 - 7200
+    # data ends on the last week boundary at least 2 h ago (so on the 2 h block grid), 31 days long. The week
+    # boundary pins the traffic's phase (time of day, weekday) and so every random draw: each run sees the same
+    # data (the 30 m burn rate counts a few dozen errors, where one error more or less moves it by several %)
+    end = math.floor((time.time() - 7200) / (7 * DAY)) * 7 * DAY
     start = end - 31 * DAY
     parts = generate(start=start, days=31, step=STEP, endpoints=2,
                      families=("http_requests_total", "http_request_duration_seconds"), histogram_count=False,

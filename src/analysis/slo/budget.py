@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .catalog import Window, format_duration
+from .objectives import Window, format_duration
 from .sli import Events, Grid
 
 #: burn-rate windows reported for every SLO
@@ -98,7 +98,34 @@ def bin_range(grid: Grid, start: float, end: float) -> tuple[int, int]:
     return max(a, 0), min(b, grid.n - 1)
 
 
+@dataclass(frozen=True)
+class Span:
+    """Where one SLO is evaluated: its window in Unix seconds and in bins of the grid.
+
+    ``window_s`` is the window's length: ``end − start`` for a rolling window, the whole
+    period (``period_end − start``) for a calendar window. Bins ``a..b`` (inclusive) are
+    the bins whose right edge lies in ``(start, end]``.
+    """
+
+    at: float
+    start: float
+    end: float
+    period_end: float
+    window_s: float
+    a: int
+    b: int
+
+
+def window_span(window: Window, at: float, grid: Grid) -> Span:
+    """The :class:`Span` of ``window`` evaluated at ``at`` on ``grid``."""
+    start, end, period_end = window_bounds(window, at)
+    window_s = end - start if window.kind == "rolling" else period_end - start
+    a, b = bin_range(grid, start, end)
+    return Span(at, start, end, period_end, window_s, a, b)
+
+
 def cumsum0(x: np.ndarray) -> np.ndarray:
+    """Cumulative sum with a leading 0 (``out[k]`` = sum of the first ``k`` values)."""
     out = np.empty(x.size + 1)
     out[0] = 0.0
     np.cumsum(x, out=out[1:])
@@ -113,6 +140,7 @@ def rolling_sum(c: np.ndarray, n_bins: int) -> np.ndarray:
 
 
 def window_bins(seconds: float, res: float) -> int:
+    """How many bins of ``res`` seconds make ``seconds`` (at least 1)."""
     return max(1, int(round(seconds / res)))
 
 
@@ -166,6 +194,33 @@ def firing_series(ev: Events, target: float, tiers=DEFAULT_TIERS) -> dict[str, n
         with np.errstate(invalid="ignore"):
             out[t.name] = (br(t.long_s) > t.factor) & (br(t.short_s) > t.factor)
     return out
+
+
+@dataclass
+class Alerts:
+    """The burn-rate alert picture of one SLO at the end of its window."""
+
+    burn_rates: dict[str, float | None]  # per :data:`BURN_WINDOWS_S`, at the evaluation time
+    firing: dict[str, np.ndarray]         # per tier: firing per bin of the whole grid
+    notes: dict[str, str]                 # per tier: never fires / meaningless (see :func:`tier_notes`)
+    firing_now: list[str]                 # tiers firing at the evaluation time
+    backtest: dict[str, list[list[float]]]  # per tier: firing intervals inside the window
+
+
+def alert_state(ev: Events, target: float, a: int, b: int, data_res: float) -> Alerts:
+    """Burn rates at bin ``b``, every tier's firing series, and its firing intervals over bins ``a..b``.
+
+    ``data_res`` is the data's own sample interval (tiers with a shorter short window get a note).
+    """
+    firing = firing_series(ev, target)
+    times = ev.grid.times()
+    return Alerts(
+        burn_rates=burn_rates_at(ev, target, b),
+        firing=firing,
+        notes=tier_notes(target, data_res),
+        firing_now=[name for name, m in firing.items() if b >= 0 and m[b]],
+        backtest={name: intervals(m[a:b + 1], times[a:b + 1]) for name, m in firing.items()},
+    )
 
 
 def intervals(mask: np.ndarray, times: np.ndarray) -> list[list[float]]:

@@ -5,8 +5,9 @@ Usage::
     python -m analysis slo --catalog slo/infra_mind.yaml --export data/prometheus [--at 2026-11-01T00:00:00Z] [--json]
     python -m analysis slo --catalog slo/infra_mind.yaml --prometheus https://prom:9090 --token-env PROM_TOKEN
 
-Exit codes: 0 no SLO failed, 1 at least one SLO is FAIL, 2 bad input (one line on stderr;
-no report written).
+``run`` returns the verdict (:func:`analysis.slo.report.verdict`); :data:`analysis.cli.EXIT_CODES`
+turns it into the exit code: 0 no SLO failed (PASS/WARN), 1 at least one SLO is FAIL, 2 bad input
+(one line on stderr; no report written).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import sys
 from pathlib import Path
 
 from ..params import validate
-from .engine import run as run_engine
+from ..record import Verdict
+from ..timeparse import iso
+from . import pipeline, report
 from .params import SloParams
-from .report import iso, summary_table, verdict_parts, write_json
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +44,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="FILE", help="also write the JSON list to FILE (only when the run succeeds)")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Evaluate the catalog; print a table (or JSON); 1 when any SLO fails."""
+def run(args: argparse.Namespace) -> Verdict:
+    """Evaluate the catalog; print a table (or JSON); return the verdict (FAIL when any SLO fails)."""
     values = {"catalog": args.catalog, "evaluation_time": args.at, "window_override": args.window,
               "step_s": args.step, "timeout_s": args.timeout, "prometheus_token_env": args.token_env}
     if args.prometheus:
@@ -51,9 +53,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         values.update(source="export", export_paths=list(args.export))
     params = validate(SloParams, values)
-    ev = run_engine(params)
-    payload = write_json(ev)
-    status, headline, _, steps = verdict_parts(ev)
+    ev = pipeline.run(params)
+    payload = report.write_json(ev)
+    verdict = report.verdict(ev)
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -63,8 +65,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print(f"evaluated at {iso(ev.at)} from {ev.samples_info['origin']}")
-        print(summary_table(ev).to_string(index=False))
-        print(f"{status}: {headline}")
-        for s in steps:
+        print(report.summary_table(ev).to_string(index=False))
+        print(f"{verdict.status}: {verdict.headline}")
+        for s in verdict.next_steps:
             print(f"  - {s}")
-    return "FAIL" if any(r.status == "FAIL" for r in ev.reports) else "PASS"
+    return verdict

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..errors import ParameterError
 from ..redact import redact_uri
+from ..timeparse import parse_time
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,6 @@ class SloParams:
         if self.source == "export" and not self.export_paths:
             raise ParameterError("parameter 'export_paths': must not be empty when source is 'export'")
         if self.evaluation_time:
-            from .engine import parse_time
-
             parse_time(self.evaluation_time, "evaluation_time")
 
     def __repr__(self) -> str:  # the notebook displays P: keep credentials out

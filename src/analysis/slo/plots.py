@@ -12,10 +12,11 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown, display
 
 from . import budget as B
-from .catalog import format_duration
-from .report import Evaluation, SLOResult
+from .objectives import format_duration
+from .result import Evaluation, SLOResult
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,6 @@ def budget_overview(ev: Evaluation, source: str) -> plt.Figure:
 
 def show_slo_sections(ev: Evaluation, source: str) -> None:
     """Display one section per SLO: heading, key facts, warnings, the three-panel figure."""
-    from IPython.display import Markdown, display
-
     for res in ev.results:
         r = res.report
         lines = [f"### {r.name} — {r.status}", f"*{r.description}*  ", ""]

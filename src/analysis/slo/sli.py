@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .catalog import SLO, SLI
-from .samples import Samples
-from .selector import Selector
+from ..promql import Selector
+from .objectives import SLI, SLO
+from .series import Samples
 
 log = logging.getLogger(__name__)
 

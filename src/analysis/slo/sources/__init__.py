@@ -1,1 +1,2 @@
-"""Sources of samples: :mod:`.export` (files, format auto-detected) and :mod:`.live` (Prometheus)."""
+"""Sources of samples: exported files (:mod:`.export`, which detects the format and hands the bytes to
+:mod:`.prom_json`, :mod:`.grafana_csv` or :mod:`.exposition`) and a live server (:mod:`.live`)."""

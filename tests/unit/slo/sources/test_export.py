@@ -1,4 +1,4 @@
-"""Export formats: every format gives the same samples; the fast JSON path equals a plain parse."""
+"""Export files: every format gives the same samples; detection, merging, one-line errors."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from analysis.errors import DataError, SourceError
-from analysis.slo.samples import merge
 from analysis.samples.prometheus_files import write_query_range
-from analysis.slo.sources.export import detect_format, load_export, load_exports, parse_prom_json
+from analysis.slo.series import build
+from analysis.slo.sources.export import detect_format, expand_paths, load_export, load_exports
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "slo"
+DATA = Path(__file__).resolve().parents[3] / "data" / "slo"
 
 
 def _by_status(s):
@@ -46,10 +46,10 @@ def test_formats_agree(name, fmt):
     assert got["200"][0][0] == 1700000000
 
 
-def test_nan_counted_not_kept():
-    s = load_export(DATA / "tiny_matrix.json")
-    assert s.quality.get("nan") == 1
-    assert not np.isnan(s.value).any()
+def test_exposition_is_detected():
+    assert detect_format((DATA / "metrics-2023-11-14T22-13-20Z.prom").read_bytes()) == "exposition"
+    assert detect_format(b'up{job="a"} 1\n') == "exposition"
+    assert detect_format(b"  \n") == "empty"
 
 
 def test_two_exposition_snapshots_give_increase():
@@ -59,24 +59,13 @@ def test_two_exposition_snapshots_give_increase():
     assert got["503"][1] == [5.0, 9.0]
 
 
-def test_fast_json_path_equals_plain_json(tmp_path):
-    rng = np.random.default_rng(1)
-    parts = [({"__name__": "x", "i": str(i), "odd": 'q"uo}te'}, 1.7e9 + 15 * np.arange(500),
-              np.cumsum(rng.integers(0, 9, 500)).astype(float)) for i in range(5)]
-    buf = io.StringIO()
-    write_query_range(parts, buf)
-    data = buf.getvalue().encode()
-    fast = parse_prom_json(data, "t")
-    doc = json.loads(data)
-    assert len(fast) == len(doc["data"]["result"]) == 5
-    for (lab, ts, val), item in zip(fast, doc["data"]["result"]):
-        assert lab == item["metric"]
-        assert ts.tolist() == [float(t) for t, _ in item["values"]]
-        assert val.tolist() == [float(v) for _, v in item["values"]]
-    # gzip is detected by content
-    p = tmp_path / "x.json.gz"
-    p.write_bytes(gzip.compress(data))
-    assert len(load_export(p)) == 2500
+def test_gzip_is_detected_by_content(tmp_path):
+    p = tmp_path / "x.dat"
+    p.write_bytes(gzip.compress((DATA / "tiny.om").read_bytes()))
+    assert len(load_export(p)) == 8
+    (tmp_path / "broken.gz").write_bytes(b"\x1f\x8b" + b"not gzip")
+    with pytest.raises(SourceError, match="corrupt gzip file"):
+        load_export(tmp_path / "broken.gz")
 
 
 def test_vector_files_merge_into_series(tmp_path):
@@ -98,12 +87,15 @@ def test_overlapping_exports_are_deduplicated(tmp_path):
     assert s.quality["duplicates"] == 2
 
 
-def test_grafana_long_form_and_epoch_ms(tmp_path):
-    p = tmp_path / "long.csv"
-    p.write_text('Series,Time,Value\nhttp_requests_total{status="200"},1700000000000,1\n'
-                 'http_requests_total{status="200"},1700000060000,4\n')
-    s = load_export(p)
-    assert s.ts.tolist() == [1700000000.0, 1700000060.0] and s.value.tolist() == [1.0, 4.0]
+def test_directories_stand_for_their_export_files(tmp_path):
+    for name in ("b.json", "a.om", "README.md", ".hidden", "c.yaml"):
+        (tmp_path / name).write_text("x")
+    assert [p.name for p in expand_paths([tmp_path])] == ["a.om", "b.json"]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SourceError, match="directory holds no export files"):
+        expand_paths([tmp_path / "empty"])
+    with pytest.raises(SourceError, match="is a directory"):
+        load_export(tmp_path)
 
 
 @pytest.mark.parametrize("content,exc,needle", [
@@ -114,6 +106,7 @@ def test_grafana_long_form_and_epoch_ms(tmp_path):
      "exceeded maximum resolution"),
     (b"a,b\n1,2\n", SourceError, "no time column"),
     (b'# TYPE x counter\nx_total 1\nthis is not a sample\n', SourceError, ":3: cannot parse line"),
+    (b'{"status":"success","data":{"resultType":"matrix","result":[]}}', DataError, "holds no samples (prom-json)"),
 ])
 def test_bad_exports_one_line(tmp_path, content, exc, needle):
     p = tmp_path / "bad.dat"
@@ -124,23 +117,17 @@ def test_bad_exports_one_line(tmp_path, content, exc, needle):
     assert needle in msg and str(p) in msg and "\n" not in msg
 
 
-def test_merge_single_is_identity():
-    s = load_export(DATA / "tiny.om")
-    assert merge([s]) is s
+def test_missing_file(tmp_path):
+    with pytest.raises(SourceError, match="export file not found"):
+        load_export(tmp_path / "nope.json")
 
 
-def test_tidy_frame_has_labels_timestamp_value():
-    df = load_export(DATA / "tiny.om").frame()
-    assert list(df.columns) == ["status", "__name__", "timestamp", "value"] or set(df.columns) == {
-        "status", "__name__", "timestamp", "value"}
-    assert len(df) == 8 and str(df["timestamp"].dt.tz) == "UTC"
-    assert df.loc[df["status"] == "503", "value"].tolist() == [5.0, 7.0, 1.0, 3.0]
+def test_embedded_export_is_the_documented_model():
+    """The bundled file is exactly what analysis.samples.traffic generates (no hand edits)."""
+    from analysis.config import data_dir
+    from analysis.samples.traffic import generate
 
-
-def test_bad_value_in_fast_path_names_the_series(tmp_path):
-    p = tmp_path / "m.json"
-    p.write_text('{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"a_total"},'
-                 '"values":[[1700000000,"1"],[1700000060,"oops"]]}]}}')
-    with pytest.raises(SourceError) as ei:
-        load_export(p)
-    assert "a_total" in str(ei.value) or "result[0]" in str(ei.value)
+    s = load_export(data_dir() / "prometheus" / "infra_mind_30d_5m.json.gz")
+    ref = build(generate(histogram_count=False))
+    assert s.labels == ref.labels
+    assert np.array_equal(s.ts, ref.ts) and np.array_equal(s.value, ref.value)

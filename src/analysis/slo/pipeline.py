@@ -1,4 +1,4 @@
-"""Wiring: parameters → catalog → source → :class:`~analysis.slo.report.Evaluation`.
+"""Wiring: parameters → catalog → source → :class:`~analysis.slo.result.Evaluation`.
 
 The notebook and the CLI both call :func:`run`; nothing here computes SLO math.
 """
@@ -9,31 +9,18 @@ import logging
 import math
 import time
 
-import pandas as pd
-
-from ..errors import ParameterError
 from ..params import env_value
+from ..timeparse import parse_time
 from .budget import BURN_WINDOWS_S, DEFAULT_TIERS, window_bounds
-from .catalog import SLO, load_catalog, with_window
+from .catalog import load_catalog
+from .evaluate import evaluate
+from .objectives import SLO, with_window
 from .params import SloParams
-from .report import Evaluation, evaluate
-from .samples import Samples
+from .result import Evaluation
+from .series import Samples
 from .sources import export, live
 
 log = logging.getLogger(__name__)
-
-
-def parse_time(text: str, name: str = "at") -> float:
-    """ISO 8601 (``2026-11-01T00:00:00Z``; naive = UTC) or Unix seconds → Unix seconds."""
-    try:
-        if text.replace(".", "", 1).isdigit():
-            return float(text)
-        ts = pd.Timestamp(text)
-    except (ValueError, TypeError):
-        raise ParameterError(f"parameter '{name}': cannot parse time {text!r} (use ISO 8601, e.g. 2026-11-01T00:00:00Z)") from None
-    if ts is pd.NaT:
-        raise ParameterError(f"parameter '{name}': cannot parse time {text!r}")
-    return (ts.tz_localize("UTC") if ts.tzinfo is None else ts).timestamp()
 
 
 def live_range(slos: list[SLO], at: float, step: float) -> tuple[float, float]:
@@ -71,6 +58,7 @@ def run(p: SloParams) -> Evaluation:
     Returns
     -------
     Evaluation
+        Every SLO's report and arrays; :func:`analysis.slo.report.verdict` judges it.
     """
     slos = with_window(load_catalog(p.catalog), p.window_override)
     at = parse_time(p.evaluation_time, "evaluation_time") if p.evaluation_time else None

@@ -1,4 +1,5 @@
-"""CLI: exit codes, JSON shape, and the bad-input corpus (one line, exit 2, no report written)."""
+"""``python -m analysis slo`` end to end: exit codes, JSON shape, and the bad-input corpus
+(one line, exit 2, no report written)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from analysis.cli import main
+
+pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD = ROOT / "tests" / "data" / "bad" / "slo"
@@ -41,6 +44,15 @@ def test_embedded_json_fails_with_exit_1(capsys, tmp_path):
         assert by[name]["compliant"] is None
 
 
+def test_embedded_table_ends_with_the_notebook_verdict(capsys):
+    rc = main(["slo", "--catalog", CATALOG, "--export", EMBEDDED])
+    out = capsys.readouterr().out
+    assert rc == 1
+    assert ("\nFAIL: 5 of 9 SLOs met; api_availability budget overspent by 43%; 1 undetermined; 2 without data\n"
+            in out)
+    assert "  - api_availability: error budget spent (143% consumed)" in out
+
+
 def test_evaluation_time_pins_the_window(capsys):
     rc = main(["slo", "--catalog", CATALOG, "--export", EMBEDDED, "--json", "--at", "2026-10-15T00:00:00Z",
                "--window", "7d"])
@@ -51,6 +63,12 @@ def test_evaluation_time_pins_the_window(capsys):
     assert by["api_availability"]["status"] == "PASS"  # the 503 incident (Oct 22) is after the evaluation time
     assert {r["window_end"] for r in reports} == {"2026-10-15T00:00:00Z"}
     assert {r["window_start"] for r in reports} == {"2026-10-08T00:00:00Z"}
+
+
+def test_no_failed_slo_is_exit_0_even_with_warnings(capsys):
+    rc = main(["slo", "--catalog", CATALOG, "--export", EMBEDDED, "--at", "2026-10-10T00:00:00Z", "--window", "3d"])
+    out = capsys.readouterr().out
+    assert rc == 0 and "\nWARN: " in out  # undetermined latency and NO_DATA SLOs warn, nothing fails
 
 
 def test_openslo_catalog_on_fixture(capsys):

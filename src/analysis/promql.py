@@ -1,9 +1,14 @@
-"""PromQL instant-vector selectors: parse ``metric{label op "value", ...}`` and match labels.
+"""PromQL and Prometheus text syntax: selectors, label matchers, series names, exposition label sets.
+
+One parser of ``label op "value"`` lists serves every place the workbook reads that
+syntax: SLO catalog selectors (``http_requests_total{status!~"5.."}``), series names in
+Grafana CSV headers (``name{a="b"}``) and the label sets of the text exposition format
+(``{a="b",c="d"}``).
 
 Only the selector part of PromQL is supported (the catalog and OpenSLO ``metricSource``
 queries name series, the workbook computes increases itself). A query wrapped in
 ``sum(rate(...[5m]))`` is accepted when it holds exactly one selector; the wrapper is
-ignored because the SLI math is done here.
+ignored because the SLI math is done by the caller.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import ConfigError
+from .errors import ConfigError
 
 _NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
 _MATCHER = re.compile(
@@ -25,11 +30,65 @@ _KEYWORDS = {
     "histogram_quantile", "and", "or", "unless", "offset", "bool", "on", "ignoring", "group_left",
     "group_right", "abs", "clamp_min", "clamp_max", "last_over_time", "le",
 }
+#: escapes in PromQL string literals / in exposition label values (any other ``\x`` stands for ``x``)
+_PROMQL_ESCAPES = {"n": "\n", "t": "\t"}
+_EXPOSITION_ESCAPES = {"n": "\n"}
 
 
-def _unquote(q: str) -> str:
-    body = q[1:-1]
-    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
+class LabelSyntaxError(ValueError):
+    """A label list that does not parse; :attr:`near` is the text where parsing stopped."""
+
+    def __init__(self, near: str) -> None:
+        super().__init__(f"cannot parse label matchers near {near!r}")
+        self.near = near
+
+
+def _unquote(q: str, escapes: dict[str, str]) -> str:
+    return re.sub(r"\\(.)", lambda m: escapes.get(m.group(1), m.group(1)), q[1:-1])
+
+
+def split_matchers(body: str, *, exposition: bool = False) -> list[tuple[str, str, str]]:
+    """Split the inside of ``{...}`` into ``(label, op, value)`` triples, values unescaped.
+
+    Parameters
+    ----------
+    body : str
+        The text between the braces (``status!~"5..",job="api"``); white space around it is ignored.
+    exposition : bool
+        Read it as a label set of the text exposition format: only ``=`` and double quotes
+        are allowed, and only ``\\n`` is an escape with a meaning (PromQL also knows ``\\t``).
+
+    Returns
+    -------
+    list of (str, str, str)
+
+    Raises
+    ------
+    LabelSyntaxError
+        With the 20 characters where parsing stopped.
+    """
+    escapes = _EXPOSITION_ESCAPES if exposition else _PROMQL_ESCAPES
+    out: list[tuple[str, str, str]] = []
+    body = body.strip()
+    pos = 0
+    while pos < len(body):
+        m = _MATCHER.match(body, pos)
+        if not m or (exposition and (m.group("op") != "=" or not m.group("q").startswith('"'))):
+            raise LabelSyntaxError(body[pos:pos + 20])
+        out.append((m.group("label"), m.group("op"), _unquote(m.group("q"), escapes)))
+        pos = m.end()
+    return out
+
+
+def parse_labels(body: str | None) -> dict[str, str]:
+    """The label set ``a="b",c="d"`` of an exposition sample line (empty for ``None``).
+
+    Raises
+    ------
+    LabelSyntaxError
+        When the text is not a list of ``label="value"`` pairs.
+    """
+    return {label: value for label, _, value in split_matchers(body or "", exposition=True)}
 
 
 @dataclass(frozen=True)
@@ -42,6 +101,7 @@ class Matcher:
     _rx: re.Pattern | None = field(default=None, compare=False, repr=False)
 
     def matches(self, labels: dict[str, str]) -> bool:
+        """True when a series with ``labels`` satisfies the matcher (a missing label reads as "")."""
         v = labels.get(self.label, "")
         if self.op == "=":
             return v == self.value
@@ -65,6 +125,7 @@ class Selector:
     text: str = ""
 
     def matches(self, labels: dict[str, str]) -> bool:
+        """True when the series ``labels`` (``__name__`` included) is selected."""
         return labels.get("__name__") == self.metric and all(m.matches(labels) for m in self.matchers)
 
     def with_metric(self, metric: str, extra: tuple[Matcher, ...] = ()) -> "Selector":
@@ -89,6 +150,13 @@ def _escape(value: str) -> str:
 
 
 def make_matcher(label: str, op: str, value: str, where: str = "selector") -> Matcher:
+    """A :class:`Matcher`, its regex compiled for ``=~``/``!~``.
+
+    Raises
+    ------
+    ConfigError
+        ``where: bad regex ...`` when the regex does not compile.
+    """
     rx = None
     if op in ("=~", "!~"):
         try:
@@ -144,27 +212,30 @@ def parse_selector(text: str, where: str = "selector") -> Selector:
     m = _SELECTOR.match(src)
     if not m:
         raise ConfigError(f"{where}: cannot parse selector {text!r}")
-    name, body = m.group("name"), m.group("body") or ""
+    name = m.group("name")
+    try:
+        triples = split_matchers(m.group("body") or "")
+    except LabelSyntaxError as exc:
+        raise ConfigError(f"{where}: cannot parse label matchers in {text!r} near {exc.near!r}") from None
     matchers: list[Matcher] = []
-    pos = 0
-    body = body.strip()
-    while pos < len(body):
-        mm = _MATCHER.match(body, pos)
-        if not mm:
-            raise ConfigError(f"{where}: cannot parse label matchers in {text!r} near {body[pos:pos + 20]!r}")
-        label, op, value = mm.group("label"), mm.group("op"), _unquote(mm.group("q"))
+    for label, op, value in triples:
         if label == "__name__" and op == "=":
             name = value
         else:
             matchers.append(make_matcher(label, op, value, where))
-        pos = mm.end()
     if not name:
         raise ConfigError(f"{where}: selector {text!r} names no metric")
     return Selector(name, tuple(matchers), to_text(name, tuple(matchers)))
 
 
 def parse_series_name(text: str) -> dict[str, str]:
-    """Labels of a series written as ``name{a="b",...}`` (Grafana CSV headers, exposition)."""
+    """Labels of a series written as ``name{a="b",...}`` (Grafana CSV headers), ``__name__`` included.
+
+    Raises
+    ------
+    ConfigError
+        When the text is not a series name (or uses a matcher other than ``=``).
+    """
     sel = parse_selector(text, where=f"series {text!r}")
     if any(m.op != "=" for m in sel.matchers):
         raise ConfigError(f"series {text!r}: only '=' labels are allowed in a series name")

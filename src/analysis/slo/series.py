@@ -1,5 +1,6 @@
-"""The tidy samples container every source returns.
+"""The series container every source returns: :class:`Samples` of many Prometheus series.
 
+(Not a sample generator: the synthetic Prometheus data lives in :mod:`analysis.samples.traffic`.)
 A :class:`Samples` holds one row per series in :attr:`labels` (a list of label dicts,
 ``__name__`` included) and three aligned numpy arrays ``sid`` (series index), ``ts``
 (Unix seconds, float64) and ``value`` (float64), sorted by series then time, without
@@ -17,9 +18,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .selector import Selector
+from ..promql import Selector
 
 log = logging.getLogger(__name__)
+
+#: one series as a reader returns it: labels (``__name__`` included), times (Unix seconds), values
+Part = tuple[dict[str, str], np.ndarray, np.ndarray]
 
 
 @dataclass
@@ -77,7 +81,7 @@ class Samples:
         return float(np.median(d))
 
 
-def build(parts: list[tuple[dict[str, str], np.ndarray, np.ndarray]], origin: str = "",
+def build(parts: list[Part], origin: str = "",
           notes: list[str] | None = None) -> Samples:
     """Assemble :class:`Samples` from ``(labels, ts, values)`` parts, merging equal label sets.
 

@@ -1,0 +1,144 @@
+"""Evaluate a catalog on samples at one timestamp: validation, then per SLO the window, events,
+data quality, compliance, budget, alerts and projection (each computed by its own module).
+
+:func:`evaluate` is what :func:`analysis.slo.pipeline.run` calls once the catalog and the
+samples are loaded.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..timeparse import iso
+from . import budget as B
+from .compliance import budget_figures, projection, sli_compliance, time_to_exhaustion, window_counts
+from .objectives import SLO, format_duration
+from .quality import data_quality
+from .result import Evaluation, SLOReport, SLOResult
+from .series import Samples, require_samples
+from .sli import Grid, events_for, make_grid
+from .validation import Validation, validate_against
+
+
+def no_data_report(slo: SLO, span: B.Span, reason: str, warns: list[str], extra: dict | None = None,
+                   counts: tuple[float, float] = (0.0, 0.0)) -> SLOReport:
+    """The report of an SLO that cannot be judged (no metric, no samples or no valid event in the window)."""
+    good, valid = counts
+    return SLOReport(
+        name=slo.name, description=slo.description, target=slo.target_pct, window=slo.window.describe(),
+        window_start=iso(span.start), window_end=iso(span.at), budgeting_method=slo.method,
+        good_events=good, bad_events=valid - good, valid_events=valid, sli=None, compliant=None,
+        budget_events=0.0, budget_consumed=valid - good, budget_consumed_pct=None, budget_remaining=0.0,
+        budget_remaining_pct=None, budget_minutes=0.0, budget_remaining_minutes=None, overspent_pct=None,
+        burn_rates={format_duration(w): None for w in B.BURN_WINDOWS_S}, alerts_firing=[], alert_backtest={},
+        time_to_exhaustion_s=None, status="NO_DATA", warnings=warns, no_data_reason=reason,
+        data=extra or {}, evaluated_at=iso(span.at))
+
+
+def slo_status(compliant: bool | None, alerts_now: list[str]) -> str:
+    """FAIL when the SLO is violated; WARN when undetermined or an alert fires now; else PASS."""
+    if compliant is False:
+        return "FAIL"
+    if compliant is None or alerts_now:
+        return "WARN"
+    return "PASS"
+
+
+def _no_data_reason(samples: Samples, ev_present_any: bool, span: B.Span, counts: tuple[float, float]) -> str:
+    """Why a window with events cannot be judged ("" when it can)."""
+    g, v = counts
+    if not ev_present_any:
+        t0, t1 = samples.time_range
+        return (f"no samples in the window {iso(span.start)} – {iso(span.end)} "
+                f"(the data covers {iso(t0)} – {iso(t1)})")
+    if not v > 0:
+        return (f"no valid events in the window (good={g:g}, valid={v:g}): "
+                "zero traffic is neither compliant nor exhausted")
+    return ""
+
+
+def evaluate_slo(slo: SLO, samples: Samples, grid: Grid, at: float, validation: Validation) -> SLOResult:
+    """Evaluate one SLO at ``at`` (Unix seconds)."""
+    span = B.window_span(slo.window, at, grid)
+    warns = list(validation.warnings.get(slo.name, []))
+    extra = {"window_seconds": span.window_s, "evaluated_at_unix": at, "resolution_s": grid.res}
+    if slo.name in validation.missing:
+        return SLOResult(slo, no_data_report(slo, span, validation.missing[slo.name], warns, extra))
+    ev = events_for(slo, samples, grid)
+    a, b = span.a, span.b
+    facts, quality_warns = data_quality(samples, ev, span, grid.res)
+    extra.update(facts)
+    warns += quality_warns
+    counts = window_counts(ev, span)
+    reason = _no_data_reason(samples, bool(ev.present[a:b + 1].any()), span, counts)
+    if reason:
+        return SLOResult(slo, no_data_report(slo, span, reason, warns, extra, counts), ev, (a, b))
+    c = sli_compliance(slo, ev, span, warns)
+    bf = budget_figures(slo, ev, span, c, grid.res, warns)
+    data_res = samples.resolution()
+    alerts = B.alert_state(ev, slo.target, a, b, data_res if math.isfinite(data_res) else grid.res)
+    tte = time_to_exhaustion(bf.remaining_pct, alerts.burn_rates, span.window_s)
+    proj, proj_ok, basis = projection(slo, ev, span, c, samples.time_range[0], grid.res)
+    status = slo_status(bf.compliant, alerts.firing_now)
+    if alerts.firing_now:
+        warns.append(f"alerts firing at the evaluation time: {', '.join(alerts.firing_now)}")
+    overspent = bf.consumed_pct - 100 if bf.compliant is False and bf.consumed_pct is not None \
+        and bf.consumed_pct > 100 else None
+    rep = SLOReport(
+        name=slo.name, description=slo.description, target=slo.target_pct, window=slo.window.describe(),
+        window_start=iso(span.start), window_end=iso(span.end), budgeting_method=slo.method,
+        good_events=c.good, bad_events=c.bad, valid_events=c.valid, sli=c.sli, compliant=bf.compliant,
+        budget_events=bf.budget_events, budget_consumed=c.bad, budget_consumed_pct=bf.consumed_pct,
+        budget_remaining=bf.remaining, budget_remaining_pct=bf.remaining_pct, budget_minutes=bf.budget_minutes,
+        budget_remaining_minutes=bf.remaining_minutes, overspent_pct=overspent,
+        burn_rates=alerts.burn_rates, alerts_firing=alerts.firing_now,
+        alert_backtest={name: [[iso(s), iso(e)] for s, e in spans] for name, spans in alerts.backtest.items()},
+        time_to_exhaustion_s=tte, status=status, warnings=warns, sli_lower=c.sli_lower, sli_upper=c.sli_upper,
+        sli_interpolated=c.sli_interpolated, timeslices=bf.timeslices, tier_notes=alerts.notes,
+        projected_sli=proj, projected_compliant=proj_ok, projection_basis=basis, data=extra, evaluated_at=iso(at))
+    return SLOResult(slo, rep, ev, (a, b), alerts.firing)
+
+
+def default_at(samples: Samples, grid: Grid) -> float:
+    """End of data, on the grid."""
+    return float(grid.origin + grid.index(samples.time_range[1]) * grid.res)
+
+
+def evaluate(slos: list[SLO], samples: Samples, at: float | None = None, *, resolution: float | None = None,
+             where: str = "catalog") -> Evaluation:
+    """Validate the catalog against the data and evaluate every SLO at one timestamp.
+
+    Parameters
+    ----------
+    slos : list of SLO
+        From :func:`analysis.slo.catalog.load_catalog`.
+    samples : Samples
+        From a source.
+    at : float, optional
+        Evaluation time (Unix seconds); default: the end of the data.
+    resolution : float, optional
+        Grid resolution in seconds; default: the typical sample interval.
+    where : str
+        Catalog name for error messages.
+
+    Returns
+    -------
+    Evaluation
+
+    Raises
+    ------
+    DataError
+        No samples at all.
+    ConfigError
+        The catalog does not fit the data (see :func:`analysis.slo.validation.validate_against`).
+    """
+    require_samples(samples, samples.origin or "source")
+    validation = validate_against(slos, samples, where=where)
+    grid = make_grid(samples, resolution, until=at)
+    if at is None:
+        at = default_at(samples, grid)
+    results = [evaluate_slo(s, samples, grid, float(at), validation) for s in slos]
+    info = {"series": len(samples.labels), "samples": len(samples), "origin": samples.origin,
+            "first": iso(samples.time_range[0]), "last": iso(samples.time_range[1]),
+            "resolution_s": grid.res, "quality": dict(samples.quality)}
+    return Evaluation(float(at), results, grid, info)

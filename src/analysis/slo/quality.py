@@ -1,0 +1,76 @@
+"""Data-quality facts about one SLO's window: coverage, scrape gaps, counter resets, zero traffic.
+
+They go into the report's ``data`` (machine-readable) and its warnings (for the reader).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..timeparse import iso
+from . import budget as B
+from .budget import Span
+from .objectives import format_duration
+from .series import Samples
+from .sli import Events
+
+
+def _runs(mask: np.ndarray, times: np.ndarray, res: float) -> tuple[float, list[list[float]]]:
+    """Total seconds of ``mask`` (bins × ``res``) and its runs as ``[first, last]`` bin times."""
+    return float(mask.sum()) * res, B.intervals(mask, times)
+
+
+def data_quality(samples: Samples, ev: Events, span: Span, res: float) -> tuple[dict, list[str]]:
+    """Facts for the report's ``data`` and the warnings they call for, in the report's order.
+
+    Parameters
+    ----------
+    samples : Samples
+        All the data (its first sample time and loading counts: NaN, out-of-order).
+    ev : Events
+        The SLO's events per bin (presence, resets, gaps, series born mid-window).
+    span : Span
+        The SLO's window.
+    res : float
+        The grid resolution in seconds.
+
+    Returns
+    -------
+    (dict, list of str)
+    """
+    a, b, start, end = span.a, span.b, span.start, span.end
+    warns: list[str] = []
+    times = ev.grid.times()[a:b + 1]
+    first_t, _ = samples.time_range
+    if first_t - start > 1.5 * res:
+        warns.append(f"window starts {format_duration(round(first_t - start))} before the first sample: "
+                     "that part of the window has no data")
+    pres = ev.present[a:b + 1]
+    gap_s, _ = _runs(~pres, times, res)
+    zero_s, zero_iv = _runs(pres & (ev.valid[a:b + 1] == 0), times, res)
+    resets = ev.info.get("resets", 0)
+    gaps_raw = [[iso(s), iso(e)] for s, e in ev.info.get("gaps", []) if e > start and s < end]
+    facts = {"series": ev.info.get("series", 0), "counter_resets": resets,
+             "scrape_gaps": gaps_raw, "no_data_seconds": gap_s,
+             "zero_traffic_seconds": zero_s,
+             "zero_traffic_intervals": [[iso(s - res), iso(e)] for s, e in zero_iv if e - s + res >= 3600],
+             "sample_quality": dict(samples.quality)}
+    if gaps_raw:
+        warns.append(f"{len(gaps_raw)} scrape gap(s) in the window (longest "
+                     f"{format_duration(round(max(e - s for s, e in ev.info['gaps'])))}); increases across a gap "
+                     "are attributed to the first sample after it")
+    if resets:
+        warns.append(f"{resets} counter reset(s) handled (counted from 0)")
+    long_zero = [iv for iv in zero_iv if iv[1] - iv[0] + res >= 3600]
+    if long_zero:
+        warns.append(f"{len(long_zero)} zero-traffic interval(s) of 1 h or more: burn rates there are undefined "
+                     "(no data), not 0 and not compliant")
+    if samples.quality.get("nan"):
+        warns.append(f"{samples.quality['nan']} NaN sample(s) dropped")
+    if samples.quality.get("out_of_order"):
+        warns.append(f"{samples.quality['out_of_order']} out-of-order sample(s) sorted")
+    if ev.info.get("born_later"):
+        warns.append(f"{ev.info['born_later']} series appeared mid-window; their first value is counted from 0")
+    if ev.info.get("error"):
+        warns.append(ev.info["error"])
+    return facts, warns

@@ -1,0 +1,70 @@
+"""Tables, the CLI's JSON and the verdict of an evaluation."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from analysis.record import Verdict
+from analysis.slo.evaluate import evaluate
+from analysis.slo.objectives import Window
+from analysis.slo.report import counts, seed_comparison, summary_table, tier_table, verdict, write_json
+from tests.unit.slo.helpers import ratio_slo, samples_from
+
+
+def test_seed_comparison_clamps_and_crashes_like_the_seed():
+    n = 61
+    good, bad = np.zeros(n), np.zeros(n)
+    good[10], bad[20] = 99_700, 300  # 0.3 % errors on a 99.9 % SLO: 200 % of the budget consumed
+    ev = evaluate([ratio_slo(0.999, name="over"), ratio_slo(0.999, name="idle",
+                                                             window=Window("rolling", seconds=60))],
+                  samples_from(good, bad))
+    df = seed_comparison(ev).set_index("slo")
+    assert df.loc["over", "seed_remaining_%"] == 0.0 and df.loc["over", "true_remaining_%"] == -200.0
+    assert df.loc["over", "seed_says"] == "violated, exhausted"
+    assert df.loc["idle", "seed_says"] == "crash"  # total 0 → ZeroDivisionError in the seed
+
+
+def _evaluation(bad_minute: float):
+    n = 61
+    good, bad = np.full(n, 980.0), np.zeros(n)
+    bad[30] = bad_minute
+    return evaluate([ratio_slo(0.99, name="avail"), ratio_slo(0.99, name="idle", window=Window("rolling", seconds=60))],
+                    samples_from(good, bad))
+
+
+def test_verdict_fails_on_an_overspent_budget():
+    ev = _evaluation(bad_minute=1200.0)  # 1200 of 60000 = 2 % errors over the hour on a 1 % budget
+    v = verdict(ev)
+    assert isinstance(v, Verdict) and v.status == "FAIL"
+    assert v.headline == "1 of 2 SLOs met; avail budget overspent by 100%"
+    assert v.figures["violated"] == 1 and v.figures["avail_budget_left_pct"] == -100.0
+    assert v.next_steps[0].startswith("avail: error budget spent (200% consumed)")
+    # the 3-day/6-hour ticket (factor 1) fires at a burn rate of 2: the met SLO pages too
+    assert v.next_steps[1:] == [f"{name}: alerts firing now (ticket_3d_6h) — page the on-call"
+                                for name in ("avail", "idle")]
+
+
+def test_verdict_passes_when_every_slo_is_met():
+    v = verdict(_evaluation(bad_minute=6.0))
+    assert v.status == "PASS" and v.headline == "2 of 2 SLOs met"
+    assert v.next_steps == ["Keep the burn-rate alerts deployed; re-run monthly to keep the period table current"]
+
+
+def test_verdict_warns_on_no_data():
+    good, bad = np.zeros(61), np.zeros(61)
+    v = verdict(evaluate([ratio_slo(0.99, name="quiet")], samples_from(good, bad)))
+    assert v.status == "WARN" and v.headline == "0 of 1 SLOs met; 1 without data"
+    assert v.next_steps[0].startswith("quiet: no valid events in the window")
+
+
+def test_tables_and_json():
+    ev = _evaluation(bad_minute=6.0)
+    assert counts(ev)["compliant"] == 2 and counts(ev)["no_data"] == 0
+    table = summary_table(ev)
+    assert table["slo"].tolist() == ["avail", "idle"] and table["status"].tolist() == ["PASS", "PASS"]
+    assert set(tier_table(ev)["tier"]) == {"page 1h/5m 14.4x", "page 6h/30m 6x", "ticket 1d/2h 3x", "ticket 3d/6h 1x"}
+    payload = write_json(ev)
+    json.dumps(payload, allow_nan=False)  # JSON-safe: numpy values and NaN are gone
+    assert payload[0]["name"] == "avail" and payload[0]["sli_measurement"] == payload[0]["sli"]
