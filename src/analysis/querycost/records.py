@@ -87,18 +87,22 @@ class ReadStats:
 
     @property
     def lines(self) -> int:
+        """Units read (lines or documents) over all files."""
         return sum(f.lines for f in self.files)
 
     @property
     def records(self) -> int:
+        """Usable queries over all files."""
         return sum(f.records for f in self.files)
 
     @property
     def skipped(self) -> int:
+        """Units skipped over all files."""
         return sum(f.skipped for f in self.files)
 
     @property
     def reasons(self) -> Counter:
+        """Why units were skipped, with counts, over all files."""
         total: Counter = Counter()
         for f in self.files:
             total.update(f.reasons)
@@ -106,6 +110,7 @@ class ReadStats:
 
     @property
     def problems(self) -> list[str]:
+        """File-level problems, each prefixed with its file name."""
         return [f"{Path(f.path).name}: {p}" for f in self.files for p in f.problems]
 
     def summary(self) -> str:
