@@ -10,7 +10,7 @@ repeats verbatim only as often as within the sample. A second log holds only
 Measured side by side in one run, best of 3 each:
 
 * ``json.loads``: ``for line in open(path, "rb"): json.loads(line)`` — parsing only;
-* digest: :func:`analysis.querycost.digest.digest_files` — read, filter, parse,
+* digest: :func:`analysis.querycost.pipeline.digest_files` — read, filter, parse,
   normalize, shape and aggregate into the per-shape table; as shipped (a plain log
   this large is read by one forked process per CPU, each on its own byte range) and
   forced into one process (``workers=1``), both reported.
@@ -32,7 +32,7 @@ import tracemalloc
 from pathlib import Path
 
 from analysis.config import data_dir
-from analysis.querycost.digest import digest_files
+from analysis.querycost.pipeline import digest_files
 
 SAMPLE = data_dir() / "querycost" / "sample_slow_query.log.gz"
 LINES = 200_000

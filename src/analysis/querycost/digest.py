@@ -30,12 +30,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from itertools import islice
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .readers import ReadStats, iter_rows
+from .records import ROW_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +109,7 @@ class Digester:
             self._acc[name] = new
 
     def add_chunk(self, rows: Sequence[tuple]) -> None:
-        """Fold one chunk of rows (tuples in ``readers.ROW_FIELDS`` order) into the totals."""
+        """Fold one chunk of rows (tuples in ``records.ROW_FIELDS`` order) into the totals."""
         if not rows:
             return
         (_, ns, op, shape, plan, dur, docs, keys, nret, reslen, coll, sort, app, qhash, src, cmd) = zip(*rows)
@@ -252,7 +251,7 @@ def digest_rows(rows: Iterable[tuple], chunk_rows: int = CHUNK_ROWS) -> pd.DataF
     Parameters
     ----------
     rows : iterable of tuple
-        Rows in :data:`analysis.querycost.readers.ROW_FIELDS` order.
+        Rows in :data:`analysis.querycost.records.ROW_FIELDS` order.
     chunk_rows : int
         Rows folded at a time (bounds peak memory).
 
@@ -280,42 +279,5 @@ def feed(dig: Digester, rows: Iterable[tuple], chunk_rows: int = CHUNK_ROWS) -> 
 
 
 def digest_records(records: Iterable) -> pd.DataFrame:
-    """Digest :class:`~analysis.querycost.readers.QueryRecord` objects (convenience for small inputs)."""
-    from .readers import ROW_FIELDS
-
+    """Digest :class:`~analysis.querycost.records.QueryRecord` objects (convenience for small inputs)."""
     return digest_rows(tuple(getattr(r, f) for f in ROW_FIELDS) for r in records)
-
-
-def digest_files(paths: Sequence[str | Path], stats: ReadStats | None = None, *,
-                 workers: int | None = None) -> tuple[pd.DataFrame, ReadStats]:
-    """Read and digest files of any supported kind in one streaming pass.
-
-    Parameters
-    ----------
-    paths : sequence of str or Path
-        mongod logs (plain / .gz), profile exports, explain outputs.
-    stats : ReadStats, optional
-        Filled while reading; a new one is made when omitted.
-    workers : int, optional
-        Processes for large uncompressed logs (each reads its own byte range of the
-        file and returns a partial digest, merged here). Default: the CPU count for
-        plain logs of at least :data:`PARALLEL_MIN_BYTES`, else 1. ``1`` = one process.
-
-    Returns
-    -------
-    (DataFrame, ReadStats)
-        The digest table and what was read / skipped.
-    """
-    from .parallel import digest_log_parallel, parallel_plan
-
-    stats = stats if stats is not None else ReadStats()
-    dig = Digester()
-    for path in paths:
-        plan = parallel_plan(path, workers)
-        if plan:
-            part, st = digest_log_parallel(plan)
-            dig.merge(part)
-            stats.files.append(st)
-        else:
-            feed(dig, iter_rows([path], stats))
-    return dig.frame(), stats

@@ -1,166 +1,159 @@
-"""One call for the notebook: read the evidence, digest, find, advise, conclude.
+"""Tables and the verdict of the query cost audit (formatting only: no math, no I/O).
 
-:func:`run_audit` does the I/O at the edge (files, optional live server) and returns an
-:class:`AuditRun` whose tables are ready to display; the notebook only shows them.
+Notebook tables are functions of a :class:`~analysis.querycost.result.QueryCostResult`
+(:func:`read_table`, :func:`top_table`, :func:`findings_table`, :func:`suggestions_table`);
+:func:`verdict` judges it. :func:`digest_json` and :func:`digest_text` render a bare
+digest for ``python -m analysis digest``.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..config import resolve_path
-from ..params import env_value
-from ..mongodb.queries import SEED_INDEXES
-from ..redact import redact_uri
-from .advice import seed_index_usage, suggest_indexes
-from .audit import (SYNTHETIC_MARK, AuditResult, Thresholds, assess, dashboard_queries, findings, source_label,
-                    tag_dashboard)
-from .digest import Digester, feed
-from .params import QueryCostParams
-from .readers import FileStats, ReadStats, iter_rows, require_usable
+from ..jsonsafe import jsonable
+from ..record import Verdict
+from .findings import assess
+from .records import ReadStats
+from .result import QueryCostResult
 
-log = logging.getLogger(__name__)
-
-COLLECTIONS = ("assessments", "recommendations", "reports")
+#: The JSON fields of each shape, in order (the digest command's contract).
+JSON_SHAPE_FIELDS = ["ns", "op", "shape", "plan_summary", "count", "total_ms", "mean_ms", "p50_ms", "p95_ms",
+                     "p99_ms", "max_ms", "docs_examined", "keys_examined", "nreturned", "examined_per_returned",
+                     "collscan", "in_memory_sort", "reslen_total", "share_of_time"]
+#: Fields printed as integers (totals and counts; a float column because a total over no value is NaN).
+_INT_FIELDS = {"count", "docs_examined", "keys_examined", "nreturned", "collscan", "in_memory_sort", "reslen_total"}
 
 
 def _clip(col: pd.Series, width: int) -> pd.Series:
     return col.map(lambda s: s if len(s) <= width else s[: width - 1] + "…")
 
 
-@dataclass
-class AuditRun:
-    """Everything the notebook displays."""
-
-    digest: pd.DataFrame
-    stats: ReadStats
-    source: str
-    findings: pd.DataFrame
-    seed_usage: pd.DataFrame
-    suggestions: pd.DataFrame
-    result: AuditResult
-    thresholds: Thresholds
-    live_explain: pd.DataFrame | None = None
-    live_target: str = ""
-    notes: list[str] = field(default_factory=list)
-
-    def read_table(self) -> pd.DataFrame:
-        """What each input held: kind, units read, queries, skipped and why."""
-        return pd.DataFrame(self.stats.table())
-
-    def top_table(self, n: int, width: int = 70) -> pd.DataFrame:
-        """The top-N shapes by total time, formatted for reading."""
-        d = self.digest.head(n)
-        return pd.DataFrame({
-            "collection": d["ns"].str.split(".", n=1).str[-1], "op": d["op"],
-            "shape": _clip(d["shape"], width),
-            "plan": d["plan_summary"], "count": d["count"], "total_ms": d["total_ms"].round(0).astype(int),
-            "p50_ms": d["p50_ms"].round(1), "p95_ms": d["p95_ms"].round(1), "max_ms": d["max_ms"].round(0),
-            "docs/exec": (d["docs_examined"] / d["count"]).round(0),
-            "docs/ret": d["examined_per_returned"].round(1),
-            "KiB/exec": (d["reslen_mean"] / 1024).round(1),
-            "share": (d["share_of_time"] * 100).round(1), "dashboard": d["dashboard"],
-        })
-
-    def findings_table(self, width: int = 60) -> pd.DataFrame:
-        f = self.findings
-        return pd.DataFrame({
-            "severity": f["severity"], "collection": f["ns"].str.split(".", n=1).str[-1], "op": f["op"],
-            "shape": _clip(f["shape"], width),
-            "flags": f["flags"], "docs/exec": f["docs_per_exec"].round(0), "docs/ret": f["examined_per_returned"].round(1),
-            "share": (f["share_of_time"] * 100).round(1), "dashboard": f["dashboard"],
-        })
-
-    def suggestions_table(self, width: int = 60) -> pd.DataFrame:
-        s = self.suggestions
-        return pd.DataFrame({
-            "collection": s["ns"].str.split(".", n=1).str[-1], "op": s["op"],
-            "shape": _clip(s["shape"], width),
-            "problem": s["problem"], "create": s["suggested_index"], "note": s["note"],
-        }).drop_duplicates(subset=["collection", "create", "note"])
+def _collection(ns: pd.Series) -> pd.Series:
+    return ns.str.split(".", n=1).str[-1]
 
 
-def run_audit(p: QueryCostParams) -> AuditRun:
-    """Read every configured source, digest it and conclude (see :mod:`.audit` for the rule).
+def read_table(result: QueryCostResult) -> pd.DataFrame:
+    """What each input held: kind, units read, queries, skipped and why."""
+    return pd.DataFrame(result.stats.table())
+
+
+def top_table(result: QueryCostResult, n: int, width: int = 70) -> pd.DataFrame:
+    """The top-N shapes by total time, formatted for reading.
 
     Parameters
     ----------
-    p : QueryCostParams
-        Validated notebook parameters.
+    result : QueryCostResult
+    n : int
+        Shapes shown.
+    width : int
+        Shapes longer than this are clipped with "…".
+    """
+    d = result.digest.head(n)
+    return pd.DataFrame({
+        "collection": _collection(d["ns"]), "op": d["op"],
+        "shape": _clip(d["shape"], width),
+        "plan": d["plan_summary"], "count": d["count"], "total_ms": d["total_ms"].round(0).astype(int),
+        "p50_ms": d["p50_ms"].round(1), "p95_ms": d["p95_ms"].round(1), "max_ms": d["max_ms"].round(0),
+        "docs/exec": (d["docs_examined"] / d["count"]).round(0),
+        "docs/ret": d["examined_per_returned"].round(1),
+        "KiB/exec": (d["reslen_mean"] / 1024).round(1),
+        "share": (d["share_of_time"] * 100).round(1), "dashboard": d["dashboard"],
+    })
+
+
+def findings_table(result: QueryCostResult, width: int = 60) -> pd.DataFrame:
+    """The findings (FAIL first, then by total time), formatted for reading."""
+    f = result.findings
+    return pd.DataFrame({
+        "severity": f["severity"], "collection": _collection(f["ns"]), "op": f["op"],
+        "shape": _clip(f["shape"], width),
+        "flags": f["flags"], "docs/exec": f["docs_per_exec"].round(0), "docs/ret": f["examined_per_returned"].round(1),
+        "share": (f["share_of_time"] * 100).round(1), "dashboard": f["dashboard"],
+    })
+
+
+def suggestions_table(result: QueryCostResult, width: int = 60) -> pd.DataFrame:
+    """The index suggestions, one row per (collection, index, note)."""
+    s = result.suggestions
+    return pd.DataFrame({
+        "collection": _collection(s["ns"]), "op": s["op"],
+        "shape": _clip(s["shape"], width),
+        "problem": s["problem"], "create": s["suggested_index"], "note": s["note"],
+    }).drop_duplicates(subset=["collection", "create", "note"])
+
+
+def verdict(result: QueryCostResult) -> Verdict:
+    """The audit's verdict (rule: :mod:`analysis.querycost.findings`).
+
+    Parameters
+    ----------
+    result : QueryCostResult
+        What :func:`analysis.querycost.pipeline.run` returned.
 
     Returns
     -------
-    AuditRun
+    Verdict
+        PASS / WARN / FAIL with the key figures and next steps; ERROR when nothing usable was read.
     """
-    th = Thresholds(p.collscan_docs_threshold, p.sort_docs_threshold, p.examined_ratio_threshold)
-    live_explain = None
-    live_target = ""
-    notes: list[str] = []
-    stats = ReadStats()
-    dig = Digester()
-    feed(dig, iter_rows(p.files, stats))
-    presence: dict[str, dict[str, float]] = {}
-    existing: list[tuple[str, list[tuple[str, int]]]] = []
-    if p.mongo_uri_env:
-        from . import server
-
-        uri = env_value("mongo_uri_env", p.mongo_uri_env)
-        live_target = redact_uri(uri)
-        db = server.connect(uri, p.database)
-        live_explain, user = server.explain_dashboard(db, p.audit_user_id, max_time_ms=p.max_time_ms,
-                                                       ratio=p.examined_ratio_threshold)
-        notes.append(f"live explain of the dashboard queries for user {user!r} on {live_target}/{p.database}")
-        existing = server.list_index_keys(db, COLLECTIONS)
-        fields = sorted({f for _, keys in _seed_indexes() for f, _ in keys})
-        presence = server.field_presence(db, COLLECTIONS, fields, max_time_ms=p.max_time_ms)
-        if p.read_live_profile:
-            st = FileStats(f"{p.database}.system.profile")
-            stats.files.append(st)
-            feed(dig, server.read_system_profile(db, limit=p.live_profile_limit, max_time_ms=p.max_time_ms, stats=st))
-    if live_explain is None and not stats.records:
-        require_usable(stats)  # one DataError line: files given, nothing usable in them
-    frame = dig.frame()
-    # the sample's metadata (field presence, simulated index set) describes the synthetic data only:
-    # it is used when the evidence is the synthetic sample and no server was read, never for real evidence
-    synthetic = frame["app_names"].str.contains(SYNTHETIC_MARK, regex=False).any()
-    if p.sample_meta_path and synthetic and live_explain is None:
-        meta = load_meta(resolve_path(p.sample_meta_path))
-        presence = meta.get("field_presence", {})
-        existing = [(c, [(str(f), int(d)) for f, d in keys]) for c, keys in meta.get("indexes", [])]
-        if meta:
-            notes.append(f"field presence and index set: those of the synthetic sample ({p.sample_meta_path})")
-    digest = tag_dashboard(frame)
-    source = source_label(digest, stats, live_target)
-    found = findings(digest, th) if len(digest) else pd.DataFrame(
-        columns=["severity", "ns", "op", "shape", "dashboard", "docs_per_exec", "examined_per_returned", "flags",
-                 "share_of_time"])
-    usage = seed_index_usage(_seed_indexes(), dashboard_queries(), digest, presence)
-    suggestions = suggest_indexes(digest, existing=[*existing, *_seed_indexes()], field_presence=presence)
-    result = assess(digest, found, stats, th, source)
-    if live_explain is not None:
-        flagged = live_explain[live_explain["flags"].astype(bool)]
-        result.figures["live explains flagged"] = f"{len(flagged)} of {len(live_explain)}"
-    return AuditRun(digest, stats, source, found, usage, suggestions, result, th, live_explain, live_target, notes)
+    return assess(result.digest, result.findings, result.stats, result.source, result.live_explain)
 
 
-def _seed_indexes() -> list[tuple[str, list[tuple[str, int]]]]:
+def digest_json(df: pd.DataFrame, stats: ReadStats, top: int) -> dict[str, Any]:
+    """The digest command's JSON document: files, lines, slow_queries, skipped, shapes.
 
-    return SEED_INDEXES
+    Parameters
+    ----------
+    df : DataFrame
+        A digest (:func:`analysis.querycost.pipeline.digest_files`).
+    stats : ReadStats
+        What was read.
+    top : int
+        Shapes included (``0``: all).
+    """
+    rows = df if top <= 0 else df.head(top)
+    return {
+        "files": [f.path for f in stats.files],
+        "lines": stats.lines,
+        "slow_queries": stats.records,
+        "skipped": stats.skipped,
+        "shapes": [{k: _json_value(k, r[k]) for k in JSON_SHAPE_FIELDS} for _, r in rows.iterrows()],
+    }
 
 
-def verdict_args(run: AuditRun) -> dict[str, Any]:
-    """Keyword arguments for :func:`analysis.record.verdict`."""
-    r = run.result
-    return {"status": r.status, "headline": r.headline, "figures": r.figures, "next_steps": r.next_steps}
+def _json_value(name: str, v: Any) -> Any:
+    """A JSON-safe field: integer fields as ints, other floats rounded to 6 decimals, NaN as null."""
+    if name in _INT_FIELDS:
+        v = jsonable(v)
+        return int(v) if isinstance(v, float) else v
+    return jsonable(v, ndigits=6)
 
 
-def load_meta(path: str | Path) -> dict[str, Any]:
-    """Read ``sample_meta.json`` (empty dict when absent)."""
-    p = Path(path)
-    return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}
+def digest_text(df: pd.DataFrame, stats: ReadStats, top: int) -> str:
+    """The digest command's text output: a summary line, problems, then the top shapes.
+
+    Parameters
+    ----------
+    df : DataFrame
+        A digest.
+    stats : ReadStats
+        What was read.
+    top : int
+        Shapes shown (``0``: all).
+    """
+    rows = df if top <= 0 else df.head(top)
+    view = pd.DataFrame({
+        "ns": rows["ns"], "op": rows["op"], "count": rows["count"],
+        "total_ms": rows["total_ms"].round(0), "p95_ms": rows["p95_ms"].round(1),
+        "docs/ret": rows["examined_per_returned"].round(1), "COLLSCAN": rows["collscan"],
+        "SORT": rows["in_memory_sort"], "share": (rows["share_of_time"] * 100).round(1).astype(str) + "%",
+        "plan": rows["plan_summary"].str.slice(0, 40), "shape": rows["shape"].str.slice(0, 70),
+    })
+    lines = [stats.summary()]
+    for p in stats.problems:
+        lines.append(f"  problem: {p}")
+    lines.append(view.to_string(index=False))
+    if top > 0 and len(df) > top:
+        lines.append(f"({len(df) - top} more shapes; --top 0 shows all)")
+    return "\n".join(lines)

@@ -20,14 +20,16 @@ from typing import Any
 
 import pandas as pd
 
-from ..config import DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_MAX_TIME_MS
-from ..mongodb.client import connect as connect_mongo
-from ..mongodb.commands import explain_command
-from ..mongodb.queries import STRATEGIES, planned_queries
-from ..errors import SourceError, one_line
-from ..redact import redact_text
-from ..mongodb.planner import format_index
-from .readers import ROW_FIELDS, FileStats, _explain_row, _profile_row
+from ...config import DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_MAX_TIME_MS
+from ...errors import SourceError, one_line
+from ...mongodb.client import connect as connect_mongo
+from ...mongodb.commands import explain_command
+from ...mongodb.planner import format_index
+from ...mongodb.queries import STRATEGIES, planned_queries
+from ...redact import redact_text
+from ..records import ROW_FIELDS, FileStats
+from .explain import explain_row
+from .profile import profile_row
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,7 @@ def explain_queries(db: Any, queries: Sequence[Any], *, max_time_ms: int = DEFAU
         except Exception as exc:
             raise _err(f"explain of {q.strategy}/{q.purpose} on {q.collection}", exc) from None
         st = FileStats("live explain")
-        row = _explain_row(dict(doc), st)
+        row = explain_row(dict(doc), st)
         if row is None:
             rows.append({"strategy": q.strategy, "purpose": q.purpose, "collection": q.collection, "op": op,
                          "plan_summary": "?", "flags": "; ".join(st.reasons)})
@@ -130,7 +132,7 @@ def read_system_profile(db: Any, *, limit: int = 20_000, max_time_ms: int = DEFA
         cursor = db["system.profile"].find({}, sort=[("$natural", -1)], limit=limit, max_time_ms=max_time_ms)
         for doc in cursor:
             st.lines += 1
-            row = _profile_row(doc, st)
+            row = profile_row(doc, st)
             if row is not None:
                 st.records += 1
                 yield row

@@ -1,11 +1,13 @@
-"""Findings and verdict of the query cost audit (pure functions of a digest).
+"""Findings and assessment of the query cost audit (pure functions of a digest).
 
 * :func:`dashboard_shapes` — the shapes of every query the dashboard strategies issue
   (:mod:`analysis.mongodb.queries`), so digested shapes can be recognised as dashboard ones;
 * :func:`tag_dashboard` — adds a ``dashboard`` column (``strategy/purpose`` labels);
 * :func:`findings` — per shape: COLLSCAN, in-memory SORT, examined/returned flags, with
   documents examined per execution against the thresholds;
-* :func:`assess` — status, headline, figures and next steps for the verdict.
+* :func:`assess` — the verdict rule applied: status, headline, figures and next steps
+  (an :class:`analysis.record.Verdict`; :func:`analysis.querycost.report.verdict` is the
+  entry the notebook calls).
 
 Verdict rule: **FAIL** when a dashboard shape does a COLLSCAN examining more than
 ``collscan_docs_threshold`` documents per execution, or an in-memory SORT whose input
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,7 +29,8 @@ import pandas as pd
 
 from ..mongodb.commands import wire_command
 from ..mongodb.queries import STRATEGIES, planned_queries
-from .readers import ReadStats
+from ..record import Verdict
+from .records import ReadStats
 from .shape import command_shape
 
 log = logging.getLogger(__name__)
@@ -113,16 +116,6 @@ def findings(digest: pd.DataFrame, th: Thresholds = Thresholds()) -> pd.DataFram
     return d[cols].reset_index(drop=True)
 
 
-@dataclass
-class AuditResult:
-    """What the notebook's verdict cell records."""
-
-    status: str
-    headline: str
-    figures: dict[str, Any] = field(default_factory=dict)
-    next_steps: list[str] = field(default_factory=list)
-
-
 def source_label(digest: pd.DataFrame, stats: ReadStats | None, live: str = "") -> str:
     """Where the figures come from, for captions: synthetic sample, files, or a live server."""
     parts = []
@@ -136,29 +129,38 @@ def source_label(digest: pd.DataFrame, stats: ReadStats | None, live: str = "") 
     return "; ".join(parts) or "no source"
 
 
-def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, th: Thresholds,
-           source: str) -> AuditResult:
-    """The verdict: status, headline, key figures and next steps (see the module rule)."""
+def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, source: str,
+           live_explain: pd.DataFrame | None = None) -> Verdict:
+    """The verdict rule (see the module docstring) applied to a tagged digest and its findings.
+
+    Parameters
+    ----------
+    digest : DataFrame
+        The digest with its ``dashboard`` column (:func:`tag_dashboard`).
+    found : DataFrame
+        Its findings (:func:`findings`).
+    stats : ReadStats, optional
+        What was read (its skips become a figure).
+    source : str
+        Where the figures come from (:func:`source_label`).
+    live_explain : DataFrame, optional
+        The live explain table, when a server was explained (its flagged rows become a figure).
+
+    Returns
+    -------
+    Verdict
+        ERROR when the digest is empty; else FAIL / WARN / PASS with the key figures.
+    """
     if digest is None or len(digest) == 0:
         why = stats.summary() if stats is not None else "no input"
-        return AuditResult("ERROR", f"No usable query records ({why}).", {"source": source},
-                           ["Check the file paths and formats (mongod 4.4+ JSON log, mongoexport of system.profile, "
-                            "explain('executionStats') output)."])
-    total_ms = float(digest["total_ms"].sum())
+        return Verdict("ERROR", f"No usable query records ({why}).", {"source": source},
+                       ["Check the file paths and formats (mongod 4.4+ JSON log, mongoexport of system.profile, "
+                        "explain('executionStats') output)."])
+    figures = key_figures(digest, found, stats, source)
+    if live_explain is not None:
+        flagged = live_explain[live_explain["flags"].astype(bool)]
+        figures["live explains flagged"] = f"{len(flagged)} of {len(live_explain)}"
     fails = found[found["severity"] == "FAIL"]
-    dash = found[found["dashboard"].astype(bool)]
-    figures: dict[str, Any] = {
-        "source": source,
-        "queries digested": int(digest["count"].sum()),
-        "shapes": int(len(digest)),
-        "total time (ms)": round(total_ms, 1),
-        "COLLSCAN share of time": round(float(digest.loc[digest["collscan"] > 0, "total_ms"].sum()) / total_ms, 3)
-        if total_ms else 0.0,
-        "dashboard shapes flagged": int(len(dash)),
-        "FAIL shapes": int(len(fails)),
-    }
-    if stats is not None:
-        figures["lines/documents skipped"] = stats.skipped
     steps: list[str] = []
     if len(fails):
         top = fails.iloc[0]
@@ -180,4 +182,22 @@ def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, t
         steps.append("These figures are SYNTHETIC: point log_paths / profile_paths at production evidence "
                      "or set mongo_uri_env to explain the dashboard queries on a real server.")
     steps.append("Drop or skip recommended indexes flagged 'unused' or 'useless' in the index table.")
-    return AuditResult(status, headline, figures, steps)
+    return Verdict(status, headline, figures, steps)
+
+
+def key_figures(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, source: str) -> dict[str, Any]:
+    """The verdict's figures: queries, shapes, total time, COLLSCAN share, flagged and FAIL shapes, skips."""
+    total_ms = float(digest["total_ms"].sum())
+    figures: dict[str, Any] = {
+        "source": source,
+        "queries digested": int(digest["count"].sum()),
+        "shapes": int(len(digest)),
+        "total time (ms)": round(total_ms, 1),
+        "COLLSCAN share of time": round(float(digest.loc[digest["collscan"] > 0, "total_ms"].sum()) / total_ms, 3)
+        if total_ms else 0.0,
+        "dashboard shapes flagged": int(len(found[found["dashboard"].astype(bool)])),
+        "FAIL shapes": int(len(found[found["severity"] == "FAIL"])),
+    }
+    if stats is not None:
+        figures["lines/documents skipped"] = stats.skipped
+    return figures

@@ -1,29 +1,34 @@
-"""Parallel digest of large uncompressed mongod logs (byte ranges, one process each).
+"""Parallel read of large uncompressed mongod logs (byte ranges, one forked process each).
 
 A plain log file is cut into as many byte ranges as workers; each worker (a forked
 process) opens the file, starts at the first line that begins inside its range, reads
 every line that *starts* before the range end, and returns a partial
-:class:`~analysis.querycost.digest.Digester` and its :class:`FileStats`. The parent
-merges them, so the result is identical to one sequential pass (tested). Memory per
-worker is bounded the same way as the sequential reader. Compressed files and small
-files are read sequentially (a gzip stream cannot be split).
+:class:`~analysis.querycost.digest.Digester` and its
+:class:`~analysis.querycost.records.FileStats`. The parent merges them, so the result is
+identical to one sequential pass (tested). Memory per worker is bounded the same way as
+the sequential reader. Compressed files and small files are read sequentially (a gzip
+stream cannot be split); :func:`parallel_plan` says which.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from ..config import resolve_path
-from ..errors import SourceError
-from .readers import FileStats, _iter_log_rows, detect_kind
+from ...config import resolve_path
+from ...errors import SourceError
+from ..digest import Digester, feed
+from ..records import FileStats
+from .files import GZIP_MAGIC, HEAD_BYTES, detect_kind
+from .log import iter_log_rows
 
 #: Plain logs smaller than this are read in one process (forking costs more than it saves).
 PARALLEL_MIN_BYTES = 32 * 2**20
-_GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True)
@@ -35,18 +40,27 @@ class ParallelPlan:
 
 
 def parallel_plan(path: str | Path, workers: int | None) -> ParallelPlan | None:
-    """Byte ranges for a parallel read, or None when the file is read sequentially."""
+    """Byte ranges for a parallel read, or None when the file is read sequentially.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    workers : int, optional
+        Processes wanted; default: the CPU count for plain logs of at least
+        :data:`PARALLEL_MIN_BYTES`. ``1`` (or no ``fork`` start method) = sequential.
+    """
     if workers == 1 or "fork" not in mp.get_all_start_methods():
         return None
     p = resolve_path(path)
     try:
         size = p.stat().st_size
         with p.open("rb") as fh:
-            head = fh.read(65536)
+            head = fh.read(HEAD_BYTES)
     except OSError:
         return None  # the sequential reader reports it
     n = workers or (os.cpu_count() or 1)
-    if n < 2 or head[:2] == _GZIP_MAGIC or detect_kind(head) != "log":
+    if n < 2 or head[:2] == GZIP_MAGIC or detect_kind(head) != "log":
         return None
     if workers is None and size < PARALLEL_MIN_BYTES:
         return None
@@ -54,7 +68,7 @@ def parallel_plan(path: str | Path, workers: int | None) -> ParallelPlan | None:
     return ParallelPlan(str(p), tuple((i * step, min(size, (i + 1) * step)) for i in range(n) if i * step < size))
 
 
-def _lines_in_range(fh, start: int, end: int):
+def _lines_in_range(fh: BinaryIO, start: int, end: int) -> Iterator[bytes]:
     if start > 0:
         fh.seek(start - 1)
         pos = start - 1 + len(fh.readline())  # finish the line that straddles the start
@@ -67,19 +81,21 @@ def _lines_in_range(fh, start: int, end: int):
         yield line
 
 
-def _digest_range(path: str, start: int, end: int):
-    from .digest import Digester, feed
-
+def _digest_range(path: str, start: int, end: int) -> tuple[Digester, FileStats]:
     st = FileStats(path, kind="log")
     with open(path, "rb") as fh:
-        dig = feed(Digester(), _iter_log_rows(_lines_in_range(fh, start, end), st))
+        dig = feed(Digester(), iter_log_rows(_lines_in_range(fh, start, end), st))
     return dig, st
 
 
-def digest_log_parallel(plan: ParallelPlan):
-    """Run the plan; returns the merged (Digester, FileStats)."""
-    from .digest import Digester
+def digest_log_parallel(plan: ParallelPlan) -> tuple[Digester, FileStats]:
+    """Run the plan; returns the merged (Digester, FileStats).
 
+    Raises
+    ------
+    SourceError
+        The file cannot be read.
+    """
     dig, total = Digester(), FileStats(plan.path, kind="log")
     try:
         with ProcessPoolExecutor(len(plan.ranges), mp_context=mp.get_context("fork")) as pool:

@@ -1,0 +1,161 @@
+"""The query cost audit's one entry: read the evidence, digest, find, advise (:func:`run`).
+
+:func:`run` does the I/O at the edge (files, the sample's metadata, optionally a live
+server) through :mod:`.sources` and the math through :mod:`.digest`, :mod:`.findings`
+and :mod:`.advice`; it returns a :class:`~analysis.querycost.result.QueryCostResult` whose
+tables :mod:`.report` formats and judges. :func:`digest_files` is the digest alone
+(what ``python -m analysis digest`` prints), reading large plain logs in parallel.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..config import resolve_path
+from ..mongodb.queries import SEED_INDEXES
+from ..params import env_value
+from ..redact import redact_uri
+from .advice import seed_index_usage, suggest_indexes
+from .digest import Digester, feed
+from .findings import SYNTHETIC_MARK, Thresholds, dashboard_queries, findings, source_label, tag_dashboard
+from .params import QueryCostParams
+from .records import FileStats, ReadStats, require_usable
+from .result import QueryCostResult
+from .sources import live
+from .sources.files import iter_rows
+from .sources.meta import load_meta
+from .sources.parallel import digest_log_parallel, parallel_plan
+
+log = logging.getLogger(__name__)
+
+#: The collections whose indexes and field presence are read from a live server.
+COLLECTIONS = ("assessments", "recommendations", "reports")
+_FINDING_COLUMNS = ["severity", "ns", "op", "shape", "dashboard", "docs_per_exec", "examined_per_returned", "flags",
+                    "share_of_time"]
+
+IndexList = list[tuple[str, list[tuple[str, int]]]]
+
+
+@dataclass
+class _Context:
+    """What the index advice knows besides the digest: field presence, existing indexes, the live explain."""
+
+    presence: dict[str, dict[str, float]] = field(default_factory=dict)
+    existing: IndexList = field(default_factory=list)
+    live_explain: pd.DataFrame | None = None
+    live_target: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def run(params: QueryCostParams) -> QueryCostResult:
+    """Read every configured source, digest it and find what is expensive (see :mod:`.findings` for the rule).
+
+    Parameters
+    ----------
+    params : QueryCostParams
+        Validated notebook parameters.
+
+    Returns
+    -------
+    QueryCostResult
+
+    Raises
+    ------
+    DataError
+        Files were given and none held a usable query (and no server was explained).
+    SourceError
+        A file cannot be read, or the server cannot be reached or queried.
+    """
+    th = Thresholds(params.collscan_docs_threshold, params.sort_docs_threshold, params.examined_ratio_threshold)
+    stats = ReadStats()
+    dig = Digester()
+    feed(dig, iter_rows(params.files, stats))
+    ctx = _read_live(params, dig, stats) if params.mongo_uri_env else _Context()
+    if ctx.live_explain is None and not stats.records:
+        require_usable(stats)  # one DataError line: files given, nothing usable in them
+    frame = dig.frame()
+    if params.sample_meta_path and ctx.live_explain is None and _is_synthetic(frame):
+        _use_sample_meta(ctx, params.sample_meta_path)
+    digest = tag_dashboard(frame)
+    source = source_label(digest, stats, ctx.live_target)
+    found = findings(digest, th) if len(digest) else pd.DataFrame(columns=_FINDING_COLUMNS)
+    usage = seed_index_usage(SEED_INDEXES, dashboard_queries(), digest, ctx.presence)
+    suggestions = suggest_indexes(digest, existing=[*ctx.existing, *SEED_INDEXES], field_presence=ctx.presence)
+    return QueryCostResult(digest, stats, source, found, usage, suggestions, th, ctx.live_explain, ctx.live_target,
+                           ctx.notes)
+
+
+def _read_live(p: QueryCostParams, dig: Digester, stats: ReadStats) -> _Context:
+    """Explain the dashboard queries, list indexes, sample field presence and (optionally) read system.profile."""
+    uri = env_value("mongo_uri_env", p.mongo_uri_env)
+    target = redact_uri(uri)
+    db = live.connect(uri, p.database)
+    explain, user = live.explain_dashboard(db, p.audit_user_id, max_time_ms=p.max_time_ms,
+                                           ratio=p.examined_ratio_threshold)
+    notes = [f"live explain of the dashboard queries for user {user!r} on {target}/{p.database}"]
+    existing = live.list_index_keys(db, COLLECTIONS)
+    fields = sorted({f for _, keys in SEED_INDEXES for f, _ in keys})
+    presence = live.field_presence(db, COLLECTIONS, fields, max_time_ms=p.max_time_ms)
+    if p.read_live_profile:
+        st = FileStats(f"{p.database}.system.profile")
+        stats.files.append(st)
+        feed(dig, live.read_system_profile(db, limit=p.live_profile_limit, max_time_ms=p.max_time_ms, stats=st))
+    return _Context(presence, existing, explain, target, notes)
+
+
+def _is_synthetic(frame: pd.DataFrame) -> bool:
+    """The digested evidence is the embedded synthetic sample (its appName)."""
+    return bool(frame["app_names"].str.contains(SYNTHETIC_MARK, regex=False).any())
+
+
+def _use_sample_meta(ctx: _Context, meta_path: str) -> None:
+    """Take field presence and the index set from the sample's metadata.
+
+    They describe the synthetic data only: used when the evidence is the synthetic sample
+    and no server was read, never for real evidence.
+    """
+    meta: dict[str, Any] = load_meta(resolve_path(meta_path))
+    ctx.presence = meta.get("field_presence", {})
+    ctx.existing = [(c, [(str(f), int(d)) for f, d in keys]) for c, keys in meta.get("indexes", [])]
+    if meta:
+        ctx.notes.append(f"field presence and index set: those of the synthetic sample ({meta_path})")
+
+
+def digest_files(paths: Sequence[str | Path], stats: ReadStats | None = None, *,
+                 workers: int | None = None) -> tuple[pd.DataFrame, ReadStats]:
+    """Read and digest files of any supported kind in one streaming pass.
+
+    Parameters
+    ----------
+    paths : sequence of str or Path
+        mongod logs (plain / .gz), profile exports, explain outputs.
+    stats : ReadStats, optional
+        Filled while reading; a new one is made when omitted.
+    workers : int, optional
+        Processes for large uncompressed logs (each reads its own byte range of the
+        file and returns a partial digest, merged here). Default: the CPU count for
+        plain logs of at least :data:`~.sources.parallel.PARALLEL_MIN_BYTES`, else 1.
+        ``1`` = one process.
+
+    Returns
+    -------
+    (DataFrame, ReadStats)
+        The digest table and what was read / skipped.
+    """
+    stats = stats if stats is not None else ReadStats()
+    dig = Digester()
+    for path in paths:
+        plan = parallel_plan(path, workers)
+        if plan:
+            part, st = digest_log_parallel(plan)
+            dig.merge(part)
+            stats.files.append(st)
+        else:
+            feed(dig, iter_rows([path], stats))
+    return dig.frame(), stats

@@ -1,0 +1,172 @@
+"""What a query record is: the row layout, the record and read-statistics types, the op vocabulary.
+
+Every source (log, profile export, explain output, live server) yields rows as tuples
+in :data:`ROW_FIELDS` order (cheap to build and to fold into a digest); small inputs can
+be read as :class:`QueryRecord` objects instead. What a reader could not use is counted
+in a :class:`FileStats` per file and a :class:`ReadStats` over all files;
+:func:`require_usable` turns "nothing usable at all" into one
+:class:`~analysis.errors.DataError` line. Pure types and helpers: no I/O here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataError
+
+#: Commands whose cost is a query (command name → the record's ``op``); everything else
+#: in a "Slow query" line or a profiler ``command`` entry is counted as skipped.
+QUERY_COMMANDS = {
+    "find": "find", "aggregate": "aggregate", "count": "count", "distinct": "distinct",
+    "findAndModify": "findAndModify", "findandmodify": "findAndModify", "getMore": "getMore",
+}
+
+#: The fields of a row, in order (the tuple layout every source yields).
+ROW_FIELDS = ("timestamp", "ns", "op", "shape", "plan_summary", "duration_ms", "docs_examined",
+              "keys_examined", "nreturned", "reslen", "collscan", "in_memory_sort", "app_name",
+              "query_hash", "source", "command")
+
+
+@dataclass(slots=True)
+class QueryRecord:
+    """One query execution, whatever the source.
+
+    ``timestamp`` is timezone-aware UTC when the source has one (explains have none).
+    Numeric fields are ``None`` when the source does not record them (e.g. ``reslen``
+    in an explain, ``nreturned`` of an update, fields older servers omit).
+    """
+
+    timestamp: datetime | None
+    ns: str
+    op: str
+    shape: str
+    plan_summary: str
+    duration_ms: float
+    docs_examined: int | None
+    keys_examined: int | None
+    nreturned: int | None
+    reslen: int | None
+    collscan: bool
+    in_memory_sort: bool
+    app_name: str
+    query_hash: str
+    source: str  # "log", "profile" or "explain"
+    #: the command (or write statement) the shape was taken from; for a getMore, its
+    #: originating command. Raw values: used for index advice, never displayed as is.
+    command: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class FileStats:
+    """What one file held: its kind, units read (lines or documents), records, skips."""
+
+    path: str
+    kind: str = "unknown"
+    lines: int = 0
+    records: int = 0
+    skipped: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        """Count ``n`` units skipped for ``reason``."""
+        self.skipped += n
+        self.reasons[reason] += n
+
+
+@dataclass
+class ReadStats:
+    """Totals over all files read (and the per-file detail)."""
+
+    files: list[FileStats] = field(default_factory=list)
+
+    @property
+    def lines(self) -> int:
+        """Units read (lines or documents) over all files."""
+        return sum(f.lines for f in self.files)
+
+    @property
+    def records(self) -> int:
+        """Usable queries over all files."""
+        return sum(f.records for f in self.files)
+
+    @property
+    def skipped(self) -> int:
+        """Units skipped over all files."""
+        return sum(f.skipped for f in self.files)
+
+    @property
+    def reasons(self) -> Counter:
+        """Why units were skipped, with counts, over all files."""
+        total: Counter = Counter()
+        for f in self.files:
+            total.update(f.reasons)
+        return total
+
+    @property
+    def problems(self) -> list[str]:
+        """File-level problems, each prefixed with its file name."""
+        return [f"{Path(f.path).name}: {p}" for f in self.files for p in f.problems]
+
+    def summary(self) -> str:
+        """One line: files, units read, records, skipped and the top reasons."""
+        top = ", ".join(f"{r} ×{n}" for r, n in self.reasons.most_common(4))
+        return (f"{len(self.files)} file(s), {self.lines} lines/documents read, {self.records} queries, "
+                f"{self.skipped} skipped" + (f" ({top})" if top else ""))
+
+    def table(self) -> list[dict[str, Any]]:
+        """Per-file rows for display."""
+        return [{"file": Path(f.path).name, "kind": f.kind, "read": f.lines, "queries": f.records,
+                 "skipped": f.skipped,
+                 "why skipped": "; ".join(f"{r} ×{n}" for r, n in f.reasons.most_common()),
+                 "problems": "; ".join(f.problems)} for f in self.files]
+
+
+def require_usable(stats: ReadStats) -> None:
+    """Raise one :class:`DataError` line when the files held no usable query at all.
+
+    Parameters
+    ----------
+    stats : ReadStats
+        What was read.
+
+    Raises
+    ------
+    DataError
+        ``no usable slow queries in N file(s): <problems or summary>``.
+    """
+    if stats.records == 0:
+        detail = "; ".join(stats.problems) or stats.summary()
+        raise DataError(f"no usable slow queries in {len(stats.files)} file(s): {detail}")
+
+
+def as_int(v: Any) -> int | None:
+    """An int from a JSON number or an Extended JSON number wrapper (None when absent or unreadable).
+
+    Examples
+    --------
+    >>> as_int({"$numberLong": "42"}), as_int(3.9), as_int(True), as_int(None)
+    (42, 3, None, None)
+    """
+    if v is None or isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return int(v)
+    if isinstance(v, dict):
+        for k in ("$numberLong", "$numberInt", "$numberDouble"):
+            if k in v:
+                try:
+                    return int(float(v[k]))
+                except (TypeError, ValueError):
+                    return None
+    return None
+
+
+def command_name(command: Mapping[str, Any]) -> str:
+    """The command's name: its first key (``""`` for an empty or non-document command)."""
+    return next(iter(command), "") if isinstance(command, Mapping) else ""

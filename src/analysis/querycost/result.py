@@ -1,0 +1,50 @@
+"""What one query cost audit produced (:class:`QueryCostResult`): the data the notebook shows and judges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .findings import Thresholds
+from .records import ReadStats
+
+
+@dataclass
+class QueryCostResult:
+    """Everything the notebook displays; :func:`analysis.querycost.report.verdict` judges it.
+
+    Attributes
+    ----------
+    digest : DataFrame
+        The per-shape digest with its ``dashboard`` column, sorted by total time.
+    stats : ReadStats
+        What each input held (kind, units read, queries, skipped and why).
+    source : str
+        Where the figures come from (synthetic sample, files, live server), for captions.
+    findings : DataFrame
+        COLLSCAN / in-memory SORT / examined-per-returned findings with their severity.
+    seed_usage : DataFrame
+        The recommended indexes: which dashboard query / digested shape uses each.
+    suggestions : DataFrame
+        An ESR index for each COLLSCAN or in-memory SORT shape.
+    thresholds : Thresholds
+        The thresholds the findings were judged with.
+    live_explain : DataFrame or None
+        The live explain of every dashboard query (None without a server).
+    live_target : str
+        The server explained (URI redacted), or ``""``.
+    notes : list of str
+        What else the reader should know about the evidence.
+    """
+
+    digest: pd.DataFrame
+    stats: ReadStats
+    source: str
+    findings: pd.DataFrame
+    seed_usage: pd.DataFrame
+    suggestions: pd.DataFrame
+    thresholds: Thresholds
+    live_explain: pd.DataFrame | None = None
+    live_target: str = ""
+    notes: list[str] = field(default_factory=list)

@@ -1,0 +1,259 @@
+"""Evidence files of any kind: open (plain or gzip, guarded), detect the kind, iterate rows.
+
+* mongod 4.4+ structured JSON log (plain or ``.gz``): "Slow query" lines (:mod:`.log`);
+* profiler exports (``mongoexport`` of ``system.profile``): JSON lines or a JSON array,
+  relaxed or canonical Extended JSON (:mod:`.jsonstream`, :mod:`.profile`);
+* ``explain("executionStats")`` outputs of ``find`` and ``aggregate``, classic and SBE
+  plan layouts, one document, several concatenated, JSON lines or an array (:mod:`.explain`).
+
+The kind is detected from the content, not the file name. Nothing here holds a whole
+file in memory. Bad input (junk lines, binary garbage, a truncated ``.gz``, an array
+cut in the middle, an empty file) is counted in the file's
+:class:`~analysis.querycost.records.FileStats`, never fatal; a missing or unopenable
+file is one :class:`~analysis.errors.SourceError` line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import zlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+from ...config import resolve_path
+from ...errors import SourceError
+from ...timeparse import parse_instant
+from ..records import FileStats, QueryRecord, ReadStats
+from ..shapecache import ShapeCache
+from .explain import explain_row
+from .jsonstream import iter_json_lines, iter_json_values
+from .log import iter_log_rows, log_row
+from .profile import profile_row
+
+_LEGACY_TEXT_LOG = re.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*\s+[IWEFD]\s+[A-Z_]+\s+\[")
+GZIP_MAGIC = b"\x1f\x8b"
+#: bytes looked at to detect a file's kind
+HEAD_BYTES = 65536
+
+
+class _GuardedReader(io.RawIOBase):
+    """Wrap a (gzip) stream; a truncated or corrupt end becomes EOF plus a noted problem."""
+
+    def __init__(self, inner: BinaryIO, st: FileStats) -> None:
+        self._inner, self._st = inner, st
+        self._failed = False
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        if self._failed:
+            return 0
+        try:
+            # read1: one decompression step, so data before a cut is returned before the error
+            data = self._inner.read1(len(b))
+        except EOFError:
+            self._failed = True
+            self._st.problems.append("truncated gzip: read up to the cut")
+            return 0
+        except (gzip.BadGzipFile, zlib.error, OSError) as exc:
+            self._failed = True
+            self._st.problems.append(f"corrupt gzip ({type(exc).__name__}): read up to the damage")
+            return 0
+        n = len(data)
+        b[:n] = data
+        return n
+
+
+def _open_binary(path: Path, st: FileStats) -> io.BufferedReader:
+    with path.open("rb") as fh:
+        magic = fh.read(2)
+    raw: BinaryIO = gzip.open(path, "rb") if magic == GZIP_MAGIC else path.open("rb")  # type: ignore[assignment]
+    return io.BufferedReader(_GuardedReader(raw, st), buffer_size=1 << 20)
+
+
+def detect_kind(head: bytes) -> str:
+    """Guess a file's kind from its first bytes (after decompression).
+
+    Parameters
+    ----------
+    head : bytes
+        The first bytes of the (decompressed) file, e.g. :data:`HEAD_BYTES` of them.
+
+    Returns
+    -------
+    str
+        One of ``"empty"``, ``"binary"``, ``"legacy-text-log"``, ``"log"``,
+        ``"json-array"``, ``"json-lines"``, ``"json"`` (concatenated / pretty documents).
+    """
+    stripped = head.lstrip()
+    if not stripped:
+        return "empty"
+    if b"\x00" in head[:4096]:
+        return "binary"
+    try:
+        head[:4096].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < 4090:  # a multi-byte char cut by the 4 KiB window is fine
+            return "binary"
+    if _LEGACY_TEXT_LOG.match(stripped):
+        return "legacy-text-log"
+    if stripped.startswith(b"["):
+        return "json-array"
+    first = stripped.split(b"\n", 1)[0]
+    if first.startswith(b'{"t":'):
+        return "log"
+    try:
+        doc = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return "json" if stripped.startswith(b"{") else "log"
+    if isinstance(doc, dict) and "t" in doc and "msg" in doc:
+        return "log"
+    return "json-lines"
+
+
+def doc_row(doc: Any, st: FileStats, shapes: ShapeCache) -> tuple | None:
+    """Route one JSON document to the right normalizer by its fields (log line, profile entry, explain).
+
+    The first usable kind seen becomes the file's kind; anything else is counted as skipped.
+    """
+    if not isinstance(doc, dict):
+        st.skip("not a JSON document")
+        return None
+    if "queryPlanner" in doc or "stages" in doc or "explainVersion" in doc:
+        kind = "explain"
+        row = explain_row(doc, st)
+    elif "op" in doc and "ns" in doc:
+        kind = "profile"
+        row = profile_row(doc, st, shapes)
+    elif "msg" in doc and "t" in doc:
+        kind = "log"
+        if doc.get("msg") != "Slow query":
+            st.skip("other log message")
+            return None
+        row = log_row(doc, st, shapes)
+    else:
+        st.skip("unrecognized document (not a log line, profile entry or explain)")
+        return None
+    if st.kind == "unknown":
+        st.kind = kind
+    return row
+
+
+def _unusable(kind: str, fh: io.BufferedReader, st: FileStats) -> None:
+    """Count a file that is empty, binary or a pre-4.4 text log (nothing in it is read)."""
+    if kind == "empty":
+        st.kind = "empty" if not st.problems else "unreadable"
+        st.problems.append("empty file" if not st.problems else "nothing readable")
+    elif kind == "binary":
+        st.kind = "binary"
+        st.lines += 1
+        st.skip("binary or non-UTF-8 content")
+        st.problems.append("binary content: not a log, profile or explain file")
+    else:  # legacy-text-log
+        st.kind = "legacy-text-log"
+        n = sum(1 for _ in fh)
+        st.lines += n
+        st.skip("legacy text log (MongoDB ≤ 4.2) not supported", n)
+        st.problems.append("text-format log of MongoDB ≤ 4.2: use a 4.4+ JSON log or the profiler")
+
+
+def _json_rows(kind: str, fh: io.BufferedReader, st: FileStats) -> Iterator[tuple]:
+    """Rows of a file of JSON documents (JSON lines, concatenated documents or one array)."""
+    text = io.TextIOWrapper(fh, encoding="utf-8", errors="replace")
+    if kind == "json-lines":
+        values = iter_json_lines(text, st)
+    else:
+        values = iter_json_values(text, st, array=(kind == "json-array"))
+    shapes = ShapeCache()
+    for doc in values:
+        row = doc_row(doc, st, shapes)
+        if row is not None:
+            st.records += 1
+            yield row
+
+
+def iter_file_rows(path: str | Path, st: FileStats) -> Iterator[tuple]:
+    """Yield normalized rows (tuples in ``ROW_FIELDS`` order) from one file of any kind.
+
+    Parameters
+    ----------
+    path : str or Path
+        A log, profile export or explain output; plain or gzip-compressed.
+    st : FileStats
+        Filled in while reading (kind, counts, reasons, problems).
+
+    Raises
+    ------
+    SourceError
+        The file cannot be opened.
+    """
+    p = Path(path)
+    try:
+        fh = _open_binary(p, st)
+    except OSError as exc:
+        raise SourceError(f"{p}: cannot open ({exc.strerror or exc})") from None
+    with fh:
+        kind = detect_kind(fh.peek(HEAD_BYTES)[:HEAD_BYTES])
+        if kind in ("empty", "binary", "legacy-text-log"):
+            _unusable(kind, fh, st)
+        elif kind == "log":
+            st.kind = "log"
+            yield from iter_log_rows(fh, st)
+        else:
+            yield from _json_rows(kind, fh, st)
+
+
+def iter_rows(paths: Sequence[str | Path], stats: ReadStats) -> Iterator[tuple]:
+    """Rows of several files in turn; each file's stats are appended to ``stats``.
+
+    Parameters
+    ----------
+    paths : sequence of str or Path
+        Files of any supported kind (relative paths resolve against the project root).
+    stats : ReadStats
+        Gets one :class:`FileStats` per file.
+
+    Raises
+    ------
+    SourceError
+        A path does not exist or is not a regular file.
+    """
+    for path in paths:
+        p = resolve_path(path)
+        if not p.exists():
+            raise SourceError(f"{path}: no such file")
+        if not p.is_file():
+            raise SourceError(f"{path}: not a regular file")
+        st = FileStats(str(p))
+        stats.files.append(st)
+        yield from iter_file_rows(p, st)
+
+
+def read_records(paths: Sequence[str | Path], stats: ReadStats | None = None) -> Iterator[QueryRecord]:
+    """Stream :class:`QueryRecord` objects from logs, profile exports and explain outputs.
+
+    Parameters
+    ----------
+    paths : sequence of str or Path
+        Files of any supported kind (auto-detected per file).
+    stats : ReadStats, optional
+        Filled in while reading.
+
+    Yields
+    ------
+    QueryRecord
+        With the timestamp parsed (:func:`analysis.timeparse.parse_instant`).
+    """
+    stats = stats if stats is not None else ReadStats()
+    for row in iter_rows(paths, stats):
+        yield QueryRecord(parse_instant(row[0]), *row[1:])

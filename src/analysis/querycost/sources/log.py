@@ -1,0 +1,150 @@
+"""mongod 4.4+ structured JSON log: "Slow query" lines (id 51803) → rows.
+
+Field mapping (see ``shared/reference/query_audit_reference.md``): ``durationMillis``,
+``docsExamined``, ``keysExamined``, ``nreturned``, ``reslen``, ``planSummary``,
+``hasSortStage`` of ``attr``; a getMore is shaped by its ``originatingCommand``. Write
+batches appear twice in the log (the COMMAND batch and one WRITE line per statement):
+the statements are counted, the batch is skipped.
+
+:func:`iter_log_rows` is the fast path over raw lines: a substring pre-filter, then
+orjson on candidate lines only; lines of other components, other messages and junk are
+counted in the file's :class:`~analysis.querycost.records.FileStats`, never fatal.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import orjson
+
+from ..records import QUERY_COMMANDS, FileStats, as_int
+from ..shapecache import ShapeCache
+
+_WRITE_BATCHES = {"update", "delete"}
+_LOG_WRITE_TYPES = {"update": "update", "remove": "delete", "delete": "delete"}
+#: Commands recognised without parsing the line (mongod writes attr.type, ns, appName, then
+#: command, so the first ``"command":{"`` of a "Slow query" line is the command's own key).
+_SKIP_UNPARSED = frozenset({
+    b"hello", b"isMaster", b"ismaster", b"ping", b"buildInfo", b"buildinfo", b"serverStatus", b"replSetHeartbeat",
+    b"saslStart", b"saslContinue", b"endSessions", b"listDatabases", b"listCollections", b"listIndexes",
+    b"createIndexes", b"dbStats", b"collStats", b"getParameter", b"insert",
+})
+
+
+def log_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache) -> tuple | None:
+    """Normalize one parsed "Slow query" log document; None (and counted in ``st``) if unusable.
+
+    Parameters
+    ----------
+    doc : mapping
+        One log line, decoded.
+    st : FileStats
+        Where skips are counted.
+    shapes : ShapeCache
+        The file's shape cache.
+
+    Returns
+    -------
+    tuple or None
+        A row in :data:`~analysis.querycost.records.ROW_FIELDS` order; the timestamp is
+        left raw (``{"$date": ...}``, parsed only when a record is built).
+    """
+    attr = doc.get("attr")
+    if type(attr) is not dict:
+        st.skip("slow query line without attr")
+        return None
+    command = attr.get("command")
+    if type(command) is not dict:
+        st.skip("slow query line without command")
+        return None
+    typ = attr.get("type", "command")
+    if typ in _LOG_WRITE_TYPES:
+        op = _LOG_WRITE_TYPES[typ]
+        shape_cmd = command
+    else:
+        name = next(iter(command), "")
+        op = QUERY_COMMANDS.get(name)
+        if op is None:
+            st.skip("write batch (statements are counted)" if name in _WRITE_BATCHES
+                    else f"non-query command: {name or '?'}")
+            return None
+        shape_cmd = command
+        if op == "getMore":
+            shape_cmd = attr.get("originatingCommand")
+            if type(shape_cmd) is not dict:
+                shape_cmd = {}
+    dur = attr.get("durationMillis")
+    if dur is None:
+        st.skip("missing durationMillis")
+        return None
+    plan = attr.get("planSummary") or ""
+    shape, pipe_sort, example = shapes.get(op, shape_cmd)
+    return (
+        doc.get("t"), attr.get("ns") or "", op, shape, plan,
+        float(dur), d if type(d := attr.get("docsExamined")) is int else as_int(d),
+        k if type(k := attr.get("keysExamined")) is int else as_int(k),
+        n if type(n := attr.get("nreturned")) is int else as_int(n),
+        r if type(r := attr.get("reslen")) is int else as_int(r),
+        "COLLSCAN" in plan, pipe_sort or bool(attr.get("hasSortStage")),
+        attr.get("appName") or "", attr.get("queryHash") or "", "log", example,
+    )
+
+
+def iter_log_rows(lines: Iterator[bytes], st: FileStats) -> Iterator[tuple]:
+    """Rows of the "Slow query" lines among raw log lines (the fast path).
+
+    A substring pre-filter, then orjson on candidate lines only. Counters are kept in
+    locals and written to ``st`` when the generator ends (also when the consumer stops
+    early).
+
+    Parameters
+    ----------
+    lines : iterator of bytes
+        Raw log lines (a binary file, or a byte range of one).
+    st : FileStats
+        Filled in when the generator ends.
+    """
+    loads = orjson.loads
+    shapes = ShapeCache()
+    n_lines = n_records = n_other = n_junk = 0
+    unparsed: Counter = Counter()
+    try:
+        for raw in lines:
+            n_lines += 1
+            if b"Slow query" not in raw:
+                if raw.startswith(b'{"t":'):
+                    n_other += 1
+                elif raw.strip():
+                    n_junk += 1
+                else:
+                    n_lines -= 1  # blank lines are not counted
+                continue
+            i = raw.find(b'"command":{"')
+            if i > 0:
+                name = raw[i + 12:raw.find(b'"', i + 12)]
+                if name in _SKIP_UNPARSED and raw.endswith((b"}\n", b"}")):
+                    unparsed[name] += 1
+                    continue
+            try:
+                doc = loads(raw)
+            except orjson.JSONDecodeError:
+                n_junk += 1
+                continue
+            if type(doc) is not dict or doc.get("msg") != "Slow query":
+                n_other += 1
+                continue
+            row = log_row(doc, st, shapes)
+            if row is not None:
+                n_records += 1
+                yield row
+    finally:
+        st.lines += n_lines
+        st.records += n_records
+        if n_other:
+            st.skip("other log message", n_other)
+        if n_junk:
+            st.skip("not a JSON log line", n_junk)
+        for name, n in unparsed.items():
+            st.skip(f"non-query command: {name.decode(errors='replace')}", n)

@@ -1,0 +1,40 @@
+"""explain('executionStats') outputs: classic and SBE layouts, find and aggregate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis.querycost.records import ReadStats
+from analysis.querycost.sources.files import read_records
+
+DATA = Path(__file__).resolve().parents[3] / "data" / "querycost"
+
+
+def _read(*paths: Path):
+    st = ReadStats()
+    return list(read_records(list(paths), st)), st
+
+
+def test_explain_classic_find_and_aggregate() -> None:
+    (find,), _ = _read(DATA / "explain_find_classic.json")
+    assert (find.op, find.plan_summary, find.docs_examined, find.keys_examined, find.nreturned, find.duration_ms) == \
+        ("find", "IXSCAN { user_id: 1 }", 1200, 1200, 5, 37.0)
+    assert find.in_memory_sort and not find.collscan and find.source == "explain"
+    (agg,), _ = _read(DATA / "explain_agg_classic.json")
+    assert (agg.op, agg.ns, agg.plan_summary, agg.docs_examined, agg.nreturned) == \
+        ("aggregate", "infra_mind.assessments", "IXSCAN { user_id: 1, created_at: -1 }", 1500, 1)
+    assert agg.in_memory_sort  # $sort inside $facet
+    assert agg.duration_ms == 48  # max of the $cursor time and the stage estimates
+
+
+def test_explain_sbe_layout_concatenated_documents() -> None:
+    recs, st = _read(DATA / "explain_sbe_two_docs.json")
+    assert st.files[0].lines == 2
+    find, agg = recs
+    assert find.plan_summary == "IXSCAN { user_id: 1, created_at: -1 }" and not find.in_memory_sort
+    assert agg.op == "aggregate" and agg.collscan and agg.in_memory_sort and agg.docs_examined == 25800
+
+
+def test_explain_without_execution_stats_is_skipped() -> None:
+    recs, st = _read(DATA / "explain_queryplanner_only.json")
+    assert recs == [] and st.files[0].reasons == {"explain without executionStats (use explain('executionStats'))": 1}

@@ -1,0 +1,65 @@
+"""The digest command: flags reach pipeline.digest_files; outcome → exit code through analysis.cli."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass, field
+
+import pytest
+
+from analysis.cli import main
+from analysis.querycost import cli, pipeline
+from analysis.querycost.digest import digest_rows
+from analysis.querycost.records import FileStats, ReadStats
+
+
+@dataclass
+class FakeDigest:
+    """Stands in for pipeline.digest_files: records its arguments, returns ``records`` identical queries."""
+
+    records: int = 3
+    calls: list = field(default_factory=list)
+
+    def __call__(self, paths, stats=None, *, workers=None):
+        self.calls.append((list(paths), stats, workers))
+        row = (None, "db.a", "find", "{u: ?}", "COLLSCAN", 12.0, 500, 0, 5, 100, True, False, "", "", "log", {})
+        st = FileStats("/logs/mongod.log", kind="log", lines=self.records + 1, records=self.records)
+        st.skip("other log message")
+        return digest_rows([row] * self.records), ReadStats([st])
+
+
+@pytest.fixture
+def fake(monkeypatch) -> FakeDigest:
+    f = FakeDigest()
+    monkeypatch.setattr(pipeline, "digest_files", f)
+    return f
+
+
+def test_files_reach_the_pipeline_and_success_exits_0(fake, capsys) -> None:
+    assert main(["digest", "a.log", "b.json.gz", "--top", "5"]) == 0
+    assert fake.calls == [(["a.log", "b.json.gz"], None, None)]
+    out = capsys.readouterr().out
+    assert out.startswith("1 file(s), 4 lines/documents read, 3 queries, 1 skipped") and "COLLSCAN" in out
+
+
+def test_json_flag_prints_the_digest_document(fake, capsys) -> None:
+    assert main(["digest", "a.log", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["files"], doc["lines"], doc["slow_queries"], doc["skipped"]) == (["/logs/mongod.log"], 4, 3, 1)
+    (shape,) = doc["shapes"]
+    assert shape["count"] == 3 and shape["docs_examined"] == 1500 and isinstance(shape["docs_examined"], int)
+    assert shape["reslen_total"] == 300 and shape["total_ms"] == 36.0
+
+
+def test_nothing_usable_exits_2_with_one_line(fake, capsys) -> None:
+    fake.records = 0
+    assert main(["digest", "junk.bin"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith("error: no usable slow queries in 1 file(s)")
+
+
+def test_run_returns_a_pass_verdict(fake, capsys) -> None:
+    v = cli.run(argparse.Namespace(files=["a.log"], top=20, json=False))
+    assert v.status == "PASS" and v.figures == {"files": 1, "queries": 3, "shapes": 1, "skipped": 1}

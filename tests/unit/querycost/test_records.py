@@ -1,0 +1,40 @@
+"""Records and read statistics: the one-line error when nothing is usable, Extended JSON numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis.errors import DataError
+from analysis.querycost.records import ReadStats, as_int, require_usable
+from analysis.querycost.sources.files import read_records
+
+BAD = Path(__file__).resolve().parents[2] / "data" / "bad" / "querycost"
+
+
+def test_nothing_usable_gives_one_line_error() -> None:
+    st = ReadStats()
+    list(read_records([BAD / "garbage.bin", BAD / "empty.log", BAD / "mongod_42_text.log"], st))
+    with pytest.raises(DataError) as exc:
+        require_usable(st)
+    msg = str(exc.value)
+    assert "\n" not in msg and "no usable slow queries in 3 file(s)" in msg and "empty file" in msg
+
+
+@pytest.mark.parametrize(("value", "want"), [
+    (7, 7), (7.9, 7), ({"$numberLong": "12"}, 12), ({"$numberInt": "3"}, 3), ({"$numberDouble": "2.5"}, 2),
+    ({"$numberLong": "x"}, None), (True, None), (None, None), ("5", None), ({"a": 1}, None),
+])
+def test_as_int_reads_json_and_extended_json_numbers(value, want) -> None:
+    assert as_int(value) == want
+
+
+def test_read_stats_totals_and_summary() -> None:
+    st = ReadStats()
+    list(read_records([BAD / "mongod_44_missing_fields.log", BAD / "empty.log"], st))
+    assert st.records == 1 and st.lines == sum(f.lines for f in st.files) == st.records + st.skipped
+    assert st.summary().startswith("2 file(s), ") and "missing durationMillis ×1" in st.summary()
+    assert [r["file"] for r in st.table()] == ["mongod_44_missing_fields.log", "empty.log"]
+    assert st.problems == ["empty.log: empty file"]
+    require_usable(st)  # one usable query is enough
