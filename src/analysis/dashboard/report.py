@@ -36,7 +36,7 @@ def server_summary(result: DashboardResult) -> pd.DataFrame:
     Parameters
     ----------
     result : DashboardResult
-        From :func:`analysis.dashboard.pipeline.run`.
+        Its ``server`` explain rows are summed per strategy and size.
 
     Returns
     -------
@@ -84,11 +84,12 @@ def verdict(result: DashboardResult) -> Verdict:
     Parameters
     ----------
     result : DashboardResult
-        From :func:`analysis.dashboard.pipeline.run`.
+        From :func:`analysis.dashboard.pipeline.run` (with or without the cache analysis).
 
     Returns
     -------
     Verdict
+        Status, headline, key figures and next steps.
     """
     claims_df = result.claims
     failing_claims = claims_df[claims_df["status"] == FAILS]["claim"].tolist()
