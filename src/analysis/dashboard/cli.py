@@ -9,6 +9,8 @@ import sys
 from typing import Any
 
 from ..params import validate
+from ..record import Verdict
+from . import pipeline, report
 from .params import DashboardParams, parse_sizes
 
 logger = logging.getLogger(__name__)
@@ -33,7 +35,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
-def _params(args: argparse.Namespace) -> DashboardParams:
+def params_of(args: argparse.Namespace) -> DashboardParams:
+    """The validated parameters the flags give (one-line ParameterError otherwise)."""
     sizes = args.sizes or ("100,1000,10000" if args.mongo_uri_env else "100,300,1000")
     values: dict[str, Any] = {"sizes": parse_sizes(sizes), "profile": args.profile,
                               "mongo_uri_env": args.mongo_uri_env, "redis_url_env": args.redis_url_env,
@@ -45,41 +48,26 @@ def _params(args: argparse.Namespace) -> DashboardParams:
     return validate(DashboardParams, values)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the sweep; exit 1 when an optimized strategy differs from legacy (FAIL)."""
-    from . import audit
-    from .engine import open_engine
+def run(args: argparse.Namespace) -> Verdict:
+    """Run the sweep (and the cache analysis unless ``--no-cache``); print it; return the verdict.
 
-    P = _params(args)
-    if not args.no_cache:
-        audit.check_redis(P)
-    eng = open_engine(P)
-    try:
-        sweep = audit.run_sweep(eng, P)
-    finally:
-        eng.close()
-    cache = None if args.no_cache else audit.analyze_cache(P, sweep.overviews[sweep.largest])
-    status, headline, figures, _ = audit.verdict_of(sweep, cache)
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed flags (:func:`configure`).
+
+    Returns
+    -------
+    Verdict
+        FAIL when an optimized strategy differs from legacy (see :func:`analysis.dashboard.report.verdict`).
+    """
+    result = pipeline.run(params_of(args), cache=not args.no_cache)
+    v = report.verdict(result)
     if args.json:
-        doc = audit.to_json(sweep, cache)
-        doc["verdict"] = {"status": status, "headline": headline}
-        print(json.dumps(doc, indent=1, default=str))
+        doc = report.to_json(result)
+        doc["verdict"] = {"status": v.status, "headline": v.headline}
+        print(json.dumps(doc, indent=1))
     else:
-        cols = ["strategy", "size", "latency_ms_median", "latency_ms_iqr", "repeats", "docs_received",
-                "result_bytes", "decode_ms", "decode_mem_bytes", "peak_mem_bytes"]
-        print(f"engine: {sweep.engine}  profile: {sweep.profile}")
-        if not sweep.real:
-            print("latency: client-side, in-process mongomock (Python) — not server latency")
-        print(sweep.rows[cols].round(2).to_string(index=False))
-        eq = sweep.equivalence()
-        print(f"\nequivalence vs legacy_full_scan: {len(eq)} differing field(s)")
-        if len(eq):
-            print(eq.to_string(index=False))
-        print("\n" + audit.server_summary(sweep).to_string(index=False))
-        if cache is not None:
-            print(f"\ncache ({cache.engine}): model/simulation/replay agree within ±{cache.tolerance}: {cache.agrees}")
-            print(cache.agreement[["reload_interval_s", "ttl_s", "model", "simulation", "replay"]].round(3)
-                  .to_string(index=False))
-        print(f"\n{status}: {headline}")
+        print(report.text(result, v))
     sys.stdout.flush()
-    return status
+    return v

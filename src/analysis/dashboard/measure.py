@@ -10,23 +10,19 @@ needs to decode them (``bson.decode_all`` under ``tracemalloc``) — what the AP
 from __future__ import annotations
 
 import gc
-import logging
 import math
 import statistics
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import bson
 import numpy as np
 import pandas as pd
 
-from ..mongodb.queries import STRATEGIES
 from .strategies import run_strategy
-
-logger = logging.getLogger(__name__)
 
 #: Method labels printed beside every figure.
 METHOD_LATENCY = "client-side wall time (perf_counter), warm-up + repeats, median"
@@ -220,40 +216,3 @@ def scaling_exponents(df: pd.DataFrame, metrics: Sequence[str] = ("latency_ms_me
                 exp = float(np.polyfit(np.log(sub["size"].astype(float)), np.log(sub[m].astype(float)), 1)[0])
             rows.append({"strategy": strategy, "metric": m, "exponent": exp})
     return pd.DataFrame(rows, columns=["strategy", "metric", "exponent"])
-
-
-def measure_sizes(make_db: Callable[[int], tuple[Any, Callable[[], None]]], sizes: Sequence[int], *,
-                  engine: str, user_id: str, strategies: Sequence[str] = STRATEGIES,
-                  timing: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Measure every strategy at every size.
-
-    Parameters
-    ----------
-    make_db : callable
-        ``make_db(size) -> (db, cleanup)``: a database loaded for that size and a function
-        to release it.
-    sizes : sequence of int
-        Documents per collection of the audited user.
-    engine, user_id, strategies, timing
-        See :func:`measure_strategy`.
-
-    Returns
-    -------
-    DataFrame
-        One row per (strategy, size).
-    """
-    rows = []
-    for size in sizes:
-        db, cleanup = make_db(size)
-        try:
-            for s in strategies:
-                rows.append(measure_strategy(db, s, user_id, size=size, engine=engine, timing=timing))
-                logger.info("measured %s at %d", s, size)
-        finally:
-            cleanup()
-    return pd.DataFrame(rows)
-
-
-def as_dict(stats: LatencyStats) -> dict[str, Any]:
-    """Plain dict of :class:`LatencyStats`."""
-    return asdict(stats)

@@ -7,7 +7,6 @@ then a pure reducer turns the raw results into a :class:`DashboardOverview`.
 
 from __future__ import annotations
 
-import copy
 import logging
 from collections import Counter
 from collections.abc import Callable
@@ -17,8 +16,8 @@ from typing import Any
 from ..mongodb.commands import run_queries
 from ..mongodb.queries import RECENT_ASSESSMENTS, RECENT_REPORTS, STRATEGIES, TOP_RECOMMENDATIONS, PlannedQuery
 
-
 logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class DashboardOverview:

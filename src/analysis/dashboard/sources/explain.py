@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..config import DEFAULT_MAX_TIME_MS
-from ..errors import DataError, SourceError, one_line
-from ..mongodb.commands import explain_command, run_queries
+from ...config import DEFAULT_MAX_TIME_MS
+from ...errors import DataError, SourceError, one_line
+from ...mongodb.commands import explain_command, run_queries
 
 logger = logging.getLogger(__name__)
 
