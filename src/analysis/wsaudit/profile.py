@@ -81,6 +81,7 @@ class Matcher:
         return True
 
     def describe(self) -> dict[str, str]:
+        """The rules as dotted path → regex text."""
         return {p: rx.pattern for p, rx in self.rules}
 
 

@@ -22,14 +22,17 @@ class FetchListener:
 
     @property
     def base_url(self) -> str:
+        """Where the listener serves (``http://127.0.0.1:PORT``)."""
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> FetchListener:
+        """Listen on an ephemeral loopback port."""
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
     async def stop(self) -> None:
+        """Stop listening."""
         if self._server:
             self._server.close()
             await self._server.wait_closed()

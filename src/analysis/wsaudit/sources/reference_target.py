@@ -115,10 +115,12 @@ class ReferenceTarget:
 
     @property
     def url(self) -> str:
+        """The WebSocket URL (valid once started: the port is then known)."""
         return f"ws://{self.host}:{self.port}{WS_PATH}"
 
     # --- lifecycle -----------------------------------------------------------
     async def start(self) -> ReferenceTarget:
+        """Listen, and start pushing to subscribers."""
         self._server = await serve(self._handler, self.host, self.port, process_request=self._process_request,
                                    compression=None, ping_interval=None, max_size=65536, close_timeout=1)
         self.port = self._server.sockets[0].getsockname()[1]
@@ -127,6 +129,7 @@ class ReferenceTarget:
         return self
 
     async def stop(self) -> None:
+        """Stop pushing and listening."""
         if self._pusher:
             self._pusher.cancel()
         if self._server:
@@ -289,10 +292,12 @@ class ThreadedTarget:
 
     @property
     def url(self) -> str:
+        """The target's WebSocket URL (valid after :meth:`start`)."""
         return self.target.url
 
     @property
     def mode(self) -> str:
+        """``secure`` or ``vulnerable``."""
         return self.target.mode
 
     def _run(self) -> None:
@@ -312,6 +317,7 @@ class ThreadedTarget:
         loop.close()
 
     def start(self, timeout: float = 5.0) -> ThreadedTarget:
+        """Start the target in its thread; wait until it listens (or raise what stopped it)."""
         self._thread = threading.Thread(target=self._run, name=f"ws-target-{self.target.mode}", daemon=True)
         self._thread.start()
         if not self._ready.wait(timeout):
@@ -321,6 +327,7 @@ class ThreadedTarget:
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop the loop and the target; wait for the thread."""
         if self._loop and self._thread and self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout)
