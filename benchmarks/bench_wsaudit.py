@@ -12,10 +12,11 @@ import statistics
 import time
 from dataclasses import replace
 
-from analysis.wsaudit.forge import generate_secret, load_keys
-from analysis.wsaudit.probes import PROBE_IDS, run_battery
+from analysis.wsaudit.battery import run_battery
+from analysis.wsaudit.checklist import PROBE_IDS
+from analysis.wsaudit.keys import generate_secret, load_keys
 from analysis.wsaudit.profile import load_profile
-from analysis.wsaudit.session import reference_target
+from analysis.wsaudit.sources.reference_target import reference_target
 
 BUDGET_S = 10.0
 REPEATS = 3

@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
 import urllib.request
 from dataclasses import replace
+from http import HTTPStatus
 
 import jwt
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from websockets.asyncio.server import serve
 
 from analysis.cli import main as cli_main
 from analysis.config import project_root
-from analysis.wsaudit.forge import load_keys
-from analysis.wsaudit.probes import PROBE_IDS, run_battery
-from analysis.wsaudit.profile import load_profile
-from analysis.wsaudit.session import audit_targets, reference_target
-from analysis.wsaudit.target import ReferenceTarget, ThreadedTarget
+from analysis.wsaudit.battery import run_battery
+from analysis.wsaudit.checklist import PROBE_IDS
+from analysis.wsaudit.keys import load_keys
+from analysis.wsaudit.pipeline import audit_targets
+from analysis.wsaudit.profile import load_profile, parse_profile
+from analysis.wsaudit.sources.reference_target import ReferenceTarget, ThreadedTarget, reference_target
 
 pytestmark = pytest.mark.integration
 SECRET = "integration-secret-0123456789abcdefghijkl"
@@ -287,10 +295,6 @@ def test_ws_target_command_generates_a_secret_without_printing_it(tmp_path):
 
 def test_header_transport(profile):
     """Authorization: Bearer at the handshake; 401 on a bad token (a server written against PyJWT directly)."""
-    from http import HTTPStatus
-
-    from analysis.wsaudit.profile import parse_profile
-
     hp = parse_profile({"url": "ws://127.0.0.1:9/ws", "token_transport": "header", "secret_env": "WS_JWT_SECRET",
                         "claims": {"iss": "infra-mind", "aud": "infra-mind-api", "token_type": "access"},
                         "reply_timeout_s": 1.0}, "header.yaml")
@@ -325,14 +329,6 @@ def test_header_transport(profile):
 
 
 def test_untrusted_certificate_is_a_tls_error_row(profile, tmp_path):
-    import datetime as dt
-    import ssl
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.timezone.utc)
@@ -359,10 +355,6 @@ def test_untrusted_certificate_is_a_tls_error_row(profile, tmp_path):
 
 def test_subprotocol_transport():
     """Token offered as the Sec-WebSocket-Protocol value; 401 on a bad token."""
-    from http import HTTPStatus
-
-    from analysis.wsaudit.profile import parse_profile
-
     sp = parse_profile({"url": "ws://127.0.0.1:9/ws", "token_transport": "subprotocol", "secret_env": "WS_JWT_SECRET",
                         "reply_timeout_s": 1.0}, "subprotocol.yaml")
 

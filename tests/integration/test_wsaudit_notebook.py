@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_one_notebook
-from analysis.wsaudit.target import ThreadedTarget
+from analysis.wsaudit.sources.reference_target import ThreadedTarget
 
 pytestmark = pytest.mark.integration
 NB = "04_websocket_token_audit"

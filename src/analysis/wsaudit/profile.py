@@ -41,7 +41,6 @@ matches when every entry matches. Non-string values are compared as their JSON t
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -49,17 +48,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-
 from ..config import resolve_path
 from ..errors import ConfigError
-
-log = logging.getLogger(__name__)
+from ..yamlio import load_yaml
+from .templates import MISSING, get_path
 
 TRANSPORTS = ("first_message", "query_param", "header", "subprotocol")
 ALGORITHMS = ("HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
               "ES256", "ES384", "ES512")
-_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -77,7 +73,7 @@ class Matcher:
             return False
         for path, rx in self.rules:
             value = get_path(frame, path)
-            if value is _MISSING:
+            if value is MISSING:
                 return False
             text = value if isinstance(value, str) else json.dumps(value)
             if not rx.search(text):
@@ -85,41 +81,8 @@ class Matcher:
         return True
 
     def describe(self) -> dict[str, str]:
+        """The rules as dotted path → regex text."""
         return {p: rx.pattern for p, rx in self.rules}
-
-
-def get_path(obj: Any, path: str) -> Any:
-    """Value at a dotted ``path`` (``data.user_id``; list indexes allowed) or a sentinel."""
-    cur = obj
-    for part in path.split("."):
-        if isinstance(cur, Mapping) and part in cur:
-            cur = cur[part]
-        elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
-            cur = cur[int(part)]
-        else:
-            return _MISSING
-    return cur
-
-
-def lookup(obj: Any, path: str, default: Any = None) -> Any:
-    """Public form of :func:`get_path` returning ``default`` when absent."""
-    v = get_path(obj, path) if path else _MISSING
-    return default if v is _MISSING else v
-
-
-def set_path(obj: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """Return a deep copy of ``obj`` with ``value`` stored at dotted ``path`` (dicts created)."""
-    out = json.loads(json.dumps(obj))
-    cur = out
-    parts = path.split(".")
-    for part in parts[:-1]:
-        nxt = cur.get(part)
-        if not isinstance(nxt, dict):
-            nxt = {}
-            cur[part] = nxt
-        cur = nxt
-    cur[parts[-1]] = value
-    return out
 
 
 def make_matcher(raw: Any, where: str) -> Matcher:
@@ -178,7 +141,7 @@ class Profile:
 
     def with_url(self, url: str) -> Profile:
         """A copy pointed at ``url`` (validated like the profile's own)."""
-        _check_url(url, f"profile {self.source or self.name}: url")
+        _check_url(url, f"{self.source or self.name}: url")
         return replace(self, url=url)
 
     @property
@@ -186,23 +149,18 @@ class Profile:
         """The client-side identity field name (last segment of ``forged_identity_path``)."""
         return (self.forged_identity_path or "user_id").split(".")[-1]
 
-    def to_public_dict(self) -> dict[str, Any]:
-        """Profile as plain data for reports (env var NAMES only, never values)."""
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, Matcher):
-                v = v.describe()
-            elif f.name == "ignore":
-                v = [m.describe() for m in v]
-            out[f.name] = v
-        return out
-
 
 _KNOWN = tuple(f.name for f in fields(Profile) if f.name != "source")
 _STR = {"name", "url", "token_transport", "query_param", "header", "header_value", "forged_identity_path",
         "identity_path", "victim_resource", "own_resource", "algorithm", "secret_env", "private_key_env",
         "public_key_env", "kid", "typ", "subject", "victim_subject"}
+_FLOAT = ("reply_timeout_s", "leeway_s", "deadline_s")
+_INT = ("token_lifetime_s", "concurrency")
+_MATCHERS = ("accepted", "rejected", "subscribed")
+_SCALARS = {*_STR, *_FLOAT, *_INT, "origin"}
+#: (key, lowest, highest, unit) of the numeric keys, in the order they are checked.
+_RANGES = (("reply_timeout_s", 0.05, 30, " s"), ("deadline_s", 1, 600, " s"), ("concurrency", 1, 64, ""),
+           ("leeway_s", 0, 3600, " s"), ("token_lifetime_s", 10, 86400, " s"))
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PATH = re.compile(r"^[^.\s]+(\.[^.\s]+)*$")
 
@@ -226,6 +184,91 @@ def _message(raw: Any, where: str, placeholder: str) -> Any:
     return json.loads(json.dumps(raw))
 
 
+def _check_keys(raw: Any, source: str) -> None:
+    """The decoded document is a mapping of known keys with a ``url``."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{source}: expected a mapping of keys, got {type(raw).__name__}")
+    unknown = sorted(str(k) for k in raw if k not in _KNOWN)
+    if unknown:
+        raise ConfigError(f"{source}: unknown key '{unknown[0]}' (known: {', '.join(_KNOWN)})")
+    if "url" not in raw:
+        raise ConfigError(f"{source}: url: required")
+
+
+def _scalar(key: str, value: Any, where: str) -> Any:
+    """A string, number or boolean key's value, type-checked."""
+    if key in _STR:
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected a string, got {type(value).__name__}")
+        return value
+    if key in _FLOAT:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where}: expected a number, got {value!r:.40}")
+        return float(value)
+    if key in _INT:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: expected an integer, got {value!r:.40}")
+        return value
+    if not isinstance(value, bool):  # origin
+        raise ConfigError(f"{where}: expected true or false, got {value!r:.40}")
+    return value
+
+
+def _structured(key: str, value: Any, where: str) -> Any:
+    """A matcher, message template or claims key's value, validated."""
+    if key in _MATCHERS:
+        return make_matcher(value, where)
+    if key == "ignore":
+        if value is None:
+            value = []
+        if isinstance(value, Mapping):
+            value = [value]
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: expected a list of matchers")
+        return tuple(make_matcher(m, f"{where}[{i}]") for i, m in enumerate(value))
+    if key == "auth_message":
+        return _message(value, where, "{token}")
+    if key == "subscribe_message":
+        return None if value in (None, "") else _message(value, where, "{resource}")
+    if value is None:  # claims
+        value = {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where}: expected a mapping of claim → value")
+    return json.loads(json.dumps(dict(value), default=str))
+
+
+def _check_profile(p: Profile, source: str) -> None:
+    """Checks across keys: URL, choices, env var names, paths, key material, ranges."""
+    _check_url(p.url, f"{source}: url")
+    if p.token_transport not in TRANSPORTS:
+        raise ConfigError(f"{source}: token_transport: {p.token_transport!r} is not one of {', '.join(TRANSPORTS)}")
+    if p.algorithm not in ALGORITHMS:
+        raise ConfigError(f"{source}: algorithm: {p.algorithm!r} is not one of {', '.join(ALGORITHMS)}")
+    for key in ("secret_env", "private_key_env", "public_key_env"):
+        v = getattr(p, key)
+        if v and not _ENV.match(v):
+            raise ConfigError(f"{source}: {key}: must name an environment variable, not hold a value")
+    for key in ("forged_identity_path", "identity_path"):
+        v = getattr(p, key)
+        if v and not _PATH.match(v):
+            raise ConfigError(f"{source}: {key}: {v!r} is not a dotted JSON path")
+    if p.algorithm.startswith("HS") and not p.secret_env:
+        raise ConfigError(f"{source}: secret_env: required by algorithm {p.algorithm} "
+                          "(the env var holding the secret)")
+    if not p.algorithm.startswith("HS") and not p.private_key_env:
+        raise ConfigError(f"{source}: private_key_env: required by algorithm {p.algorithm} "
+                          "(the env var holding the PEM private key)")
+    for key, low, high, unit in _RANGES:
+        if not low <= getattr(p, key) <= high:
+            raise ConfigError(f"{source}: {key}: must be between {low:g} and {high:g}{unit}")
+    if p.subject == p.victim_subject:
+        raise ConfigError(f"{source}: victim_subject: must differ from 'subject'")
+    if "{token}" not in p.header_value:
+        raise ConfigError(f"{source}: header_value: must contain {{token}}")
+
+
 def parse_profile(raw: Any, source: str = "<profile>") -> Profile:
     """Validate a decoded YAML mapping into a :class:`Profile`.
 
@@ -243,122 +286,36 @@ def parse_profile(raw: Any, source: str = "<profile>") -> Profile:
     Raises
     ------
     ConfigError
-        One line naming the file, the key and the problem (unknown keys included).
+        One line ``file: key: problem`` (``file: problem`` for the document as a whole),
+        unknown keys included.
     """
-    where = f"profile {source}"
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where}: expected a mapping of keys, got {type(raw).__name__}")
-    unknown = sorted(str(k) for k in raw if k not in _KNOWN)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key '{unknown[0]}' (known: {', '.join(_KNOWN)})")
-    if "url" not in raw:
-        raise ConfigError(f"{where}: key 'url' is required")
+    _check_keys(raw, source)
     kw: dict[str, Any] = {"source": source, "name": Path(source).stem if source != "<profile>" else "target"}
     for key, value in raw.items():
-        k = f"{where}: key '{key}'"
-        if key in _STR:
-            if value is None:
-                value = ""
-            if not isinstance(value, str):
-                raise ConfigError(f"{k}: expected a string, got {type(value).__name__}")
-            kw[key] = value
-        elif key in ("reply_timeout_s", "leeway_s", "deadline_s"):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ConfigError(f"{k}: expected a number, got {value!r:.40}")
-            kw[key] = float(value)
-        elif key in ("token_lifetime_s", "concurrency"):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ConfigError(f"{k}: expected an integer, got {value!r:.40}")
-            kw[key] = value
-        elif key == "origin":
-            if not isinstance(value, bool):
-                raise ConfigError(f"{k}: expected true or false, got {value!r:.40}")
-            kw[key] = value
-        elif key in ("accepted", "rejected", "subscribed"):
-            kw[key] = make_matcher(value, f"{where}: {key}")
-        elif key == "ignore":
-            if value is None:
-                value = []
-            if isinstance(value, Mapping):
-                value = [value]
-            if not isinstance(value, list):
-                raise ConfigError(f"{k}: expected a list of matchers")
-            kw[key] = tuple(make_matcher(m, f"{where}: ignore[{i}]") for i, m in enumerate(value))
-        elif key == "auth_message":
-            kw[key] = _message(value, f"{where}: auth_message", "{token}")
-        elif key == "subscribe_message":
-            kw[key] = None if value in (None, "") else _message(value, f"{where}: subscribe_message", "{resource}")
-        elif key == "claims":
-            if value is None:
-                value = {}
-            if not isinstance(value, Mapping):
-                raise ConfigError(f"{k}: expected a mapping of claim → value")
-            kw[key] = json.loads(json.dumps(dict(value), default=str))
+        where = f"{source}: {key}"
+        kw[key] = _scalar(key, value, where) if key in _SCALARS else _structured(key, value, where)
     p = Profile(**kw)
-    _check_url(p.url, f"{where}: key 'url'")
-    if p.token_transport not in TRANSPORTS:
-        raise ConfigError(f"{where}: key 'token_transport': {p.token_transport!r} is not one of {', '.join(TRANSPORTS)}")
-    if p.algorithm not in ALGORITHMS:
-        raise ConfigError(f"{where}: key 'algorithm': {p.algorithm!r} is not one of {', '.join(ALGORITHMS)}")
-    for key in ("secret_env", "private_key_env", "public_key_env"):
-        v = getattr(p, key)
-        if v and not _ENV.match(v):
-            raise ConfigError(f"{where}: key '{key}' must name an environment variable, not hold a value")
-    for key in ("forged_identity_path", "identity_path"):
-        v = getattr(p, key)
-        if v and not _PATH.match(v):
-            raise ConfigError(f"{where}: key '{key}': {v!r} is not a dotted JSON path")
-    if p.algorithm.startswith("HS") and not p.secret_env:
-        raise ConfigError(f"{where}: algorithm {p.algorithm} needs 'secret_env' (the env var holding the secret)")
-    if not p.algorithm.startswith("HS") and not p.private_key_env:
-        raise ConfigError(f"{where}: algorithm {p.algorithm} needs 'private_key_env' (env var with the PEM private key)")
-    if not 0.05 <= p.reply_timeout_s <= 30:
-        raise ConfigError(f"{where}: key 'reply_timeout_s' must be between 0.05 and 30 s")
-    if not 1 <= p.deadline_s <= 600:
-        raise ConfigError(f"{where}: key 'deadline_s' must be between 1 and 600 s")
-    if not 1 <= p.concurrency <= 64:
-        raise ConfigError(f"{where}: key 'concurrency' must be between 1 and 64")
-    if not 0 <= p.leeway_s <= 3600:
-        raise ConfigError(f"{where}: key 'leeway_s' must be between 0 and 3600 s")
-    if not 10 <= p.token_lifetime_s <= 86400:
-        raise ConfigError(f"{where}: key 'token_lifetime_s' must be between 10 and 86400 s")
-    if p.subject == p.victim_subject:
-        raise ConfigError(f"{where}: 'subject' and 'victim_subject' must differ")
-    if "{token}" not in p.header_value:
-        raise ConfigError(f"{where}: key 'header_value' must contain {{token}}")
+    _check_profile(p, source)
     return p
 
 
 def load_profile(path: str | Path) -> Profile:
-    """Read and validate a profile file (relative paths via :func:`analysis.config.resolve_path`)."""
-    p = resolve_path(path)
-    if not p.is_file():
-        raise ConfigError(f"profile {path}: file not found")
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        first = " ".join(str(exc).split())[:160]
-        raise ConfigError(f"profile {path}: not valid YAML ({first})") from None
-    return parse_profile(raw, str(path))
+    """Read and validate a profile file.
 
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file; a relative path is resolved by :func:`analysis.config.resolve_path`.
 
-def render(template: Any, **values: str) -> Any:
-    """Substitute ``{name}`` placeholders inside every string of a JSON-like template."""
-    if isinstance(template, str):
-        for k, v in values.items():
-            template = template.replace("{" + k + "}", v)
-        return template
-    if isinstance(template, Mapping):
-        return {k: render(v, **values) for k, v in template.items()}
-    if isinstance(template, list):
-        return [render(v, **values) for v in template]
-    return template
+    Returns
+    -------
+    Profile
 
-
-def drop_placeholder(template: Any, placeholder: str = "{token}") -> Any:
-    """Remove every mapping entry whose value is exactly ``placeholder`` (the 'no token' message)."""
-    if isinstance(template, Mapping):
-        return {k: drop_placeholder(v, placeholder) for k, v in template.items() if v != placeholder}
-    if isinstance(template, list):
-        return [drop_placeholder(v, placeholder) for v in template]
-    return template
+    Raises
+    ------
+    ConfigError
+        One line: ``file: not found``, ``file:line: invalid YAML (problem)`` (from
+        :func:`analysis.yamlio.load_yaml`, naming the resolved file) or a validation
+        error ``file: key: problem`` (naming ``path`` as given).
+    """
+    return parse_profile(load_yaml(resolve_path(path)), str(path))

@@ -1,4 +1,4 @@
-"""Tables, JSON and the notebook verdict for WebSocket audits (no I/O)."""
+"""Tables, the JSON document and the verdict of WebSocket audits (no math, no I/O)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from .probes import IDENTITY_PROBES, PROBES, Audit
+from ..jsonsafe import jsonable
+from ..record import Verdict
+from .checklist import IDENTITY_PROBES, PROBES
+from .results import STATUSES, Audit, WsAuditResult
 
 COLOURS = {"PASS": "#d1f0d8", "FAIL": "#ffd7d5", "WARN": "#fff1c2", "N/A": "#eeeeee", "ERROR": "#e6dcfd",
            "—": "#ffffff"}
@@ -39,7 +42,7 @@ def counts(audits: dict[str, Audit]) -> pd.DataFrame:
     rows = []
     for name, a in audits.items():
         c = pd.Series([r.status for r in a.results]).value_counts()
-        rows.append({"target": name, **{s: int(c.get(s, 0)) for s in ("PASS", "FAIL", "WARN", "N/A", "ERROR")},
+        rows.append({"target": name, **{s: int(c.get(s, 0)) for s in STATUSES},
                      "verdict": a.verdict})
     return pd.DataFrame(rows).set_index("target")
 
@@ -77,7 +80,7 @@ def text_table(a: Audit) -> str:
 
 def to_json(a: Audit) -> str:
     """The CLI's JSON document."""
-    return json.dumps(a.to_json(), indent=2, default=str)
+    return json.dumps(jsonable(a.to_json()), indent=2)
 
 
 def controls(audits: dict[str, Audit]) -> list[str]:
@@ -99,48 +102,43 @@ def controls(audits: dict[str, Audit]) -> list[str]:
     return problems
 
 
-def notebook_verdict(audits: dict[str, Audit]) -> tuple[str, str, dict[str, Any], list[str]]:
-    """Status, headline, figures and next steps of notebook 04.
-
-    Reference targets are controls: the secure one must pass every applicable probe and
-    the vulnerable one must FAIL identity and isolation — otherwise ERROR (the audit
-    cannot detect). A real target (``profile``): FAIL on any FAIL, WARN on WARN/ERROR
-    rows, ERROR if its baseline token was not accepted, PASS otherwise.
-    """
+def _figures(audits: dict[str, Audit]) -> dict[str, Any]:
+    """Per target: its verdict, status counts and battery wall time."""
     figures: dict[str, Any] = {}
     for name, a in audits.items():
         c = counts({name: a}).iloc[0]
         figures[f"{name}: verdict"] = a.verdict
-        figures[f"{name}: PASS/FAIL/WARN/N/A/ERROR"] = "/".join(str(int(c[s])) for s in
-                                                               ("PASS", "FAIL", "WARN", "N/A", "ERROR"))
+        figures[f"{name}: PASS/FAIL/WARN/N/A/ERROR"] = "/".join(str(int(c[s])) for s in STATUSES)
         figures[f"{name}: battery wall time (s)"] = round(a.ms / 1000, 2)
-    problems = controls(audits)
+    return figures
+
+
+def _real_target(a: Audit) -> tuple[str, list[str]]:
+    """Headline and next steps for a real target (``profile``); its status is the audit's verdict."""
+    fails = [r.id for r in a.results if r.status == "FAIL"]
+    warns = [r.id for r in a.results if r.status in ("WARN", "ERROR")]
     steps: list[str] = []
-    if problems:
-        return ("ERROR", "The audit cannot be trusted: " + "; ".join(problems), figures,
-                ["Inspect the control rows in the evidence table; fix the profile's matchers or the probe before "
-                 "auditing a real system."])
-    if "profile" in audits:
-        a = audits["profile"]
-        fails = [r.id for r in a.results if r.status == "FAIL"]
-        warns = [r.id for r in a.results if r.status in ("WARN", "ERROR")]
-        if a.verdict == "ERROR":
-            head = (f"{a.target}: the baseline token was not accepted, so no probe could be judged "
-                    "(check the secret env var, claims and the profile's 'accepted' matcher)")
-            steps.append("Mint a token the target accepts (secret env var, iss/aud/token_type) and rerun.")
-        elif fails:
-            head = f"{a.target}: {len(fails)} probe(s) FAIL ({', '.join(fails)}) — token handling is not proven safe"
-            if set(fails) & set(IDENTITY_PROBES):
-                steps.append("Identity/isolation FAIL: the seed's MOCK AUTH or a missing subscription ACL is live; "
-                             "block the release and take identity from the verified token's sub only.")
-            steps.append("Fix each FAIL (evidence table), then rerun this notebook against the same URL.")
-        elif warns:
-            head = f"{a.target}: no FAIL; {len(warns)} probe(s) to review ({', '.join(warns)})"
-            steps.append("Review each WARN/ERROR row; decide and record the policy (expiry, Origin, ws://).")
-        else:
-            head = f"{a.target}: every applicable probe passed"
-            steps.append("Keep this notebook in the release checklist; rerun after auth changes.")
-        return a.verdict, head, figures, steps
+    if a.verdict == "ERROR":
+        head = (f"{a.target}: the baseline token was not accepted, so no probe could be judged "
+                "(check the secret env var, claims and the profile's 'accepted' matcher)")
+        steps.append("Mint a token the target accepts (secret env var, iss/aud/token_type) and rerun.")
+    elif fails:
+        head = f"{a.target}: {len(fails)} probe(s) FAIL ({', '.join(fails)}) — token handling is not proven safe"
+        if set(fails) & set(IDENTITY_PROBES):
+            steps.append("Identity/isolation FAIL: the seed's MOCK AUTH or a missing subscription ACL is live; "
+                         "block the release and take identity from the verified token's sub only.")
+        steps.append("Fix each FAIL (evidence table), then rerun this notebook against the same URL.")
+    elif warns:
+        head = f"{a.target}: no FAIL; {len(warns)} probe(s) to review ({', '.join(warns)})"
+        steps.append("Review each WARN/ERROR row; decide and record the policy (expiry, Origin, ws://).")
+    else:
+        head = f"{a.target}: every applicable probe passed"
+        steps.append("Keep this notebook in the release checklist; rerun after auth changes.")
+    return head, steps
+
+
+def _controls_headline(audits: dict[str, Audit]) -> str:
+    """What the reference controls showed (both behaved as expected)."""
     sec, vul = audits.get("secure"), audits.get("vulnerable")
     parts = []
     if sec:
@@ -149,33 +147,42 @@ def notebook_verdict(audits: dict[str, Audit]) -> tuple[str, str, dict[str, Any]
     if vul:
         n = sum(r.status == "FAIL" for r in vul.results)
         parts.append(f"the seed's mock-auth target fails {n} including identity and isolation")
-    steps.append("Point the notebook at staging: targets=[\"profile\"], url=\"wss://…\", and export the staging "
-                 "JWT secret in the env var the profile's secret_env names.")
-    return "PASS", "The battery discriminates: " + "; ".join(parts) + ".", figures, steps
+    return "The battery discriminates: " + "; ".join(parts) + "."
+
+
+def verdict(result: WsAuditResult) -> Verdict:
+    """The verdict of notebook 04 and ``ws-audit``.
+
+    Reference targets are controls: the secure one must pass every applicable probe and
+    the vulnerable one must FAIL identity and isolation — otherwise ERROR (the audit
+    cannot detect). A real target (``profile``): FAIL on any FAIL, WARN on WARN/ERROR
+    rows, ERROR if its baseline token was not accepted, PASS otherwise.
+
+    Parameters
+    ----------
+    result : WsAuditResult
+        What :func:`analysis.wsaudit.pipeline.run` returned.
+
+    Returns
+    -------
+    Verdict
+    """
+    audits = result.audits
+    figures = _figures(audits)
+    problems = controls(audits)
+    if problems:
+        return Verdict("ERROR", "The audit cannot be trusted: " + "; ".join(problems), figures,
+                       ["Inspect the control rows in the evidence table; fix the profile's matchers or the probe "
+                        "before auditing a real system."])
+    if "profile" in audits:
+        head, steps = _real_target(audits["profile"])
+        return Verdict(audits["profile"].verdict, head, figures, steps)
+    return Verdict("PASS", _controls_headline(audits), figures,
+                   ["Point the notebook at staging: targets=[\"profile\"], url=\"wss://…\", and export the staging "
+                    "JWT secret in the env var the profile's secret_env names."])
 
 
 def checklist() -> pd.DataFrame:
     """The 21 probes: id, title and the secure behaviour each expects."""
     return pd.DataFrame([{"probe": f"{p.n:02d} {p.id}", "checks": p.title, "secure behaviour": p.secure}
                          for p in PROBES]).set_index("probe")
-
-
-def plot_latency(audits: dict[str, Audit]) -> Any:
-    """Horizontal bars: wall time of each probe per target (matplotlib Figure)."""
-    import matplotlib.pyplot as plt
-
-    ids = [f"{p.n:02d} {p.id}" for p in PROBES]
-    fig, ax = plt.subplots(figsize=(8, 6))
-    height = 0.8 / max(1, len(audits))
-    for i, (name, a) in enumerate(audits.items()):
-        ms = {f"{r.n:02d} {r.id}": r.ms for r in a.results}
-        ax.barh([j + i * height for j in range(len(ids))], [ms.get(k, 0.0) for k in ids], height=height, label=name)
-    ax.set_yticks([j + 0.4 - height / 2 for j in range(len(ids))], ids, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xscale("symlog", linthresh=10)
-    ax.set_xlabel("probe wall time (ms, symlog)")
-    ax.set_title("Probe wall time per target — live WebSocket connections (websockets client), probes run\n"
-                 "concurrently; 14 waits for a token to expire, 17 listens for pushes", fontsize=9)
-    ax.legend()
-    fig.tight_layout()
-    return fig

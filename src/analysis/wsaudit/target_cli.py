@@ -11,13 +11,13 @@ import argparse
 import asyncio
 import os
 
-from ..errors import ParameterError
-from .forge import generate_secret
-from .session import REFERENCE_ORIGINS
-from .target import MODES, ReferenceTarget
+from ..errors import ParameterError, SourceError
+from .keys import generate_secret
+from .sources.reference_target import MODES, REFERENCE_ORIGINS, ReferenceTarget
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the ``ws-target`` flags."""
     parser.add_argument("--mode", required=True, choices=MODES)
     parser.add_argument("--port", type=int, default=8765, help="TCP port (0 = ephemeral)")
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
@@ -26,7 +26,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help=f"secure mode Origin allowlist (repeatable; default {REFERENCE_ORIGINS[0]})")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> None:
+    """Serve a reference target until interrupted (nothing is judged: returns None)."""
     if not 0 <= args.port <= 65535:
         raise ParameterError(f"--port: {args.port} is not a TCP port")
     secret = os.environ.get(args.secret_env or "")
@@ -50,6 +51,5 @@ def run(args: argparse.Namespace) -> int:
     try:
         asyncio.run(serve())
     except OSError as exc:
-        from ..errors import SourceError
         raise SourceError(f"ws-target: cannot listen on {args.host}:{args.port} ({exc.strerror or exc})") from None
     return None

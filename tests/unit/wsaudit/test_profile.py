@@ -6,11 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.errors import ConfigError, ParameterError
-from analysis.params import validate
-from analysis.wsaudit.params import WsAuditParams
-from analysis.wsaudit.profile import (drop_placeholder, load_profile, lookup, make_matcher, parse_profile, render,
-                                      set_path)
+from analysis.config import resolve_path
+from analysis.errors import ConfigError
+from analysis.wsaudit.profile import load_profile, make_matcher, parse_profile
 
 BAD = sorted(Path("tests/data/bad/wsaudit").glob("*.yaml"))
 
@@ -41,8 +39,37 @@ def test_unknown_key_names_the_key():
 
 
 def test_missing_file():
-    with pytest.raises(ConfigError, match="file not found"):
+    with pytest.raises(ConfigError) as e:
         load_profile("tests/data/wsaudit/nope.yaml")
+    assert str(e.value) == f"{resolve_path('tests/data/wsaudit/nope.yaml')}: not found"
+
+
+@pytest.mark.parametrize("name,message", [
+    ("http_url", "http_url.yaml: url: 'http://127.0.0.1:9/ws' is not a ws:// or wss:// URL"),
+    ("bad_transport", "bad_transport.yaml: token_transport: 'carrier_pigeon' is not one of"),
+    ("origin_string", "origin_string.yaml: origin: expected true or false, got 'yes'"),
+    ("zero_timeout", "zero_timeout.yaml: reply_timeout_s: must be between 0.05 and 30 s"),
+    ("missing_url", "missing_url.yaml: url: required"),
+    ("secret_inline", "secret_inline.yaml: secret_env: must name an environment variable, not hold a value"),
+    ("bad_regex", "bad_regex.yaml: accepted.type: invalid regex"),
+    ("no_placeholder", "no_placeholder.yaml: auth_message: must contain the placeholder {token}"),
+    ("rs_without_key", "rs_without_key.yaml: private_key_env: required by algorithm RS256"),
+    ("same_subjects", "same_subjects.yaml: victim_subject: must differ from 'subject'"),
+    ("not_mapping", "not_mapping.yaml: expected a mapping of keys, got list"),
+])
+def test_validation_errors_are_file_key_problem(name, message):
+    path = f"tests/data/bad/wsaudit/{name}.yaml"
+    with pytest.raises(ConfigError) as e:
+        load_profile(path)
+    assert str(e.value).startswith(f"tests/data/bad/wsaudit/{message}")
+
+
+def test_yaml_errors_come_from_the_one_loader():
+    with pytest.raises(ConfigError) as e:
+        load_profile("tests/data/bad/wsaudit/invalid_yaml.yaml")
+    assert str(e.value).startswith(f"{resolve_path('tests/data/bad/wsaudit/invalid_yaml.yaml')}:2: invalid YAML (")
+    with pytest.raises(ConfigError, match="binary.yaml: not UTF-8 text$"):
+        load_profile("tests/data/bad/wsaudit/binary.yaml")
 
 
 def test_defaults():
@@ -65,27 +92,3 @@ def test_matcher():
     assert not make_matcher({}, "t").matches({})  # empty matcher never matches
     with pytest.raises(ConfigError, match="dotted JSON path"):
         make_matcher({"a..b": "x"}, "t")
-
-
-def test_templates():
-    msg = {"type": "auth", "data": {"token": "{token}", "n": 1, "l": ["Bearer {token}"]}}
-    assert render(msg, token="T") == {"type": "auth", "data": {"token": "T", "n": 1, "l": ["Bearer T"]}}
-    assert drop_placeholder(msg) == {"type": "auth", "data": {"n": 1, "l": ["Bearer {token}"]}}
-    forged = set_path(msg, "data.user_id", "B")
-    assert forged["data"]["user_id"] == "B" and "user_id" not in msg["data"]
-    assert set_path({}, "a.b.c", 1) == {"a": {"b": {"c": 1}}}
-    assert lookup({"a": {"b": 2}}, "a.b") == 2 and lookup({"a": 1}, "a.b", "d") == "d"
-
-
-def test_notebook_params():
-    p = validate(WsAuditParams, {})
-    assert p.targets == ["secure", "vulnerable"] and p.url == "" and p.probes == []
-    assert validate(WsAuditParams, {"targets": ["profile"], "url": "wss://staging.example/ws"}).url
-    with pytest.raises(ParameterError, match="targets"):
-        validate(WsAuditParams, {"url": "wss://staging.example/ws"})
-    with pytest.raises(ParameterError, match="probes"):
-        validate(WsAuditParams, {"probes": ["alg_nope"]})
-    with pytest.raises(ParameterError, match="url"):
-        validate(WsAuditParams, {"targets": ["profile"], "url": "https://x"})
-    with pytest.raises(ParameterError, match="targets"):
-        validate(WsAuditParams, {"targets": []})

@@ -17,6 +17,10 @@ Start them in-process on an ephemeral loopback port::
         ...  # t.url
     with ThreadedTarget("vulnerable", secret) as t:   # for sync callers / notebooks
         ...
+
+They are notebook 04's embedded default: :func:`reference_target` configures one to
+match a profile (claims, leeway, resources, Origin allowlist). The ``ws-target`` command
+serves one from a shell.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import threading
 import time
 import uuid
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -37,6 +41,8 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+
+from ..profile import Profile
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,8 @@ DEFAULT_RESOURCES = {
     "assessment:ws-audit-assessment-b": "ws-audit-user-b",
 }
 REJECTION = "Authentication failed"
+#: Origins the secure reference target allows (the dashboard's dev server).
+REFERENCE_ORIGINS = ["http://localhost:3000"]
 
 
 def _frame(kind: str, data: dict[str, Any]) -> str:
@@ -107,10 +115,12 @@ class ReferenceTarget:
 
     @property
     def url(self) -> str:
+        """The WebSocket URL (valid once started: the port is then known)."""
         return f"ws://{self.host}:{self.port}{WS_PATH}"
 
     # --- lifecycle -----------------------------------------------------------
     async def start(self) -> ReferenceTarget:
+        """Listen, and start pushing to subscribers."""
         self._server = await serve(self._handler, self.host, self.port, process_request=self._process_request,
                                    compression=None, ping_interval=None, max_size=65536, close_timeout=1)
         self.port = self._server.sockets[0].getsockname()[1]
@@ -119,6 +129,7 @@ class ReferenceTarget:
         return self
 
     async def stop(self) -> None:
+        """Stop pushing and listening."""
         if self._pusher:
             self._pusher.cancel()
         if self._server:
@@ -130,14 +141,6 @@ class ReferenceTarget:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
-
-    async def serve_forever(self) -> None:
-        """Start and serve until cancelled (the ``ws-target`` command)."""
-        await self.start()
-        try:
-            await asyncio.Future()
-        finally:
-            await self.stop()
 
     # --- handshake -----------------------------------------------------------
     def _process_request(self, connection: ServerConnection, request: Any) -> Any:
@@ -289,10 +292,12 @@ class ThreadedTarget:
 
     @property
     def url(self) -> str:
+        """The target's WebSocket URL (valid after :meth:`start`)."""
         return self.target.url
 
     @property
     def mode(self) -> str:
+        """``secure`` or ``vulnerable``."""
         return self.target.mode
 
     def _run(self) -> None:
@@ -312,6 +317,7 @@ class ThreadedTarget:
         loop.close()
 
     def start(self, timeout: float = 5.0) -> ThreadedTarget:
+        """Start the target in its thread; wait until it listens (or raise what stopped it)."""
         self._thread = threading.Thread(target=self._run, name=f"ws-target-{self.target.mode}", daemon=True)
         self._thread.start()
         if not self._ready.wait(timeout):
@@ -321,6 +327,7 @@ class ThreadedTarget:
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop the loop and the target; wait for the thread."""
         if self._loop and self._thread and self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout)
@@ -330,3 +337,37 @@ class ThreadedTarget:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def reference_profile(profile: Profile) -> Profile:
+    """The profile as used against the HS256 reference targets."""
+    if profile.algorithm == "HS256":
+        return profile
+    return replace(profile, algorithm="HS256", secret_env=profile.secret_env or "WS_JWT_SECRET")
+
+
+def reference_target(mode: str, secret: str, profile: Profile, **kwargs: Any) -> ReferenceTarget:
+    """A reference target configured to match ``profile`` (claims, leeway, resources, Origin allowlist).
+
+    Parameters
+    ----------
+    mode : {"secure", "vulnerable"}
+    secret : str
+        The HS256 secret the secure mode verifies with.
+    profile : Profile
+        Its ``iss`` / ``aud`` / ``token_type`` claims, leeway and own / victim resources.
+    **kwargs
+        Override any :class:`ReferenceTarget` argument.
+    """
+    claims = profile.claims
+    resources = {}
+    if profile.own_resource:
+        resources[profile.own_resource] = profile.subject
+    if profile.victim_resource:
+        resources[profile.victim_resource] = profile.victim_subject
+    kw: dict[str, Any] = dict(issuer=str(claims.get("iss", "infra-mind")), audience=str(claims.get("aud", "infra-mind-api")),
+                              token_type=str(claims.get("token_type", "access")), leeway_s=profile.leeway_s,
+                              resources=resources or None,
+                              allowed_origins=REFERENCE_ORIGINS if mode == "secure" else None)
+    kw.update(kwargs)
+    return ReferenceTarget(mode, secret, **kw)

@@ -1,0 +1,49 @@
+"""Judging one exchange: was a token rejected or accepted as the secure behaviour demands?"""
+
+from __future__ import annotations
+
+import asyncio
+
+from ..forge import Forged
+from ..results import Case
+from ..sources.client import Exchange, Runner
+
+
+def reject_case(r: Runner, f: Forged | None, ex: Exchange, label: str | None = None) -> Case:
+    """A case whose secure outcome is a rejection: rejected/closed PASS, accepted FAIL, silent WARN, error ERROR.
+
+    Parameters
+    ----------
+    r : Runner
+        The run (for the reply timeout named in the WARN reason).
+    f : Forged or None
+        The token sent (None: no token; ``label`` then names what was sent).
+    ex : Exchange
+        What happened.
+    label : str, optional
+        The case's label (default ``f.label``).
+    """
+    label = label or (f.label if f else "?")
+    if ex.state in ("rejected", "closed"):
+        status, reason = "PASS", ex.describe()
+    elif ex.state == "accepted":
+        status, reason = "FAIL", ex.describe()
+    elif ex.state == "silent":
+        status, reason = "WARN", f"no explicit rejection within {r.rt:g} s (connection left open)"
+    else:
+        status, reason = "ERROR", ex.describe()
+    return Case(label, status, reason, f.evidence() if f else {"token": label}, ex.evidence())
+
+
+def accept_case(f: Forged, ex: Exchange, when_rejected: str = "WARN") -> Case:
+    """A case whose secure outcome is acceptance: accepted PASS, error ERROR, else ``when_rejected``."""
+    if ex.state == "accepted":
+        return Case(f.label, "PASS", ex.describe(), f.evidence(), ex.evidence())
+    status = "ERROR" if ex.state == "error" else when_rejected
+    return Case(f.label, status, f"expected acceptance: {ex.describe()}", f.evidence(), ex.evidence())
+
+
+async def rejects(r: Runner, tokens: list[Forged]) -> list[Case]:
+    """Send every token on its own connection (concurrently); one :func:`reject_case` each."""
+    exs = await asyncio.gather(*(r.exchange(f.token) for f in tokens))
+    return [reject_case(r, f, ex) for f, ex in zip(tokens, exs)]

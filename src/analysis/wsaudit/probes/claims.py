@@ -1,0 +1,24 @@
+"""Probes 13 and 15: are the claims checked — exp, nbf (with the configured leeway), iss, aud, token type?"""
+
+from __future__ import annotations
+
+import asyncio
+
+from ..results import Case
+from ..sources.client import Runner
+from .cases import accept_case, reject_case, rejects
+
+
+async def p_exp_nbf(r: Runner) -> list[Case]:
+    """Probe 13: exp past beyond the leeway, within it (accepted), missing; nbf in the future."""
+    tokens = r.forger.exp_nbf()
+    exs = await asyncio.gather(*(r.exchange(f.token) for f in tokens))
+    return [accept_case(f, ex) if f.expect == "accept" else reject_case(r, f, ex) for f, ex in zip(tokens, exs)]
+
+
+async def p_iss_aud_type(r: Runner) -> list[Case]:
+    """Probe 15: wrong or missing iss / aud / token_type (those the profile sets); wrong typ."""
+    tokens = r.forger.iss_aud_type()
+    if not tokens:
+        return [Case("iss/aud/type", "N/A", "profile claims name none of iss, aud, token_type (and no typ)")]
+    return await rejects(r, tokens)

@@ -1,0 +1,122 @@
+"""Probes 2–12: is the token itself checked — present, well formed, signed with the pinned algorithm and key?"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from ..jws import COMMON_SECRETS, weak_secret_matches
+from ..results import Case
+from ..sources.client import Runner, is_loopback
+from .cases import reject_case, rejects
+
+_LEAK = re.compile(r"Traceback|File \"|\bException\b|stack ?trace|at [\w$.]+\([\w.]+:\d+\)|Internal Server Error",
+                   re.I)
+
+
+async def p_no_token(r: Runner) -> list[Case]:
+    """Probe 2: no token; an empty token."""
+    exs = await asyncio.gather(r.exchange(None), r.exchange(""))
+    return [reject_case(r, None, exs[0], "no token"), reject_case(r, None, exs[1], "empty token")]
+
+
+async def p_malformed(r: Runner) -> list[Case]:
+    """Probe 3: malformed tokens are rejected without a 500 or a stack trace in the reply."""
+    cases = await rejects(r, r.forger.malformed())
+    for c in cases:
+        if c.status == "PASS" and c.received:
+            frames = " ".join(c.received.get("frames") or [])
+            if (c.received.get("http_status") or 0) >= 500 or _LEAK.search(frames):
+                c.status, c.reason = "WARN", f"rejected, but the reply leaks internals: {frames[:120]}"
+    return cases
+
+
+async def p_tampered(r: Runner) -> list[Case]:
+    """Probe 4: tampered payload; truncated signature."""
+    return await rejects(r, r.forger.tampered())
+
+
+async def p_alg_none(r: Runner) -> list[Case]:
+    """Probe 5: ``alg: none`` in four spellings, with and without the old signature."""
+    return await rejects(r, r.forger.alg_none())
+
+
+async def p_null_signature(r: Runner) -> list[Case]:
+    """Probe 6: empty and all-zero HS256 signatures."""
+    return await rejects(r, r.forger.null_signature())
+
+
+async def p_wrong_key(r: Runner) -> list[Case]:
+    """Probe 7: the configured alg and kid, signed with a wrong key."""
+    return await rejects(r, r.forger.wrong_key())
+
+
+async def p_alg_confusion(r: Runner) -> list[Case]:
+    """Probe 8: HS256 keyed with the public key; algorithms outside the pinned one."""
+    conf = r.forger.confusion()
+    cases = await rejects(r, conf + r.forger.disallowed_algs())
+    if not conf:
+        cases.append(Case("HS256 keyed with the public key", "N/A",
+                          "no public key configured (public_key_env) and the algorithm is symmetric"))
+    return cases
+
+
+def _secret_cases(r: Runner) -> list[Case]:
+    """Probe 9 offline: is the configured secret a common one, and long enough (RFC 7518 §3.2)?"""
+    if not (r.keys.algorithm.startswith("HS") and r.baseline_token is not None):
+        return [Case("offline common-secret check", "N/A", f"{r.keys.algorithm} is not an HMAC algorithm")]
+    cases = []
+    hits = weak_secret_matches(r.baseline_token.token)
+    if hits:
+        cases.append(Case("offline common-secret check", "FAIL",
+                          f"the configured secret is entry #{hits[0]} of the built-in list of "
+                          f"{len(COMMON_SECRETS)} common secrets (value not shown)"))
+    else:
+        cases.append(Case("offline common-secret check", "PASS",
+                          f"none of {len(COMMON_SECRETS)} common secrets (incl. blank) verifies the baseline"))
+    need = int(r.keys.algorithm[2:]) // 8
+    have = len(r.keys.secret or b"")
+    cases.append(Case("secret length", "PASS" if have >= need else "WARN",
+                      f"configured secret is {have} bytes; RFC 7518 §3.2 requires ≥ {need} for {r.keys.algorithm}"))
+    return cases
+
+
+async def p_weak_secret(r: Runner) -> list[Case]:
+    """Probe 9: common secrets (offline, never sent), the secret's length, an empty-key token."""
+    return _secret_cases(r) + await rejects(r, r.forger.empty_secret())
+
+
+async def p_jwk_header(r: Runner) -> list[Case]:
+    """Probe 10: the attacker's key embedded in the header as ``jwk``."""
+    return await rejects(r, r.forger.jwk_header())
+
+
+async def p_jku_x5u(r: Runner) -> list[Case]:
+    """Probe 11: ``jku`` / ``x5u`` to the local listener: rejected, and never fetched."""
+    assert r.listener is not None
+    before = len(r.listener.fetches)
+    cases = await rejects(r, r.forger.jku_x5u(r.listener.base_url))
+    await asyncio.sleep(0.05)
+    fetched = r.listener.fetches[before:]
+    for c in cases:
+        path = "/jwks.json" if c.label.startswith("jku") else "/cert.pem"
+        hits = [x for x in fetched if x["path"].startswith(path)]
+        if hits:
+            c.status = "FAIL"
+            c.reason += f"; the target fetched {path} from the local listener ({len(hits)}×): it follows token URLs"
+        elif not is_loopback(r.profile.url):
+            c.reason += "; no fetch seen (the 127.0.0.1 listener is unreachable from a remote target: inconclusive)"
+        else:
+            c.reason += "; listener saw no fetch"
+    return cases
+
+
+async def p_kid_injection(r: Runner) -> list[Case]:
+    """Probe 12: kid injection is rejected, and does not take a second longer than the baseline."""
+    cases = await rejects(r, r.forger.kid_injection())
+    base_ms = r.baseline.ms if r.baseline else 0.0
+    for c in cases:
+        ms = (c.received or {}).get("ms", 0.0)
+        if c.status == "PASS" and ms > base_ms + 1000:
+            c.status, c.reason = "WARN", f"{c.reason}; took {ms:.0f} ms vs baseline {base_ms:.0f} ms (kid reaches I/O?)"
+    return cases
