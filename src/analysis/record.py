@@ -4,7 +4,7 @@ Every audit's ``report.verdict(result)`` returns a :class:`Verdict`; every noteb
 with the same two lines::
 
     VERDICT = report.verdict(RESULT)
-    record.publish(VERDICT);
+    record.publish(VERDICT)
 
 :func:`publish` displays a banner for the reader and stores a machine-readable copy under
 the MIME type :data:`VERDICT_MIME` in the cell output, which survives in the executed
@@ -85,24 +85,19 @@ def render_html(v: Verdict) -> str:
     )
 
 
-def publish(v: Verdict) -> Verdict:
+def publish(v: Verdict) -> None:
     """Record a notebook's verdict: a banner for the reader, a machine-readable copy for the runner.
 
-    Call it once, in the last code cell: ``record.publish(report.verdict(result))``.
+    Call it once, in the last code cell. It returns nothing, so the cell shows the banner
+    once (nbval runs cells without output caching and would otherwise add the return value).
 
     Parameters
     ----------
     v : Verdict
         What the audit's ``report.verdict`` concluded.
-
-    Returns
-    -------
-    Verdict
-        ``v``, unchanged.
     """
     display({VERDICT_MIME: v.to_json(), "text/html": render_html(v),
              "text/plain": f"Verdict: {v.status} — {v.headline}"}, raw=True)
-    return v
 
 
 def worst_status(statuses: Iterable[str], default: str = "ERROR") -> str:

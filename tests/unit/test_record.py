@@ -37,7 +37,7 @@ def test_publish_displays_a_banner_and_the_machine_readable_copy(monkeypatch):
     shown = []
     monkeypatch.setattr("analysis.record.display", lambda obj, raw: shown.append((obj, raw)))
     v = Verdict("FAIL", "budget <overspent>", {"ratio": 1.43}, ["page the owner"])
-    assert publish(v) is v
+    assert publish(v) is None
     ((obj, raw),) = shown
     assert raw is True and obj[VERDICT_MIME] == v.to_json()
     assert obj["text/plain"] == "Verdict: FAIL — budget <overspent>"

@@ -1,24 +1,8 @@
 """Index advice: which index serves which query, and what to build for the expensive shapes.
 
-Rules (documented so a reader can check them by hand):
+Which index serves which query follows the planner rules of :mod:`analysis.mongodb.planner`
+(predicate analysis, index fit, choice). On top of them:
 
-* **Predicate analysis** of a command (find / count / distinct filter, or the leading
-  ``$match`` of a pipeline): a field compared with a literal, ``$eq`` or ``$in`` is an
-  *equality* field (``$in`` counts as equality, as in MongoDB's ESR guidance; the server
-  merges the per-value runs only while the list has at most 200 values); ``$gt``,
-  ``$gte``, ``$lt``, ``$lte``, ``$ne``, ``$nin``, ``$exists``, ``$regex`` make a *range*
-  field. The sort is the find's ``sort`` or a ``$sort`` that directly follows the
-  leading ``$match``.
-* **Index fit** of an index ``[(f1, d1), (f2, d2), ...]``: the *equality prefix* is how
-  many leading index fields are equality fields; the index *provides the sort* when the
-  fields right after the equality prefix are the sort fields in order, all with the
-  same directions or all reversed; it *covers* the query when every field the query
-  needs (filter, sort, projection; ``_id`` excluded) is in the index.
-  An index with an empty equality prefix is not eligible for a filtered query (the
-  planner would need a full index scan; it picks it only for a sort).
-* **Choice** (what the sample's plan simulation uses): the eligible index with the
-  longest equality prefix, then one that provides the sort, then the shortest;
-  none → ``COLLSCAN``.
 * **Suggestion** for a COLLSCAN or in-memory SORT shape: a compound index ordered
   Equality → Sort → Range (the MongoDB ESR rule). A ``$sort`` inside ``$facet`` can never
   use an index; the suggestion then names the ``find().sort().limit()`` query to move the
@@ -28,14 +12,14 @@ Rules (documented so a reader can check them by hand):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from ..mongodb.commands import wire_command
-from ..mongodb.planner import IndexKeys, QueryParts, choose_index, format_index, index_fit, query_parts
+from ..mongodb.planner import IndexKeys, QueryParts, choose_index, format_index, query_parts
 
 log = logging.getLogger(__name__)
 

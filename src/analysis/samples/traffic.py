@@ -141,30 +141,73 @@ def generate(start: float = EMBEDDED_START, days: float = 30.0, step: float = 30
         Cumulative values, sorted by time, with the scrape gap removed.
     """
     rng = np.random.default_rng(seed)
+    tl = _timeline(start, days, step, scenario)
+    want = _Wanted(families)
+    out = [*_http_series(rng, tl, step, endpoints, want, histogram_count),
+           *_db_series(rng, tl, step, want, histogram_count),
+           *_cache_series(rng, tl, step, want),
+           *_llm_series(rng, tl, step, want)]
+    return _cumulate(out, tl, step, seed, scrape_offset_s, jitter_s)
+
+
+@dataclass(frozen=True)
+class _Timeline:
+    """The model's per-step drivers (one entry per scrape on the step grid)."""
+
+    t: np.ndarray
+    d: np.ndarray  # days since start
+    diurnal: np.ndarray
+    incident: np.ndarray
+    gap: np.ndarray
+    llm_err: np.ndarray
+    since_restart: np.ndarray  # hours since the restart (inf before it)
+    traffic: np.ndarray
+    restart_day: float
+
+    @property
+    def n(self) -> int:
+        return len(self.t)
+
+
+def _timeline(start: float, days: float, step: float, sc: Scenario) -> _Timeline:
     n = int(round(days * DAY / step)) + 1
     t = start + np.arange(n) * step
     d = (t - start) / DAY
     hour = (t % DAY) / 3600
     weekday = ((t // DAY).astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday → 0 = Monday
     diurnal = (1 + 0.6 * np.sin(2 * np.pi * (hour - 9) / 24)) * np.where(weekday >= 5, 0.6, 1.0)
-    sc = scenario
-    incident = (d >= sc.incident[0]) & (d < sc.incident[1])
     zero = (d >= sc.zero_traffic[0]) & (d < sc.zero_traffic[1])
-    gap = (d > sc.gap[0]) & (d < sc.gap[1])
     r0, r1, r2 = sc.slow_burn
-    llm_err = 0.003 + np.clip((d - r0) / (r1 - r0), 0, 1) * 0.037 * (d < r2)
-    since_restart = np.where(d >= sc.restart, (d - sc.restart) * 24, np.inf)
-    traffic = np.where(zero, 0.0, diurnal)
-    out: list[tuple[dict[str, str], np.ndarray]] = []  # labels, per-step increments
+    return _Timeline(
+        t=t, d=d, diurnal=diurnal,
+        incident=(d >= sc.incident[0]) & (d < sc.incident[1]),
+        gap=(d > sc.gap[0]) & (d < sc.gap[1]),
+        llm_err=0.003 + np.clip((d - r0) / (r1 - r0), 0, 1) * 0.037 * (d < r2),
+        since_restart=np.where(d >= sc.restart, (d - sc.restart) * 24, np.inf),
+        traffic=np.where(zero, 0.0, diurnal),
+        restart_day=sc.restart,
+    )
 
-    def want(family: str) -> bool:
-        return families is None or family in families
 
-    # --- HTTP
+@dataclass(frozen=True)
+class _Wanted:
+    families: tuple[str, ...] | None
+
+    def __call__(self, family: str) -> bool:
+        return self.families is None or family in self.families
+
+
+_Increments = list[tuple[dict[str, str], np.ndarray]]  # labels, per-step increments
+
+
+def _http_series(rng: np.random.Generator, tl: _Timeline, step: float, endpoints: int, want: _Wanted,
+                 histogram_count: bool) -> _Increments:
+    out: _Increments = []
+    n = tl.n
     for method, endpoint, share, ok in ENDPOINTS[:endpoints]:
-        lam = 40 * share * step * traffic
+        lam = 40 * share * step * tl.traffic
         total = rng.poisson(lam)
-        p503 = np.where(incident, 0.60, 0.0001)
+        p503 = np.where(tl.incident, 0.60, 0.0001)
         p500 = np.full(n, 0.0002)
         p404 = 0.005 if method == "GET" else 0.0
         c503 = rng.binomial(total, p503)
@@ -178,60 +221,86 @@ def generate(start: float = EMBEDDED_START, days: float = 30.0, step: float = 30
                     continue
                 out.append(({"__name__": "http_requests_total", **base, "status": status}, c))
         if want("http_request_duration_seconds"):
-            tail = np.where(incident, 0.30, 0.04) if "dashboard" in endpoint else np.zeros(n)
+            tail = np.where(tl.incident, 0.30, 0.04) if "dashboard" in endpoint else np.zeros(n)
             out += _histogram(rng, "http_request_duration_seconds", base, total, HTTP_BUCKETS,
                               lambda b: _lognorm_cdf(b, 0.06, 0.7), _tail_cdf, tail, histogram_count)
-    # --- DB
-    if want("db_queries_total") or want("db_query_duration_seconds"):
-        for coll, op, share in DB_OPS:
-            q = rng.poisson(60 * share * step * traffic)
-            base = {"collection": coll, "operation": op}
-            if want("db_queries_total"):
-                out.append(({"__name__": "db_queries_total", **base}, q))
-            if want("db_query_duration_seconds"):
-                slow = np.where(incident, 0.30, 0.0)
-                out += _histogram(rng, "db_query_duration_seconds", base, q, DB_BUCKETS,
-                                  lambda b: _lognorm_cdf(b, 0.008, 0.9), lambda b: _lognorm_cdf(b, 0.3, 0.5),
-                                  slow, histogram_count)
-        if want("db_errors_total"):
-            out.append(({"__name__": "db_errors_total", "collection": "assessments", "error_type": "timeout"},
-                        rng.poisson(0.002 * step * traffic + 2 * step * incident)))
-    # --- cache
-    if want("cache_operations_total") or want("cache_hits_total"):
-        gets = rng.poisson(30 * step * traffic)
-        hit_p = 0.86 - 0.03 * (diurnal - 1) - 0.46 * np.exp(-since_restart / 0.7)
-        hits = rng.binomial(gets, np.clip(hit_p, 0, 1))
-        misses = gets - hits
-        sets = rng.binomial(misses, 0.98)
-        if want("cache_operations_total"):
-            out += [({"__name__": "cache_operations_total", "operation": "get", "result": "hit"}, hits),
-                    ({"__name__": "cache_operations_total", "operation": "get", "result": "miss"}, misses),
-                    ({"__name__": "cache_operations_total", "operation": "set", "result": "success"}, sets)]
-        if want("cache_hits_total"):
-            out += [({"__name__": "cache_hits_total"}, hits), ({"__name__": "cache_misses_total"}, misses)]
-    # --- LLM and assessments
-    if want("llm_api_calls_total") or want("assessments_created_total"):
-        for provider, model, share in (("openai", "gpt-4o", 0.7), ("anthropic", "claude-3-5-sonnet", 0.3)):
-            calls = rng.poisson(0.8 * share * step * traffic)
-            err = rng.binomial(calls, llm_err)
-            if want("llm_api_calls_total"):
-                out += [({"__name__": "llm_api_calls_total", "provider": provider, "model": model,
-                          "status": "success"}, calls - err),
-                        ({"__name__": "llm_api_calls_total", "provider": provider, "model": model,
-                          "status": "error"}, err)]
-        created = rng.poisson(20 / 3600 * step * traffic)
-        completed = rng.binomial(created, np.clip(1 - (0.02 + 5 * (llm_err - 0.003)), 0, 1))
-        if want("assessments_created_total"):
-            out += [({"__name__": "assessments_created_total", "status": "in_progress"}, created),
-                    ({"__name__": "assessments_completed_total"}, completed)]
-    # cumulate: a counter starts at its first day's total (a process running since before the
-    # export; keeps histogram buckets ordered), drops to 0 at the restart; no increment at k=0
+    return out
+
+
+def _db_series(rng: np.random.Generator, tl: _Timeline, step: float, want: _Wanted,
+               histogram_count: bool) -> _Increments:
+    out: _Increments = []
+    if not (want("db_queries_total") or want("db_query_duration_seconds")):
+        return out
+    for coll, op, share in DB_OPS:
+        q = rng.poisson(60 * share * step * tl.traffic)
+        base = {"collection": coll, "operation": op}
+        if want("db_queries_total"):
+            out.append(({"__name__": "db_queries_total", **base}, q))
+        if want("db_query_duration_seconds"):
+            slow = np.where(tl.incident, 0.30, 0.0)
+            out += _histogram(rng, "db_query_duration_seconds", base, q, DB_BUCKETS,
+                              lambda b: _lognorm_cdf(b, 0.008, 0.9), lambda b: _lognorm_cdf(b, 0.3, 0.5),
+                              slow, histogram_count)
+    if want("db_errors_total"):
+        out.append(({"__name__": "db_errors_total", "collection": "assessments", "error_type": "timeout"},
+                    rng.poisson(0.002 * step * tl.traffic + 2 * step * tl.incident)))
+    return out
+
+
+def _cache_series(rng: np.random.Generator, tl: _Timeline, step: float, want: _Wanted) -> _Increments:
+    out: _Increments = []
+    if not (want("cache_operations_total") or want("cache_hits_total")):
+        return out
+    gets = rng.poisson(30 * step * tl.traffic)
+    hit_p = 0.86 - 0.03 * (tl.diurnal - 1) - 0.46 * np.exp(-tl.since_restart / 0.7)
+    hits = rng.binomial(gets, np.clip(hit_p, 0, 1))
+    misses = gets - hits
+    sets = rng.binomial(misses, 0.98)
+    if want("cache_operations_total"):
+        out += [({"__name__": "cache_operations_total", "operation": "get", "result": "hit"}, hits),
+                ({"__name__": "cache_operations_total", "operation": "get", "result": "miss"}, misses),
+                ({"__name__": "cache_operations_total", "operation": "set", "result": "success"}, sets)]
+    if want("cache_hits_total"):
+        out += [({"__name__": "cache_hits_total"}, hits), ({"__name__": "cache_misses_total"}, misses)]
+    return out
+
+
+def _llm_series(rng: np.random.Generator, tl: _Timeline, step: float, want: _Wanted) -> _Increments:
+    out: _Increments = []
+    if not (want("llm_api_calls_total") or want("assessments_created_total")):
+        return out
+    for provider, model, share in (("openai", "gpt-4o", 0.7), ("anthropic", "claude-3-5-sonnet", 0.3)):
+        calls = rng.poisson(0.8 * share * step * tl.traffic)
+        err = rng.binomial(calls, tl.llm_err)
+        if want("llm_api_calls_total"):
+            out += [({"__name__": "llm_api_calls_total", "provider": provider, "model": model,
+                      "status": "success"}, calls - err),
+                    ({"__name__": "llm_api_calls_total", "provider": provider, "model": model,
+                      "status": "error"}, err)]
+    created = rng.poisson(20 / 3600 * step * tl.traffic)
+    completed = rng.binomial(created, np.clip(1 - (0.02 + 5 * (tl.llm_err - 0.003)), 0, 1))
+    if want("assessments_created_total"):
+        out += [({"__name__": "assessments_created_total", "status": "in_progress"}, created),
+                ({"__name__": "assessments_completed_total"}, completed)]
+    return out
+
+
+def _cumulate(out: _Increments, tl: _Timeline, step: float, seed: int, scrape_offset_s: float,
+              jitter_s: float) -> list[tuple[dict[str, str], np.ndarray, np.ndarray]]:
+    """Increments → cumulative counters on the (jittered) scrape times, without the scrape gap.
+
+    A counter starts at its first day's total (a process running since before the export;
+    keeps histogram buckets ordered), drops to 0 at the restart; no increment at k = 0.
+    """
+    n = tl.n
+    t = tl.t
     if scrape_offset_s or jitter_s:
         jit = np.random.default_rng(seed + 1).uniform(-jitter_s, jitter_s, n) if jitter_s else 0.0
         t = np.round(t + scrape_offset_s + jit, 3)
-    restart_k = int(np.searchsorted(d, sc.restart))
+    restart_k = int(np.searchsorted(tl.d, tl.restart_day))
     day_k = max(1, int(DAY / step))
-    keep = ~gap
+    keep = ~tl.gap
     series = []
     for labels, inc in out:
         inc = np.asarray(inc, dtype=np.int64).copy()

@@ -11,6 +11,7 @@ import pytest
 from analysis.mongodb.commands import run_queries
 from analysis.querycost.pipeline import digest_files
 from analysis.samples import querylog as sample
+from analysis.samples import querysim
 from analysis.samples.dataset import generate_dataset, load_into
 
 
@@ -27,14 +28,14 @@ def test_simulated_ops_follow_the_data(small_db) -> None:
     sizes = {c: [len(bson.encode(d)) for d in v] for c, v in natural.items()}
     executed, results = run_queries(small_db, "legacy_full_scan", "user-0000")
     for q in executed:
-        ops = sample.simulate(q, natural[q.collection], results[q.purpose],
+        ops = querysim.simulate(q, natural[q.collection], results[q.purpose],
                               [[("user_id", 1)]] if q.collection != "recommendations" else [], sizes[q.collection])
         got = results[q.purpose]
         assert sum(o.nreturned for o in ops) == len(got) == 150
         # oracle: pymongo's BSON encoder for the bytes each batch returns
-        assert sum(o.reslen for o in ops) == sum(len(bson.encode(d)) for d in got) + len(ops) * sample.CURSOR_ENVELOPE_BYTES
+        assert sum(o.reslen for o in ops) == sum(len(bson.encode(d)) for d in got) + len(ops) * querysim.CURSOR_ENVELOPE_BYTES
         assert [o.kind for o in ops] == ["find", "getMore"]  # 150 > first batch of 101
-        assert ops[0].nreturned == sample.FIRST_BATCH
+        assert ops[0].nreturned == querysim.FIRST_BATCH
         if q.collection == "recommendations":  # no index: the two batches scan the whole collection once
             assert all(o.plan_summary == "COLLSCAN" for o in ops)
             assert sum(o.docs_examined for o in ops) == len(natural["recommendations"])
