@@ -1,11 +1,9 @@
-"""The shared MongoDB edge: wire commands, explain commands, bounded connect."""
+"""analysis.mongodb.commands: wire commands and explain commands of planned queries."""
 
 import pytest
 
-from analysis.mongodb.queries import PlannedQuery
-from analysis.errors import SourceError
-from analysis.mongodb.client import connect
 from analysis.mongodb.commands import explain_command, wire_command
+from analysis.mongodb.queries import PlannedQuery
 
 
 def test_wire_commands_use_the_fields_the_server_expects():
@@ -26,10 +24,3 @@ def test_explain_command_bounds_the_server_and_leaves_the_query_alone():
     assert cmd == {"explain": {"aggregate": "assessments", "pipeline": q.pipeline, "cursor": {}, "maxTimeMS": 777},
                    "verbosity": "executionStats", "maxTimeMS": 777}
     assert wire_command(q)[1] == {"aggregate": "assessments", "pipeline": q.pipeline}
-
-
-def test_connect_failure_is_bounded_one_line_and_redacted():
-    with pytest.raises(SourceError) as exc:
-        connect("mongodb://auditor:pw-9f8e7d@127.0.0.1:9/?directConnection=true", timeout_s=0.3)
-    msg = str(exc.value)
-    assert "cannot connect within 0.3 s" in msg and "pw-9f8e7d" not in msg and "\n" not in msg
