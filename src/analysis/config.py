@@ -14,6 +14,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 #: The environment variable that overrides the project root.
 PROJECT_ROOT_ENV = "ANALYSIS_PROJECT_ROOT"
 
+#: The environment variable through which the runner tells a notebook where its run's files go.
+RUN_DIR_ENV = "ANALYSIS_RUN_DIR"
+
 #: The Jupyter kernel registered by ``make setup`` inside ``.venv``.
 KERNEL_NAME = "infra-mind"
 #: Per-cell execution timeout of the runner (seconds).
@@ -53,6 +56,24 @@ def data_dir() -> Path:
 def reports_dir() -> Path:
     """``reports/`` (generated; git-ignored)."""
     return project_root() / "reports"
+
+
+def run_artifacts_dir(notebook: str) -> Path:
+    """Where a notebook writes files for the reader (a reviewed script, a rules file ...).
+
+    Under the runner: ``<run directory>/<notebook>/`` (``$ANALYSIS_RUN_DIR`` is set by the
+    runner while it executes the notebook, so the files are published with the run).
+    Interactively: ``reports/adhoc/<notebook>/``. The directory is created.
+
+    Parameters
+    ----------
+    notebook : str
+        The notebook's stem, e.g. ``"01_query_cost_audit"``.
+    """
+    base = os.environ.get(RUN_DIR_ENV)
+    path = (Path(base) if base else reports_dir() / "adhoc") / notebook
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def resolve_path(path: str | os.PathLike[str]) -> Path:

@@ -34,6 +34,29 @@ STATUS_COLOURS = {"PASS": "#1a7f37", "WARN": "#9a6700", "FAIL": "#cf222e", "ERRO
 
 
 @dataclass(frozen=True)
+class Figure:
+    """How to read one figure of a verdict across runs (optional; see :attr:`Verdict.figure_info`).
+
+    Parameters
+    ----------
+    unit : str
+        Unit shown next to the value (``"%"``, ``"ms"``, ``"docs"``...).
+    higher_is_better : bool, optional
+        Direction: a change the other way is "worse". None: no direction (a change is a change).
+    noise : float
+        Absolute change at or below which a difference is "noise", not better or worse.
+    key : bool
+        Shown on the index page and in the executive summary (False: recorded for history only,
+        e.g. one budget-left figure per SLO).
+    """
+
+    unit: str = ""
+    higher_is_better: bool | None = None
+    noise: float = 0.0
+    key: bool = True
+
+
+@dataclass(frozen=True)
 class Verdict:
     """What an audit concluded: built by every ``report.verdict``, recorded by :func:`publish`.
 
@@ -47,12 +70,17 @@ class Verdict:
         A few key figures (name → number or short text); made JSON-safe.
     next_steps : list of str, optional
         What the reader should do next.
+    figure_info : dict, optional
+        Per figure name, a :class:`Figure` (or its fields as a dict): unit, direction, noise
+        threshold, whether it is a key figure. Figures without an entry are key figures with
+        no direction. Every name must be a key of ``figures``.
     """
 
     status: str
     headline: str
     figures: dict[str, Any] = field(default_factory=dict)
     next_steps: list[str] = field(default_factory=list)
+    figure_info: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         status = str(self.status).upper()
@@ -62,6 +90,16 @@ class Verdict:
         object.__setattr__(self, "headline", " ".join(str(self.headline).split()))
         object.__setattr__(self, "figures", jsonable(dict(self.figures or {})))
         object.__setattr__(self, "next_steps", [str(s) for s in self.next_steps or []])
+        info = {}
+        for name, meta in (self.figure_info or {}).items():
+            if name not in self.figures:
+                raise ValueError(f"figure_info names {name!r}, which is not a figure")
+            info[name] = asdict(meta if isinstance(meta, Figure) else Figure(**meta))
+        object.__setattr__(self, "figure_info", info)
+
+    def key_figures(self) -> dict[str, Any]:
+        """The figures shown on the index page (every figure not marked ``key=False``)."""
+        return {k: v for k, v in self.figures.items() if self.figure_info.get(k, {}).get("key", True)}
 
     def to_json(self) -> dict[str, Any]:
         """The verdict as a JSON-safe dict."""
@@ -72,7 +110,7 @@ def render_html(v: Verdict) -> str:
     """The banner shown in the notebook and the HTML report."""
     colour = STATUS_COLOURS[v.status]
     rows = "".join(
-        f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(val))}</td></tr>" for k, val in v.figures.items()
+        f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(val))}</td></tr>" for k, val in v.key_figures().items()
     )
     steps = "".join(f"<li>{html.escape(s)}</li>" for s in v.next_steps)
     return (
@@ -116,5 +154,5 @@ def read_verdict(nb: Any) -> Verdict | None:
                 if isinstance(payload, str):
                     payload = json.loads(payload)
                 found = Verdict(payload["status"], payload["headline"], payload.get("figures"),
-                                payload.get("next_steps"))
+                                payload.get("next_steps"), payload.get("figure_info"))
     return found

@@ -104,11 +104,15 @@ def test_secrets_named_by_env_parameters_are_scrubbed(tmp_path, monkeypatch):
     nb = make_notebook(
         tmp_path / "01_toy_leak.ipynb",
         "import os\nprint('uri is', os.environ[demo_uri_env])\n"
+        "from analysis.config import run_artifacts_dir\n"
+        "(run_artifacts_dir('01_toy_leak') / 'script.js').write_text('// ' + os.environ[demo_uri_env])\n"
         "from analysis.record import Verdict, publish\npublish(Verdict('PASS', 'leaky ' + os.environ[demo_uri_env]))\n",
         parameters="demo_uri_env = 'TOY_DEMO_URI'\n",
     )
     monkeypatch.setenv("TOY_DEMO_URI", "mongodb://reader:canary-pw-7731@127.0.0.1:1/db")
     summary = runner.run_notebooks([nb], out=tmp_path / "out", progress=False)
-    for f in Path(summary.run_dir).iterdir():
+    files = [f for f in Path(summary.run_dir).rglob("*") if f.is_file()]
+    assert Path(summary.run_dir) / "01_toy_leak" / "script.js" in files  # the artifact is published with the run
+    for f in files:
         assert "canary-pw-7731" not in f.read_text(), f.name
     assert summary.notebooks[0].status == "PASS"

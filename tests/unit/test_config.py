@@ -35,3 +35,13 @@ def test_resolve_path_absolute_current_directory_then_project_root(monkeypatch, 
     assert config.resolve_path("data/x.json") == (tmp_path / "root" / "data" / "x.json").resolve()
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert config.resolve_path("~/x") == tmp_path / "home" / "x"
+
+
+def test_run_artifacts_dir_follows_the_runner_then_falls_back_to_adhoc(tmp_path, monkeypatch):
+    from analysis import config
+
+    monkeypatch.setenv(config.RUN_DIR_ENV, str(tmp_path / "run"))
+    assert config.run_artifacts_dir("01_x") == tmp_path / "run" / "01_x" and (tmp_path / "run" / "01_x").is_dir()
+    monkeypatch.delenv(config.RUN_DIR_ENV)
+    monkeypatch.setenv(config.PROJECT_ROOT_ENV, str(tmp_path / "proj"))
+    assert config.run_artifacts_dir("01_x") == (tmp_path / "proj").resolve() / "reports" / "adhoc" / "01_x"

@@ -56,3 +56,18 @@ def test_worst_status(statuses, worst):
 
 def test_every_status_has_a_colour():
     assert set(STATUS_COLOURS) == set(STATUSES)
+
+
+def test_figure_info_declares_direction_noise_and_key_figures():
+    from analysis.record import Figure
+
+    v = Verdict("PASS", "h", {"budget left %": 12.5, "per slo": 3.0},
+                figure_info={"budget left %": Figure(unit="%", higher_is_better=True, noise=0.5),
+                             "per slo": {"key": False}})
+    assert v.figure_info["budget left %"] == {"unit": "%", "higher_is_better": True, "noise": 0.5, "key": True}
+    assert v.key_figures() == {"budget left %": 12.5}
+    assert "per slo" not in render_html(v)
+    again = Verdict(**v.to_json())
+    assert again == v
+    with pytest.raises(ValueError, match="not a figure"):
+        Verdict("PASS", "h", {}, figure_info={"ghost": {}})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from papermill.exceptions import PapermillExecutionError
 from traitlets.config import Config
 
+from ..config import RUN_DIR_ENV
 from ..errors import ConfigError
 from ..record import read_verdict
 from ..redact import redact_text
@@ -45,10 +48,27 @@ def fold_line(text: str, limit: int = 300) -> str:
 def scrub_file(path: Path, secrets: Sequence[str]) -> None:
     """Redact URI passwords and the literal ``secrets`` in a text file, in place (if it exists)."""
     if path.exists():
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:  # a binary artifact (an image): nothing textual to redact
+            return
         clean = redact_text(text, secrets)
         if clean != text:
             path.write_text(clean, encoding="utf-8")
+
+
+@contextmanager
+def run_dir_env(run_dir: Path) -> Iterator[None]:
+    """Set ``$ANALYSIS_RUN_DIR`` for the kernel started inside (it inherits the environment)."""
+    before = os.environ.get(RUN_DIR_ENV)
+    os.environ[RUN_DIR_ENV] = str(run_dir)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(RUN_DIR_ENV, None)
+        else:
+            os.environ[RUN_DIR_ENV] = before
 
 
 def _papermill(notebook: Path, out_nb: Path, parameters: Mapping[str, Any], *,
@@ -113,7 +133,9 @@ def execute_notebook(
     notebook : Path
         The notebook to run.
     run_dir : Path
-        Where the executed ``.ipynb`` and its ``.html`` go.
+        Where the executed ``.ipynb`` and its ``.html`` go; files the notebook writes for readers
+        go to ``run_dir/<notebook stem>/`` (``$ANALYSIS_RUN_DIR`` points the kernel there) and are
+        scrubbed like the notebook.
     parameters : mapping
         Injected by papermill.
     kernel_name : str
@@ -133,7 +155,12 @@ def execute_notebook(
     """
     out_nb = run_dir / notebook.name
     t0 = time.perf_counter()
-    error = _papermill(notebook, out_nb, parameters, kernel_name=kernel_name, timeout=timeout, progress=progress)
+    with run_dir_env(run_dir):
+        error = _papermill(notebook, out_nb, parameters, kernel_name=kernel_name, timeout=timeout,
+                           progress=progress)
+    for artifact in sorted((run_dir / notebook.stem).rglob("*")):  # files the notebook wrote for readers
+        if artifact.is_file():
+            scrub_file(artifact, secrets)
     result = NotebookResult(name=notebook.stem, status="ERROR", seconds=round(time.perf_counter() - t0, 2))
     if out_nb.exists():
         error = _collect(result, out_nb, error, secrets)

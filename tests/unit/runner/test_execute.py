@@ -108,3 +108,15 @@ def test_scrub_file(tmp_path):
     scrub_file(f, [SECRET])
     assert f.read_text() == "*** and redis://:***@h"
     scrub_file(tmp_path / "missing.txt", [SECRET])  # nothing to scrub is fine
+
+
+def test_run_dir_env_is_set_for_the_kernel_and_restored(tmp_path, monkeypatch):
+    import os
+
+    from analysis.config import RUN_DIR_ENV
+    from analysis.runner.execute import run_dir_env
+
+    monkeypatch.delenv(RUN_DIR_ENV, raising=False)
+    with run_dir_env(tmp_path):
+        assert os.environ[RUN_DIR_ENV] == str(tmp_path)
+    assert RUN_DIR_ENV not in os.environ
