@@ -22,6 +22,7 @@ import bson
 import numpy as np
 import pandas as pd
 
+from ..config import DEFAULT_MAX_TIME_MS
 from .strategies import run_strategy
 
 #: Method labels printed beside every figure.
@@ -149,8 +150,8 @@ def decode_cost(raw: bytes, repeats: int = 3, max_seconds: float = 0.2) -> tuple
 
 
 def measure_strategy(db: Any, strategy: str, user_id: str, *, size: int, engine: str,
-                     timing: dict[str, Any] | None = None,
-                     traced: tuple[Any, int, int] | None = None) -> dict[str, Any]:
+                     timing: dict[str, Any] | None = None, traced: tuple[Any, int, int] | None = None,
+                     max_time_ms: int = DEFAULT_MAX_TIME_MS) -> dict[str, Any]:
     """One row of the client-cost table.
 
     Parameters
@@ -170,14 +171,16 @@ def measure_strategy(db: Any, strategy: str, user_id: str, *, size: int, engine:
     traced : tuple, optional
         ``(run, peak, retained)`` of a load already made under :func:`traced_call` (it then
         also serves as the warm-up); by default one is made here.
+    max_time_ms : int
+        ``maxTimeMS`` of every query of every load, timed repeats included.
 
     Returns
     -------
     dict
         Keys of the CLI's JSON rows plus CI bounds, convergence and the engine.
     """
-    run, peak, retained = traced or traced_call(lambda: run_strategy(db, strategy, user_id))
-    lat = time_call(lambda: run_strategy(db, strategy, user_id), **(timing or {}))
+    run, peak, retained = traced or traced_call(lambda: run_strategy(db, strategy, user_id, max_time_ms=max_time_ms))
+    lat = time_call(lambda: run_strategy(db, strategy, user_id, max_time_ms=max_time_ms), **(timing or {}))
     docs = run.documents()
     raw = wire_bytes(docs)
     dec_ms, dec_mem = decode_cost(raw)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..mongodb.explain import ExplainedQuery, explain_all
 from ..mongodb.queries import STRATEGIES
 from ..params import env_value
 from . import cache as cache_model
@@ -23,7 +24,6 @@ from .measure import measure_strategy, scaling_exponents, traced_call
 from .params import DashboardParams
 from .result import CacheReport, DashboardResult
 from .sources.engine import Engine, open_engine
-from .sources.explain import explain_strategy
 from .sources.redis import connect_redis, guarded, replay
 from .strategies import DashboardOverview, run_strategy
 
@@ -112,14 +112,24 @@ def sweep(engine: Engine, P: DashboardParams) -> Sweep:
                     differing.setdefault(s, []).append(size)
             for s in STRATEGIES:
                 rows.append(measure_strategy(db, s, engine.user_id, size=size, engine=engine.label, timing=timing,
-                                             traced=traced[s]))
+                                             traced=traced[s], max_time_ms=P.max_time_ms))
                 if engine.real:
-                    for r in explain_strategy(db, s, engine.user_id, max_time_ms=P.max_time_ms):
-                        server_rows.append({"size": size, **r})
+                    explained = explain_all(db, traced[s][0].queries, max_time_ms=P.max_time_ms)
+                    server_rows += [server_row(e, size) for e in explained]
         finally:
             cleanup()
     server = pd.DataFrame(server_rows) if engine.real else None
     return Sweep(pd.DataFrame(rows), overviews, server, differing)
+
+
+def server_row(e: ExplainedQuery, size: int) -> dict[str, Any]:
+    """One row of the server-side table: a planned query and what its explain says."""
+    s, q = e.summary, e.query
+    return {"size": size, "strategy": q.strategy, "purpose": q.purpose, "collection": q.collection, "op": q.op,
+            "docs_examined": s.docs_examined or 0, "keys_examined": s.keys_examined or 0,
+            "n_returned": s.n_returned or 0, "server_ms": s.duration_ms or 0.0, "plan": s.plan_summary,
+            "indexes": ", ".join(s.indexes), "collscan": s.collscan, "collscan_shards": ", ".join(s.collscan_shards),
+            "in_memory_sort": s.in_memory_sort, "framework": s.framework, "explain_version": s.explain_version}
 
 
 def assemble(swept: Sweep, engine: Engine, P: DashboardParams, cache: CacheReport | None) -> DashboardResult:

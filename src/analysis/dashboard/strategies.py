@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..config import DEFAULT_MAX_TIME_MS
 from ..mongodb.commands import run_queries
 from ..mongodb.queries import RECENT_ASSESSMENTS, RECENT_REPORTS, STRATEGIES, TOP_RECOMMENDATIONS, PlannedQuery
 
@@ -205,7 +206,7 @@ REDUCERS: dict[str, Callable[[dict[str, list[dict[str, Any]]]], DashboardOvervie
 }
 
 
-def run_strategy(db: Any, strategy: str, user_id: str, *, max_time_ms: int | None = None) -> StrategyRun:
+def run_strategy(db: Any, strategy: str, user_id: str, *, max_time_ms: int = DEFAULT_MAX_TIME_MS) -> StrategyRun:
     """Load one user's dashboard with a strategy.
 
     Parameters
@@ -216,8 +217,8 @@ def run_strategy(db: Any, strategy: str, user_id: str, *, max_time_ms: int | Non
         One of :data:`~analysis.mongodb.queries.STRATEGIES`.
     user_id : str
         The user.
-    max_time_ms : int, optional
-        Per-query server time limit (real MongoDB).
+    max_time_ms : int
+        ``maxTimeMS`` of every query.
 
     Returns
     -------

@@ -54,7 +54,7 @@ def explain_command(q: PlannedQuery, *, max_time_ms: int = DEFAULT_MAX_TIME_MS) 
     return {"explain": inner, "verbosity": "executionStats", "maxTimeMS": max_time_ms}
 
 
-def execute(db: Any, q: PlannedQuery, *, max_time_ms: int | None = None) -> list[dict[str, Any]]:
+def execute(db: Any, q: PlannedQuery, *, max_time_ms: int = DEFAULT_MAX_TIME_MS) -> list[dict[str, Any]]:
     """Run one planned query and return the documents received.
 
     Parameters
@@ -63,8 +63,9 @@ def execute(db: Any, q: PlannedQuery, *, max_time_ms: int | None = None) -> list
         pymongo or mongomock database.
     q : PlannedQuery
         The query.
-    max_time_ms : int, optional
-        Server-side time limit (real MongoDB only; mongomock ignores it).
+    max_time_ms : int
+        Server-side time limit, sent with every command (``maxTimeMS``; mongomock accepts
+        and ignores it).
 
     Returns
     -------
@@ -74,28 +75,24 @@ def execute(db: Any, q: PlannedQuery, *, max_time_ms: int | None = None) -> list
     # hand them copies so the planned query stays what was planned
     q = copy.deepcopy(q)
     coll = db[q.collection]
-    real = not type(db).__module__.startswith("mongomock")
-    extra = {"maxTimeMS": max_time_ms} if (real and max_time_ms) else {}
     if q.op == "find":
-        cur = coll.find(q.filter or {}, q.projection)
+        cur = coll.find(q.filter or {}, q.projection).max_time_ms(max_time_ms)
         if q.sort:
             cur = cur.sort(q.sort)
         if q.limit:
             cur = cur.limit(q.limit)
-        if extra:
-            cur = cur.max_time_ms(max_time_ms)
         return list(cur)
     if q.op == "aggregate":
-        return list(coll.aggregate(q.pipeline or [], **extra))
+        return list(coll.aggregate(q.pipeline or [], maxTimeMS=max_time_ms))
     if q.op == "count":
-        return [{"count": coll.count_documents(q.filter or {}, **extra)}]
+        return [{"count": coll.count_documents(q.filter or {}, maxTimeMS=max_time_ms)}]
     if q.op == "distinct":
-        return [{"value": v} for v in coll.distinct(q.key or "", q.filter or {})]
+        return [{"value": v} for v in coll.distinct(q.key or "", q.filter or {}, maxTimeMS=max_time_ms)]
     raise ValueError(f"unknown op {q.op!r}")
 
 
 def run_queries(db: Any, strategy: str, user_id: str, *,
-                max_time_ms: int | None = None) -> tuple[list[PlannedQuery], dict[str, list[dict[str, Any]]]]:
+                max_time_ms: int = DEFAULT_MAX_TIME_MS) -> tuple[list[PlannedQuery], dict[str, list[dict[str, Any]]]]:
     """Execute a strategy's planned queries in order.
 
     When a query yields the user's assessment ids (purpose ``assessments_all`` or

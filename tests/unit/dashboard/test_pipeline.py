@@ -15,7 +15,7 @@ from analysis.errors import SourceError
 from analysis.mongodb.queries import STRATEGIES, planned_queries
 from analysis.samples.dataset import AUDITED_USER, generate_dataset, load_into
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "dashboard"
+DATA = Path(__file__).resolve().parents[2] / "data" / "mongodb" / "explain"
 FAST = {"sizes": [10, 30], "timing_cap_s": 0.01}
 
 
@@ -35,7 +35,7 @@ class _ExplainingDb:
 
 
 def test_sweep_on_a_real_engine_explains_every_planned_query():
-    reply = json_util.loads((DATA / "explain_mongo6_find_collscan.json").read_text())["reply"]
+    reply = json_util.loads((DATA / "recorded_mongo6_find_collscan.json").read_text())["input"]
     fakes = []
 
     def make(size):

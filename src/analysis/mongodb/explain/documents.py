@@ -1,7 +1,7 @@
 """Explain documents as tools hand them over: envelopes, arrays, and mongosh's printed output.
 
-* :func:`is_explain` — a document is an explain output (``queryPlanner``, ``stages``,
-  ``explainVersion``, or a sharded aggregate's ``shards`` + ``splitPipeline``/``mergeType``);
+* :func:`is_explain` — a document is an explain output (``queryPlanner``, ``stages``, or a
+  sharded aggregate's ``shards`` + ``splitPipeline``/``mergeType``);
 * :func:`explain_documents` — the explains inside what a tool saved: the document itself,
   a JSON array of several (``mongoexport --jsonArray``, Compass "Export Collection"),
   or an envelope one level down (``{"explain": {...}}``, a recorded ``{"reply": {...}}``);
@@ -22,7 +22,6 @@ import json5
 
 from ...errors import DataError
 
-_MARKERS = ("queryPlanner", "stages", "explainVersion")
 _MERGE_MARKERS = ("splitPipeline", "mergeType", "needsPrimaryShardMerger")
 
 _PROMPT = re.compile(r"^[^\n{}\[\]'\"]*?>\s.*$", re.M)
@@ -33,14 +32,20 @@ _STRING_CTOR = re.compile(r"\b(?:ObjectId|ISODate|UUID|Binary\.createFromBase64|
                           r"\(\s*(['\"])(.*?)\1(?:\s*,\s*\d+)?\s*\)")
 _BINDATA = re.compile(r"\bBinData\(\s*\d+\s*,\s*(['\"])(.*?)\1\s*\)")
 _TIMESTAMP = re.compile(r"\bTimestamp\(\s*\{\s*t:\s*(\d+),\s*i:\s*(\d+)\s*\}\s*\)|\bTimestamp\(\s*(\d+),\s*(\d+)\s*\)")
-_KEYS = re.compile(r"\b(MinKey|MaxKey)(?:\(\))?(?=\s*[,}\]])")
+_KEYS = re.compile(r"\b(MinKey|MaxKey)\(\)")
 
 
 def is_explain(doc: Any) -> bool:
-    """Whether a document is an explain output (of any layout)."""
+    """Whether a document is an explain output (of any layout).
+
+    That is: a ``queryPlanner`` document, a ``stages`` array of documents, or a sharded
+    aggregate's ``shards`` document beside ``splitPipeline`` / ``mergeType``.
+    """
     if not isinstance(doc, Mapping):
         return False
-    if any(m in doc for m in _MARKERS):
+    stages = doc.get("stages")
+    if isinstance(doc.get("queryPlanner"), Mapping) or (isinstance(stages, list) and stages
+                                                         and isinstance(stages[0], Mapping)):
         return True
     return isinstance(doc.get("shards"), Mapping) and any(m in doc for m in _MERGE_MARKERS)
 

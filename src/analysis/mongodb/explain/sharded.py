@@ -41,7 +41,7 @@ def _combined(doc: Mapping[str, Any], parts: Sequence[tuple[str, ExplainSummary]
         covered=bool(subs) and all(s.covered for s in subs), query_hash=first.query_hash if first else "",
         plan_cache_key=first.plan_cache_key if first else "", query_shape_hash=str(doc.get("queryShapeHash") or ""),
         unknown_stages=unique([u for s in subs for u in s.unknown_stages]),
-        command=command if isinstance(command, Mapping) else None)
+        command=command if isinstance(command, Mapping) else None, parsed_query=first.parsed_query if first else None)
     base.update(fields)
     return ExplainSummary(**base)
 

@@ -43,7 +43,8 @@ def summarize_query(doc: Mapping[str, Any], qp: Mapping[str, Any], es: Any) -> E
         duration_ms=number(es.get("executionTimeMillis")), collscan=facts.collscan or facts.scanning_joins > 0,
         in_memory_sort=facts.in_memory_sort, covered=is_covered(facts, docs), query_hash=qhash, plan_cache_key=pkey,
         query_shape_hash=str(doc.get("queryShapeHash") or ""), unknown_stages=facts.unknown,
-        command=command if isinstance(command, Mapping) else None)
+        command=command if isinstance(command, Mapping) else None,
+        parsed_query=qp.get("parsedQuery") if isinstance(qp.get("parsedQuery"), Mapping) else None)
 
 
 def pipeline_stage_name(stage: Mapping[str, Any]) -> str:
@@ -102,4 +103,4 @@ def summarize_pipeline(doc: Mapping[str, Any]) -> ExplainSummary:
         covered=bool(inner) and all(i.covered for i in inner) and not lookups,
         query_hash=first.query_hash if first else "", plan_cache_key=first.plan_cache_key if first else "",
         query_shape_hash=str(doc.get("queryShapeHash") or ""), unknown_stages=unique(unknown),
-        command=command if isinstance(command, Mapping) else None)
+        command=command if isinstance(command, Mapping) else None, parsed_query=first.parsed_query if first else None)

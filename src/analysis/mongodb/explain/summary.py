@@ -59,7 +59,8 @@ class ExplainSummary:
     ``unknown_stages`` names stages this reader does not know (the summary is still made).
     ``query_hash`` is ``planCacheShapeHash`` (8.0) or ``queryHash`` (4.2+),
     ``plan_cache_key`` ``planCacheKey``, ``query_shape_hash`` the 8.0 ``queryShapeHash``:
-    the keys a digest groups plan flips by.
+    the keys a digest groups plan flips by. ``command`` (the explained command, 5.0+) and
+    ``parsed_query`` (the planner's filter) are kept for query shapes, not compared.
     """
 
     ns: str
@@ -84,6 +85,7 @@ class ExplainSummary:
     query_shape_hash: str
     unknown_stages: tuple[str, ...]
     command: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    parsed_query: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_execution_stats(self) -> bool:
@@ -99,6 +101,7 @@ class ExplainSummary:
         """The summary as plain data (lists for tuples; the command left out)."""
         d = asdict(self)
         d.pop("command")
+        d.pop("parsed_query")
         return _listed(d)
 
 

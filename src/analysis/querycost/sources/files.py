@@ -3,8 +3,9 @@
 * mongod 4.4+ structured JSON log (plain or ``.gz``): "Slow query" lines (:mod:`.log`);
 * profiler exports (``mongoexport`` of ``system.profile``): JSON lines or a JSON array,
   relaxed or canonical Extended JSON (:mod:`.jsonstream`, :mod:`.profile`);
-* ``explain("executionStats")`` outputs of ``find`` and ``aggregate``, classic and SBE
-  plan layouts, one document, several concatenated, JSON lines or an array (:mod:`.explain`).
+* explain outputs of every layout :mod:`analysis.mongodb.explain` reads (classic and SBE,
+  sharded, 3.6 → 8.0), one document, several concatenated, JSON lines, an array, a tool's
+  envelope, or mongosh's printed output (:mod:`.explain`).
 
 The kind is detected from the content, not the file name. Nothing here holds a whole
 file in memory. Bad input (junk lines, binary garbage, a truncated ``.gz``, an array
@@ -26,7 +27,8 @@ from typing import Any, BinaryIO
 import orjson
 
 from ...config import resolve_path
-from ...errors import SourceError
+from ...errors import DataError, SourceError
+from ...mongodb.explain import explain_documents, is_explain, looks_like_shell_output, parse_shell_output
 from ...timeparse import parse_instant
 from ..records import FileStats, QueryRecord, ReadStats
 from ..shapecache import ShapeCache
@@ -93,7 +95,8 @@ def detect_kind(head: bytes) -> str:
     -------
     str
         One of ``"empty"``, ``"binary"``, ``"legacy-text-log"``, ``"log"``,
-        ``"json-array"``, ``"json-lines"``, ``"json"`` (concatenated / pretty documents).
+        ``"json-array"``, ``"json-lines"``, ``"json"`` (concatenated / pretty documents),
+        ``"mongosh"`` (the shell's printed output).
     """
     stripped = head.lstrip()
     if not stripped:
@@ -107,6 +110,8 @@ def detect_kind(head: bytes) -> str:
             return "binary"
     if _LEGACY_TEXT_LOG.match(stripped):
         return "legacy-text-log"
+    if looks_like_shell_output(head[:4096].decode("utf-8", "replace")):
+        return "mongosh"
     if stripped.startswith(b"["):
         return "json-array"
     first = stripped.split(b"\n", 1)[0]
@@ -129,7 +134,7 @@ def doc_row(doc: Any, st: FileStats, shapes: ShapeCache) -> tuple | None:
     if not isinstance(doc, dict):
         st.skip("not a JSON document")
         return None
-    if "queryPlanner" in doc or "stages" in doc or "explainVersion" in doc:
+    if is_explain(doc):
         kind = "explain"
         row = explain_row(doc, st)
     elif "op" in doc and "ns" in doc:
@@ -176,6 +181,29 @@ def _json_rows(kind: str, fh: io.BufferedReader, st: FileStats) -> Iterator[tupl
         values = iter_json_values(text, st, array=(kind == "json-array"))
     shapes = ShapeCache()
     for doc in values:
+        inner = [] if is_explain(doc) else explain_documents(doc)
+        st.lines += max(len(inner) - 1, 0)  # an envelope of several explains: one unit each
+        for d in inner or [doc]:
+            row = doc_row(d, st, shapes)
+            if row is not None:
+                st.records += 1
+                yield row
+
+
+def _shell_rows(fh: io.BufferedReader, st: FileStats) -> Iterator[tuple]:
+    """Rows of mongosh's printed output (explains; the whole text is decoded at once)."""
+    st.kind = "explain"
+    try:
+        values = parse_shell_output(fh.read().decode("utf-8", "replace"))
+    except DataError as exc:
+        st.lines += 1
+        st.skip("mongosh output not readable")
+        st.problems.append(str(exc))
+        return
+    docs = explain_documents(values)
+    st.lines += len(docs)
+    shapes = ShapeCache()
+    for doc in docs:
         row = doc_row(doc, st, shapes)
         if row is not None:
             st.records += 1
@@ -209,6 +237,8 @@ def iter_file_rows(path: str | Path, st: FileStats) -> Iterator[tuple]:
         elif kind == "log":
             st.kind = "log"
             yield from iter_log_rows(fh, st)
+        elif kind == "mongosh":
+            yield from _shell_rows(fh, st)
         else:
             yield from _json_rows(kind, fh, st)
 

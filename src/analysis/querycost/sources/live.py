@@ -23,12 +23,12 @@ import pandas as pd
 from ...config import DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_MAX_TIME_MS
 from ...errors import SourceError, one_line
 from ...mongodb.client import connect as connect_mongo
-from ...mongodb.commands import explain_command
+from ...mongodb.explain import explain_all
 from ...mongodb.planner import format_index
 from ...mongodb.queries import STRATEGIES, planned_queries
 from ...redact import redact_text
-from ..records import ROW_FIELDS, FileStats
-from .explain import explain_row
+from ..records import FileStats
+from .explain import NO_EXECUTION_STATS
 from .profile import profile_row
 
 log = logging.getLogger(__name__)
@@ -64,32 +64,23 @@ def explain_queries(db: Any, queries: Sequence[Any], *, max_time_ms: int = DEFAU
     Returns
     -------
     DataFrame
-        Columns :data:`EXPLAIN_COLUMNS`.
+        Columns :data:`EXPLAIN_COLUMNS` (a COLLSCAN on a shard names the shard).
     """
     rows = []
-    for q in queries:
-        op = q.op
-        try:
-            doc = db.command(explain_command(q, max_time_ms=max_time_ms))
-        except Exception as exc:
-            raise _err(f"explain of {q.strategy}/{q.purpose} on {q.collection}", exc) from None
-        st = FileStats("live explain")
-        row = explain_row(dict(doc), st)
-        if row is None:
-            rows.append({"strategy": q.strategy, "purpose": q.purpose, "collection": q.collection, "op": op,
-                         "plan_summary": "?", "flags": "; ".join(st.reasons)})
+    for e in explain_all(db, queries, max_time_ms=max_time_ms):
+        q, s = e.query, e.summary
+        head = {"strategy": q.strategy, "purpose": q.purpose, "collection": q.collection, "op": q.op}
+        if not s.has_execution_stats:
+            rows.append({**head, "plan_summary": s.plan_summary or "?", "flags": NO_EXECUTION_STATS})
             continue
-        r = dict(zip(ROW_FIELDS, row))
-        docs, nret = r["docs_examined"] or 0, r["nreturned"] or 0
-        epr = docs / max(nret, 1)
-        index_used = ", ".join(p.split(" ", 1)[1] for p in r["plan_summary"].split(", ") if " " in p) or "—"
-        flags = [f for f, on in (("COLLSCAN", r["collscan"]), ("in-memory SORT", r["in_memory_sort"]),
+        epr = (s.docs_examined or 0) / max(s.n_returned or 0, 1)
+        index_used = ", ".join(p.split(" ", 1)[1] for p in s.plan_summary.split(", ") if " " in p) or "—"
+        collscan = "COLLSCAN" + (f" on {', '.join(s.collscan_shards)}" if s.collscan_shards else "")
+        flags = [f for f, on in ((collscan, s.collscan), ("in-memory SORT", s.in_memory_sort),
                                  (f"examined/returned > {ratio:g}", epr > ratio)) if on]
-        rows.append({"strategy": q.strategy, "purpose": q.purpose, "collection": q.collection, "op": op,
-                     "plan_summary": r["plan_summary"], "index_used": index_used,
-                     "keys_examined": r["keys_examined"], "docs_examined": r["docs_examined"],
-                     "nreturned": r["nreturned"], "duration_ms": r["duration_ms"],
-                     "examined_per_returned": epr, "flags": ", ".join(flags)})
+        rows.append({**head, "plan_summary": s.plan_summary, "index_used": index_used,
+                     "keys_examined": s.keys_examined, "docs_examined": s.docs_examined, "nreturned": s.n_returned,
+                     "duration_ms": s.duration_ms, "examined_per_returned": epr, "flags": ", ".join(flags)})
     return pd.DataFrame(rows, columns=EXPLAIN_COLUMNS)
 
 

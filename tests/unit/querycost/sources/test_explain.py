@@ -38,3 +38,30 @@ def test_explain_sbe_layout_concatenated_documents() -> None:
 def test_explain_without_execution_stats_is_skipped() -> None:
     recs, st = _read(DATA / "explain_queryplanner_only.json")
     assert recs == [] and st.files[0].reasons == {"explain without executionStats (use explain('executionStats'))": 1}
+
+
+FORMATS = Path(__file__).resolve().parents[3] / "data" / "mongodb" / "explain"
+
+
+def test_mongosh_printed_output_is_read_by_content() -> None:
+    (rec,), st = _read(FORMATS / "wrapped_mongosh_70.mongosh.txt")
+    assert st.files[0].kind == "explain" and st.files[0].lines == 1
+    assert (rec.ns, rec.plan_summary, rec.docs_examined, rec.duration_ms) == \
+        ("shop.orders", "IXSCAN { customer_id: 1, created_at: -1 }", 12, 2.0)
+
+
+def test_sharded_explains_keep_their_namespace_and_scans() -> None:
+    recs, _ = _read(FORMATS / "sharded_find_shard_merge_50.json", FORMATS / "sharded_aggregate_split_60.json")
+    assert [(r.ns, r.op, r.collscan) for r in recs] == [("shop.orders", "find", True), ("shop.orders", "aggregate", True)]
+
+
+def test_unknown_stage_is_a_named_problem_of_the_file() -> None:
+    (rec,), st = _read(FORMATS / "unknown_stage.json")
+    assert rec.docs_examined == 50
+    assert st.problems == ["unknown_stage.json: unknown explain stage 'VECTOR_IXSCAN_V2' (summarized without it)",
+                           "unknown_stage.json: unknown explain stage '$rankFusion' (summarized without it)"]
+
+
+def test_an_array_of_several_explains_gives_one_row_each() -> None:
+    recs, st = _read(FORMATS / "wrapped_compass_export.json")
+    assert [r.op for r in recs] == ["find", "count"] and st.files[0].lines == st.files[0].records == 2
