@@ -23,12 +23,19 @@ class QueryCostParams:
     A dashboard shape FAILs when it does a COLLSCAN examining more than
     ``collscan_docs_threshold`` documents per execution, or an in-memory SORT over more
     than ``sort_docs_threshold``; ``examined_ratio_threshold`` flags (WARN) shapes that
-    examine more documents per returned one.
+    examine more documents per returned one. Index hygiene reads ``index_stats_paths`` /
+    ``indexes_paths`` (or the live server's ``$indexStats`` / ``listIndexes``); an index unused
+    for less than ``min_observation_days`` is "not conclusive".
     """
 
     log_paths: list[str] = field(default_factory=lambda: [f"{SAMPLE_DIR}/sample_slow_query.log.gz"])
     profile_paths: list[str] = field(default_factory=lambda: [f"{SAMPLE_DIR}/sample_profile.json"])
     explain_paths: list[str] = field(default_factory=lambda: [f"{SAMPLE_DIR}/sample_explain.json"])
+    #: index hygiene: $indexStats and getIndexes() exports (``path`` or ``COLLECTION=path``); a file
+    #: marked synthetic is used only while the evidence is the synthetic sample
+    index_stats_paths: list[str] = field(default_factory=lambda: [f"{SAMPLE_DIR}/sample_index_stats.json"])
+    indexes_paths: list[str] = field(default_factory=lambda: [f"{SAMPLE_DIR}/sample_indexes.json"])
+    min_observation_days: float = field(default=7.0, metadata={"min": 0.0})
     #: metadata of the synthetic sample (field presence, simulated indexes); used only while the
     #: digested evidence is that sample (appName synthetic-workbook), ignored for real evidence
     sample_meta_path: str = f"{SAMPLE_DIR}/sample_meta.json"

@@ -18,15 +18,18 @@ from typing import Any
 import pandas as pd
 
 from ..config import resolve_path
+from ..mongodb.client import redacted_target
 from ..mongodb.queries import SEED_INDEXES
 from ..params import env_value
-from ..redact import redact_uri
 from .advice import seed_index_usage, suggest_indexes
 from .digest import Digester, feed
+from .hygiene import index_hygiene
 from .findings import SYNTHETIC_MARK, Thresholds, dashboard_queries, findings, source_label, tag_dashboard
 from .params import QueryCostParams
 from .records import FileStats, ReadStats, require_usable
+from .script import mongosh_script
 from .result import QueryCostResult
+from .sources import indexes as index_source
 from .sources import live
 from .sources.files import iter_rows
 from .sources.meta import load_meta
@@ -51,6 +54,7 @@ class _Context:
     live_explain: pd.DataFrame | None = None
     live_target: str = ""
     notes: list[str] = field(default_factory=list)
+    index_evidence: index_source.IndexEvidence | None = None
 
 
 def run(params: QueryCostParams) -> QueryCostResult:
@@ -87,26 +91,48 @@ def run(params: QueryCostParams) -> QueryCostResult:
     found = findings(digest, th) if len(digest) else pd.DataFrame(columns=_FINDING_COLUMNS)
     usage = seed_index_usage(SEED_INDEXES, dashboard_queries(), digest, ctx.presence)
     suggestions = suggest_indexes(digest, existing=[*ctx.existing, *SEED_INDEXES], field_presence=ctx.presence)
-    return QueryCostResult(digest, stats, source, found, usage, suggestions, th, ctx.live_explain, ctx.live_target,
-                           ctx.notes)
+    result = QueryCostResult(digest, stats, source, found, usage, suggestions, th, ctx.live_explain, ctx.live_target,
+                             ctx.notes)
+    return _with_hygiene(result, params, ctx)
+
+
+def _with_hygiene(result: QueryCostResult, p: QueryCostParams, ctx: _Context) -> QueryCostResult:
+    """Add the index hygiene table (live evidence first; synthetic files only for the synthetic sample)."""
+    ev = ctx.index_evidence
+    label = f"live server {ctx.live_target}"
+    if ev is None and (p.index_stats_paths or p.indexes_paths):
+        ev = index_source.read_files(p.index_stats_paths, p.indexes_paths, database=p.database)
+        label = "SYNTHETIC sample ($indexStats extrapolated from the simulated workload)" if ev.synthetic else \
+            "exported $indexStats / getIndexes()"
+        if ev.synthetic and not _is_synthetic(result.digest):
+            result.hygiene_notes.append("synthetic index exports ignored: the evidence is not the synthetic sample")
+            return result
+    if ev is None:
+        return result
+    result.index_hygiene = index_hygiene(ev.indexes, result.digest, as_of=ev.as_of,
+                                         min_observation_days=p.min_observation_days)
+    result.hygiene_source = label
+    result.hygiene_notes += ev.notes
+    return result
 
 
 def _read_live(p: QueryCostParams, dig: Digester, stats: ReadStats) -> _Context:
     """Explain the dashboard queries, list indexes, sample field presence and (optionally) read system.profile."""
     uri = env_value("mongo_uri_env", p.mongo_uri_env)
-    target = redact_uri(uri)
+    target = redacted_target(uri)
     db = live.connect(uri, p.database)
     explain, user = live.explain_dashboard(db, p.audit_user_id, max_time_ms=p.max_time_ms,
                                            ratio=p.examined_ratio_threshold)
     notes = [f"live explain of the dashboard queries for user {user!r} on {target}/{p.database}"]
-    existing = live.list_index_keys(db, COLLECTIONS)
+    evidence = index_source.read_live(db, COLLECTIONS, max_time_ms=p.max_time_ms)
+    existing = index_source.index_keys(evidence)
     fields = sorted({f for _, keys in SEED_INDEXES for f, _ in keys})
     presence = live.field_presence(db, COLLECTIONS, fields, max_time_ms=p.max_time_ms)
     if p.read_live_profile:
         st = FileStats(f"{p.database}.system.profile")
         stats.files.append(st)
         feed(dig, live.read_system_profile(db, limit=p.live_profile_limit, max_time_ms=p.max_time_ms, stats=st))
-    return _Context(presence, existing, explain, target, notes)
+    return _Context(presence, existing, explain, target, notes, evidence)
 
 
 def _is_synthetic(frame: pd.DataFrame) -> bool:
@@ -159,3 +185,16 @@ def digest_files(paths: Sequence[str | Path], stats: ReadStats | None = None, *,
         else:
             feed(dig, iter_rows([path], stats))
     return dig.frame(), stats
+
+
+def write_index_script(result: QueryCostResult, directory: str | Path, database: str) -> Path:
+    """Write the reviewed mongosh script of the index changes (:mod:`.script`) into ``directory``.
+
+    Returns
+    -------
+    Path
+        ``<directory>/index_changes.mongosh.js`` (never run by the workbook).
+    """
+    path = Path(directory) / "index_changes.mongosh.js"
+    path.write_text(mongosh_script(result, database), encoding="utf-8")
+    return path

@@ -36,6 +36,13 @@ class QueryCostResult:
         The server explained (URI redacted), or ``""``.
     notes : list of str
         What else the reader should know about the evidence.
+    index_hygiene : DataFrame or None
+        Per index: usage, the digested shapes using it, verdict and advice (:mod:`.hygiene`);
+        None without index evidence.
+    hygiene_source : str
+        Where the index evidence comes from (for captions).
+    hygiene_notes : list of str
+        What the index evidence lacks (a missing privilege, an ignored synthetic file).
     """
 
     digest: pd.DataFrame
@@ -48,3 +55,6 @@ class QueryCostResult:
     live_explain: pd.DataFrame | None = None
     live_target: str = ""
     notes: list[str] = field(default_factory=list)
+    index_hygiene: pd.DataFrame | None = None
+    hygiene_source: str = ""
+    hygiene_notes: list[str] = field(default_factory=list)

@@ -63,7 +63,7 @@ def _scratch_factory(client: Any, P: DashboardParams) -> Callable[[int], tuple[A
         name = f"{P.mongo_db}_{size}"
         db = client[name]
         try:
-            existed = bool(db.list_collection_names())
+            existed = bool(db.list_collection_names(maxTimeMS=P.max_time_ms))
         except Exception as exc:
             raise SourceError(f"MongoDB database '{name}': cannot list collections: {one_line(exc, 200)}") from None
         load_into(db, generate_dataset(users=P.users, docs_per_user=size, profile=P.profile, seed=P.seed,
@@ -133,7 +133,8 @@ def open_engine(P: DashboardParams) -> Engine:
         raise UnsafeOperationError(
             f"parameter 'mongo_db': '{P.mongo_db}' does not start with '{SCRATCH_DB_PREFIX}'; synthetic data is only "
             f"written into scratch databases (or set audit_user for a read-only audit of existing data)")
-    client, label = connect_mongo(uri, timeout_s=P.timeout_s)
+    # read-only unless synthetic data goes into scratch databases this run creates and drops
+    client, label = connect_mongo(uri, timeout_s=P.timeout_s, read_only=bool(P.audit_user))
     if P.audit_user:
         return _audit_engine(client, label, P)
     try:

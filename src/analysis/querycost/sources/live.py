@@ -6,7 +6,7 @@
   Note: ``executionStats`` runs the query (reads only) to count what it examines.
 * :func:`read_system_profile` — the newest ``system.profile`` entries (a ``find`` with
   ``maxTimeMS``), normalized like a profile export.
-* :func:`list_index_keys` — existing indexes, for the advice.
+* indexes and their usage are read by :mod:`.indexes` (``listIndexes``, ``$indexStats``).
 
 Nothing here writes. Connection timeouts are short (``DEFAULT_CONNECT_TIMEOUT_S``); every
 error becomes one :class:`~analysis.errors.SourceError` line with the URI redacted.
@@ -24,7 +24,6 @@ from ...config import DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_MAX_TIME_MS
 from ...errors import SourceError, one_line
 from ...mongodb.client import connect as connect_mongo
 from ...mongodb.explain import explain_all
-from ...mongodb.planner import format_index
 from ...mongodb.queries import STRATEGIES, planned_queries
 from ...redact import redact_text
 from ..records import FileStats
@@ -129,21 +128,6 @@ def read_system_profile(db: Any, *, limit: int = 20_000, max_time_ms: int = DEFA
                 yield row
     except Exception as exc:
         raise _err(f"database '{getattr(db, 'name', '?')}': reading system.profile", exc) from None
-
-
-def list_index_keys(db: Any, collections: Sequence[str]) -> list[tuple[str, list[tuple[str, int]]]]:
-    """Existing indexes (``_id`` excluded) as (collection, [(field, dir)])."""
-    out = []
-    try:
-        for coll in collections:
-            for ix in db[coll].list_indexes():
-                keys = [(str(f), int(d) if isinstance(d, (int, float)) else 1) for f, d in ix["key"].items()]
-                if keys != [("_id", 1)]:
-                    out.append((coll, keys))
-    except Exception as exc:
-        raise _err(f"database '{getattr(db, 'name', '?')}': listing indexes", exc) from None
-    log.info("indexes: %s", [(c, format_index(k)) for c, k in out])
-    return out
 
 
 def field_presence(db: Any, collections: Sequence[str], fields: Sequence[str], *, sample: int = 1000,
