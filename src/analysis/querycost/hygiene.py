@@ -140,8 +140,10 @@ def _uses(ix: IndexInfo, digest: pd.DataFrame) -> tuple[int, int]:
     if digest is None or not len(digest):
         return 0, 0
     coll_rows = digest[digest["ns"] == ix.ns]
+    if not len(coll_rows):
+        return 0, 0
     marks = [ix.key_text] + (["IDHACK", "EXPRESS_IXSCAN { _id: 1 }"] if ix.name == "_id_" else [])
-    hit = coll_rows["plan_summary"].map(lambda p: any(m in str(p) for m in marks))
+    hit = coll_rows["plan_summary"].map(lambda p: any(m in str(p) for m in marks)).astype(bool)
     return int(hit.sum()), int(coll_rows.loc[hit, "count"].sum())
 
 

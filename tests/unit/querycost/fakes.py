@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.unit.mongodb.recording import RecordingDb
+
 DATA = Path(__file__).resolve().parents[2] / "data" / "querycost"
 
 
@@ -23,14 +25,11 @@ class FakeDb:
         return json.loads((DATA / name).read_text())
 
 
-class MockServer:
-    """mongomock for finds, indexes, $sample and system.profile; recorded explains for ``command``."""
+class MockServer(RecordingDb):
+    """mongomock for finds, listIndexes, $sample and system.profile; recorded explains; no $indexStats entries."""
 
-    def __init__(self, db) -> None:
-        self.db, self.name = db, db.name
-
-    def __getitem__(self, coll: str):
-        return self.db[coll]
-
-    def command(self, cmd: dict) -> dict:
-        return FakeDb().command(cmd)
+    def command(self, cmd, **kwargs):
+        if isinstance(cmd, dict) and "explain" in cmd:
+            super().command(cmd, **kwargs)
+            return FakeDb().command(cmd)
+        return super().command(cmd, **kwargs)
