@@ -129,7 +129,8 @@ def server_row(e: ExplainedQuery, size: int) -> dict[str, Any]:
             "docs_examined": s.docs_examined or 0, "keys_examined": s.keys_examined or 0,
             "n_returned": s.n_returned or 0, "server_ms": s.duration_ms or 0.0, "plan": s.plan_summary,
             "indexes": ", ".join(s.indexes), "collscan": s.collscan, "collscan_shards": ", ".join(s.collscan_shards),
-            "in_memory_sort": s.in_memory_sort, "framework": s.framework, "explain_version": s.explain_version}
+            "in_memory_sort": s.in_memory_sort, "framework": s.framework, "explain_version": s.explain_version,
+            "unknown_stages": ", ".join(s.unknown_stages)}
 
 
 def assemble(swept: Sweep, engine: Engine, P: DashboardParams, cache: CacheReport | None) -> DashboardResult:

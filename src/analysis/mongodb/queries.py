@@ -2,7 +2,7 @@
 
 Every strategy in :mod:`analysis.dashboard.strategies` executes exactly the
 :class:`PlannedQuery` objects returned by :func:`planned_queries`, and the server-side
-explain (:mod:`analysis.dashboard.sources.explain`) and the query-cost audit
+explain (:func:`analysis.mongodb.explain.explain_all`) and the query-cost audit
 (``analysis.querycost``) explain those same objects. What is explained is what is
 measured.
 

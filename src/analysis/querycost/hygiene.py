@@ -135,16 +135,20 @@ def _observed_days(ix: IndexInfo, as_of: datetime | None) -> float | None:
     return (as_of - ix.since).total_seconds() / 86400.0
 
 
-def _uses(ix: IndexInfo, digest: pd.DataFrame) -> tuple[int, int]:
-    """(shapes, executions) of the digest whose plan summary names the index."""
-    if digest is None or not len(digest):
-        return 0, 0
-    coll_rows = digest[digest["ns"] == ix.ns]
-    if not len(coll_rows):
-        return 0, 0
+def _uses(ix: IndexInfo, plans: Sequence[tuple[str, int]]) -> tuple[int, int]:
+    """(shapes, executions) among a collection's ``(plan summary, count)`` pairs that name the index."""
     marks = [ix.key_text] + (["IDHACK", "EXPRESS_IXSCAN { _id: 1 }"] if ix.name == "_id_" else [])
-    hit = coll_rows["plan_summary"].map(lambda p: any(m in str(p) for m in marks)).astype(bool)
-    return int(hit.sum()), int(coll_rows.loc[hit, "count"].sum())
+    hits = [n for plan, n in plans if any(m in plan for m in marks)]
+    return len(hits), int(sum(hits))
+
+
+def _plans_by_ns(digest: pd.DataFrame | None) -> dict[str, list[tuple[str, int]]]:
+    out: dict[str, list[tuple[str, int]]] = {}
+    if digest is None or not len(digest):
+        return out
+    for ns, plan, n in zip(digest["ns"], digest["plan_summary"], digest["count"]):
+        out.setdefault(str(ns), []).append((str(plan), int(n)))
+    return out
 
 
 def _verdict(ix: IndexInfo, longer: IndexInfo | None, days: float | None, min_days: float) -> tuple[str, str]:
@@ -187,11 +191,15 @@ def index_hygiene(indexes: Sequence[IndexInfo], digest: pd.DataFrame | None = No
     DataFrame
         Columns :data:`HYGIENE_COLUMNS`, one row per index, by collection and index name.
     """
+    plans = _plans_by_ns(digest)
+    same_ns: dict[str, list[IndexInfo]] = {}
+    for ix in indexes:
+        same_ns.setdefault(ix.ns, []).append(ix)
     rows = []
     for ix in sorted(indexes, key=lambda i: (i.ns, i.name)):
-        longer = redundant_to(ix, indexes)
+        longer = redundant_to(ix, same_ns[ix.ns])
         days = _observed_days(ix, as_of)
-        shapes, execs = _uses(ix, digest) if digest is not None else (0, 0)
+        shapes, execs = _uses(ix, plans.get(ix.ns, []))
         verdict, advice = _verdict(ix, longer, days, min_observation_days)
         rows.append({"collection": ix.ns.split(".", 1)[-1], "index": ix.name, "keys": ix.key_text,
                      "properties": ix.properties(), "ops": ix.ops, "observed_days": days, "shapes": shapes,

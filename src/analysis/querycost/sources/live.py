@@ -76,7 +76,8 @@ def explain_queries(db: Any, queries: Sequence[Any], *, max_time_ms: int = DEFAU
         index_used = ", ".join(p.split(" ", 1)[1] for p in s.plan_summary.split(", ") if " " in p) or "—"
         collscan = "COLLSCAN" + (f" on {', '.join(s.collscan_shards)}" if s.collscan_shards else "")
         flags = [f for f, on in ((collscan, s.collscan), ("in-memory SORT", s.in_memory_sort),
-                                 (f"examined/returned > {ratio:g}", epr > ratio)) if on]
+                                 (f"examined/returned > {ratio:g}", epr > ratio),
+                                 (f"unknown stage {', '.join(s.unknown_stages)}", bool(s.unknown_stages))) if on]
         rows.append({**head, "plan_summary": s.plan_summary, "index_used": index_used,
                      "keys_examined": s.keys_examined, "docs_examined": s.docs_examined, "nreturned": s.n_returned,
                      "duration_ms": s.duration_ms, "examined_per_returned": epr, "flags": ", ".join(flags)})
