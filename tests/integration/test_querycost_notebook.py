@@ -30,6 +30,8 @@ def test_embedded_sample_fails_on_the_recommendations_collscan(tmp_path):
     assert "SYNTHETIC" in r.headline and "recommendations" in r.headline
     assert r.figures["FAIL shapes"] >= 1 and r.seconds < 15
     assert _images(run_dir) == 2
+    (script,) = run_dir.rglob("index_changes.mongosh.js")  # published with the run, never run
+    assert script.parent.name == NB and "hideIndex" in script.read_text()
 
 
 def test_real_format_log_only(tmp_path):

@@ -33,8 +33,8 @@ import pandas as pd
 from ..mongodb.explain.plan import format_key_pattern, number
 
 #: Columns of the hygiene table.
-HYGIENE_COLUMNS = ["collection", "index", "keys", "properties", "ops", "observed_days", "shapes", "executions",
-                   "verdict", "advice"]
+HYGIENE_COLUMNS = ["status", "collection", "index", "keys", "properties", "ops", "observed_days", "shapes",
+                   "executions", "verdict", "advice"]
 HIDE = "hide, then drop after a clean cycle"
 
 
@@ -189,7 +189,8 @@ def index_hygiene(indexes: Sequence[IndexInfo], digest: pd.DataFrame | None = No
     Returns
     -------
     DataFrame
-        Columns :data:`HYGIENE_COLUMNS`, one row per index, by collection and index name.
+        Columns :data:`HYGIENE_COLUMNS`, one row per index, by collection and index name;
+        ``status`` WARN for a drop candidate, INFO when usage is unknown or not conclusive, else OK.
     """
     plans = _plans_by_ns(digest)
     same_ns: dict[str, list[IndexInfo]] = {}
@@ -201,7 +202,9 @@ def index_hygiene(indexes: Sequence[IndexInfo], digest: pd.DataFrame | None = No
         days = _observed_days(ix, as_of)
         shapes, execs = _uses(ix, plans.get(ix.ns, []))
         verdict, advice = _verdict(ix, longer, days, min_observation_days)
-        rows.append({"collection": ix.ns.split(".", 1)[-1], "index": ix.name, "keys": ix.key_text,
+        status = "WARN" if advice in (HIDE, "drop after a clean cycle") else (
+            "INFO" if verdict.startswith(("unused (not", "no usage")) else "OK")
+        rows.append({"status": status, "collection": ix.ns.split(".", 1)[-1], "index": ix.name, "keys": ix.key_text,
                      "properties": ix.properties(), "ops": ix.ops, "observed_days": days, "shapes": shapes,
                      "executions": execs, "verdict": verdict, "advice": advice})
     return pd.DataFrame(rows, columns=HYGIENE_COLUMNS)

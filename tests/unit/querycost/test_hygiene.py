@@ -63,3 +63,5 @@ def test_verdicts_and_advice() -> None:
     assert t.loc["u_1", "verdict"] == "unused, unique" and t.loc["t_1", "verdict"] == "unused, TTL"
     assert t.loc["h_1", "verdict"] == "UNUSED (already hidden)" and t.loc["nostats_1", "verdict"] == "no usage statistics"
     assert list(drop_candidates(t.reset_index())["index"]) == ["old_1"]
+    assert t["status"].to_dict() == {"_id_": "OK", "used_1": "OK", "old_1": "WARN", "new_1": "INFO", "u_1": "OK",
+                                     "t_1": "OK", "h_1": "WARN", "nostats_1": "INFO"}

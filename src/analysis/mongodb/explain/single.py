@@ -64,11 +64,12 @@ def summarize_pipeline(doc: Mapping[str, Any]) -> ExplainSummary:
     Parameters
     ----------
     doc : mapping
-        The explain document.
+        The explain document: its ``stages`` array, ``command`` and ``serverInfo`` are read.
 
     Returns
     -------
     ExplainSummary
+        ``$cursor`` totals plus those of ``$lookup``; the last stage's documents returned.
     """
     stages = [s for s in doc["stages"] if isinstance(s, Mapping)]
     names = [pipeline_stage_name(s) for s in stages]
