@@ -19,11 +19,24 @@ def test_cli_json_contract(capsys) -> None:
     rc = main(["digest", str(DATA / "mongod_44.log"), str(DATA / "profile_relaxed.jsonl"), "--json", "--top", "3"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 0
-    assert list(out) == ["files", "lines", "slow_queries", "skipped", "shapes"]
+    assert list(out) == ["files", "lines", "slow_queries", "application_queries", "internal_operations", "skipped",
+                         "shapes_total", "shapes", "other"]
     assert out["lines"] == 18 + 8 and out["slow_queries"] == 9 + 5 and out["skipped"] == 9 + 3
     assert len(out["shapes"]) == 3 and all(list(s) == JSON_SHAPE_FIELDS for s in out["shapes"])
     top = out["shapes"][0]
     assert top["total_ms"] >= out["shapes"][1]["total_ms"] and isinstance(top["count"], int)
+    # the shapes left out by --top are summed in "other": shapes + other = everything the inputs held
+    assert out["shapes_total"] == 3 + out["other"]["shapes"] and out["other"]["shapes"] > 0
+    assert sum(s["count"] for s in out["shapes"]) + out["other"]["count"] == out["slow_queries"]
+    full = _json([str(DATA / "mongod_44.log"), str(DATA / "profile_relaxed.jsonl"), "--top", "0"], capsys)
+    assert out["other"]["total_ms"] == pytest.approx(sum(s["total_ms"] for s in full["shapes"][3:]))
+    assert out["other"]["collscan"] == sum(s["collscan"] for s in full["shapes"][3:])
+    assert full["other"] == {"shapes": 0, "count": 0, "total_ms": 0.0, "collscan": 0}
+
+
+def _json(args: list[str], capsys) -> dict:
+    assert main(["digest", *args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
 
 
 def test_cli_text_and_bad_input_exit_codes(capsys) -> None:

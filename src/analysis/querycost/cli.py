@@ -3,7 +3,8 @@
 Digests mongod 4.4+ JSON logs (plain or .gz), profiler exports and explain outputs
 (kind auto-detected per file) into per-shape statistics sorted by total time. The
 outcome is a PASS :class:`~analysis.record.Verdict` once the digest succeeded (findings
-are shown, not judged); no file holding a usable query is a
+are shown, not judged; a log with no slow application query is "no slow application
+queries in N lines"); inputs of which no file is a MongoDB log, profile or explain are a
 :class:`~analysis.errors.DataError` and an unreadable file a
 :class:`~analysis.errors.SourceError` (exit codes: :data:`analysis.cli.EXIT_CODES`).
 """
@@ -49,5 +50,7 @@ def run(args: argparse.Namespace) -> Verdict:
         sys.stdout.write("\n")
     else:
         print(digest_text(df, stats, args.top))
-    return Verdict("PASS", f"digested {stats.summary()}",
-                   {"files": len(stats.files), "queries": stats.records, "shapes": len(df), "skipped": stats.skipped})
+    app = int(df.loc[df["internal"] == "", "count"].sum()) if len(df) else 0
+    headline = f"digested {stats.summary()}" if app else f"no slow application queries in {stats.lines} lines"
+    return Verdict("PASS", headline, {"files": len(stats.files), "queries": stats.records, "application queries": app,
+                                      "shapes": len(df), "skipped": stats.skipped})

@@ -23,7 +23,9 @@ class QueryCostParams:
     A dashboard shape FAILs when it does a COLLSCAN examining more than
     ``collscan_docs_threshold`` documents per execution, or an in-memory SORT over more
     than ``sort_docs_threshold``; ``examined_ratio_threshold`` flags (WARN) shapes that
-    examine more documents per returned one.
+    examine more documents per returned one. Internal operations (replication's oplog
+    tailing, ``local`` / ``config`` / ``admin`` commands, TTL, balancer, health checks) are
+    reported apart unless ``include_internal``.
     """
 
     log_paths: list[str] = field(default_factory=lambda: [f"{SAMPLE_DIR}/sample_slow_query.log.gz"])
@@ -42,6 +44,11 @@ class QueryCostParams:
     collscan_docs_threshold: int = field(default=1_000, metadata={"min": 0})
     sort_docs_threshold: int = field(default=1_000, metadata={"min": 0})
     examined_ratio_threshold: float = field(default=10.0, metadata={"min": 1.0})
+    #: judge internal operations (oplog tailing, system commands, TTL, balancer, health checks) like
+    #: application queries; by default they get their own table and stay out of findings and advice
+    include_internal: bool = False
+    #: shapes drawn in the per-minute timeline (the top ones by total time)
+    timeline_shapes: int = field(default=4, metadata={"min": 1, "max": 20})
 
     def check(self) -> None:
         if not (self.log_paths or self.profile_paths or self.explain_paths or self.mongo_uri_env):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..config import resolve_path
@@ -27,6 +28,8 @@ from .findings import SYNTHETIC_MARK, Thresholds, dashboard_queries, findings, s
 from .params import QueryCostParams
 from .records import FileStats, ReadStats, require_usable
 from .result import QueryCostResult
+from .stability import plan_stability
+from .timeline import ALL_APPLICATION, top_labels
 from .sources import live
 from .sources.files import iter_rows
 from .sources.meta import load_meta
@@ -68,7 +71,7 @@ def run(params: QueryCostParams) -> QueryCostResult:
     Raises
     ------
     DataError
-        Files were given and none held a usable query (and no server was explained).
+        Files were given and none is a MongoDB log, profile or explain (and no server was explained).
     SourceError
         A file cannot be read, or the server cannot be reached or queried.
     """
@@ -77,18 +80,38 @@ def run(params: QueryCostParams) -> QueryCostResult:
     dig = Digester()
     feed(dig, iter_rows(params.files, stats))
     ctx = _read_live(params, dig, stats) if params.mongo_uri_env else _Context()
-    if ctx.live_explain is None and not stats.records:
-        require_usable(stats)  # one DataError line: files given, nothing usable in them
+    if ctx.live_explain is None:
+        require_usable(stats)  # one DataError line: files given, none of them MongoDB evidence
     frame = dig.frame()
     if params.sample_meta_path and ctx.live_explain is None and _is_synthetic(frame):
         _use_sample_meta(ctx, params.sample_meta_path)
     digest = tag_dashboard(frame)
-    source = source_label(digest, stats, ctx.live_target)
-    found = findings(digest, th) if len(digest) else pd.DataFrame(columns=_FINDING_COLUMNS)
-    usage = seed_index_usage(SEED_INDEXES, dashboard_queries(), digest, ctx.presence)
-    suggestions = suggest_indexes(digest, existing=[*ctx.existing, *SEED_INDEXES], field_presence=ctx.presence)
-    return QueryCostResult(digest, stats, source, found, usage, suggestions, th, ctx.live_explain, ctx.live_target,
-                           ctx.notes)
+    judged = digest if params.include_internal else digest[digest["internal"] == ""]
+    found = findings(judged, th) if len(judged) else pd.DataFrame(columns=_FINDING_COLUMNS)
+    usage = seed_index_usage(SEED_INDEXES, dashboard_queries(), judged, ctx.presence)
+    suggestions = suggest_indexes(judged, existing=[*ctx.existing, *SEED_INDEXES], field_presence=ctx.presence)
+    return QueryCostResult(digest, stats, source_label(digest, stats, ctx.live_target), found, usage, suggestions, th,
+                           ctx.live_explain, ctx.live_target, ctx.notes, plans=plan_stability(dig.plans_frame(), digest),
+                           timeline=shape_timeline(dig, digest, params.timeline_shapes),
+                           clients=dig.clients_frame(), include_internal=params.include_internal)
+
+
+def shape_timeline(dig: Digester, digest: pd.DataFrame, n: int) -> pd.DataFrame:
+    """Per-minute count and p95 of the top ``n`` application shapes and of all application queries.
+
+    Parameters
+    ----------
+    dig : Digester
+        The digester the digest was taken from.
+    digest : DataFrame
+        Its frame (``key_id``, ``internal``), sorted by total time.
+    n : int
+        Top shapes drawn.
+    """
+    label_of, names = top_labels(digest, n, len(digest))
+    every = np.where(np.isin(np.arange(len(digest)), digest.loc[digest["internal"] == "", "key_id"]), 0, -1)
+    return pd.concat([dig.timeline_frame(every, [ALL_APPLICATION]), dig.timeline_frame(label_of, names)],
+                     ignore_index=True)
 
 
 def _read_live(p: QueryCostParams, dig: Digester, stats: ReadStats) -> _Context:

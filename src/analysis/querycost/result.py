@@ -36,6 +36,15 @@ class QueryCostResult:
         The server explained (URI redacted), or ``""``.
     notes : list of str
         What else the reader should know about the evidence.
+    plans : DataFrame
+        Plan stability per (namespace, query hash) (:func:`analysis.querycost.stability.plan_stability`).
+    timeline : DataFrame
+        Per minute: ``label`` (a top application shape, or ``all application queries``), ``minute``,
+        ``count``, ``p95_ms`` (from log-spaced bins).
+    clients : DataFrame
+        Per (client address, appName, internal category): count and total time.
+    include_internal : bool
+        Internal operations were judged with the application queries (not the default).
     """
 
     digest: pd.DataFrame
@@ -48,3 +57,21 @@ class QueryCostResult:
     live_explain: pd.DataFrame | None = None
     live_target: str = ""
     notes: list[str] = field(default_factory=list)
+    plans: pd.DataFrame = field(default_factory=pd.DataFrame)
+    timeline: pd.DataFrame = field(default_factory=pd.DataFrame)
+    clients: pd.DataFrame = field(default_factory=pd.DataFrame)
+    include_internal: bool = False
+
+    @property
+    def application(self) -> pd.DataFrame:
+        """The digest rows of application queries (internal operations left out unless included)."""
+        if self.include_internal or "internal" not in self.digest.columns:
+            return self.digest
+        return self.digest[self.digest["internal"] == ""].reset_index(drop=True)
+
+    @property
+    def internal(self) -> pd.DataFrame:
+        """The digest rows of internal operations (oplog tailing, system commands, TTL, balancer, health checks)."""
+        if "internal" not in self.digest.columns:
+            return self.digest.iloc[:0]
+        return self.digest[self.digest["internal"] != ""].reset_index(drop=True)

@@ -19,12 +19,13 @@ class FakeDigest:
     """Stands in for pipeline.digest_files: records its arguments, returns ``records`` identical queries."""
 
     records: int = 3
+    kind: str = "log"
     calls: list = field(default_factory=list)
 
     def __call__(self, paths, stats=None, *, workers=None):
         self.calls.append((list(paths), stats, workers))
         row = (None, "db.a", "find", "{u: ?}", "COLLSCAN", 12.0, 500, 0, 5, 100, True, False, "", "", "log", {})
-        st = FileStats("/logs/mongod.log", kind="log", lines=self.records + 1, records=self.records)
+        st = FileStats("/logs/mongod.log", kind=self.kind, lines=self.records + 1, records=self.records)
         st.skip("other log message")
         return digest_rows([row] * self.records), ReadStats([st])
 
@@ -52,8 +53,15 @@ def test_json_flag_prints_the_digest_document(fake, capsys) -> None:
     assert shape["reslen_total"] == 300 and shape["total_ms"] == 36.0
 
 
+def test_a_log_without_slow_application_query_is_a_pass(fake, capsys) -> None:
+    fake.records = 0
+    assert main(["digest", "healthy.log"]) == 0
+    assert "no slow application queries in 1 lines" in capsys.readouterr().out
+
+
 def test_nothing_usable_exits_2_with_one_line(fake, capsys) -> None:
     fake.records = 0
+    fake.kind = "binary"
     assert main(["digest", "junk.bin"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1
@@ -62,4 +70,5 @@ def test_nothing_usable_exits_2_with_one_line(fake, capsys) -> None:
 
 def test_run_returns_a_pass_verdict(fake, capsys) -> None:
     v = cli.run(argparse.Namespace(files=["a.log"], top=20, json=False))
-    assert v.status == "PASS" and v.figures == {"files": 1, "queries": 3, "shapes": 1, "skipped": 1}
+    assert v.status == "PASS" and v.figures == {"files": 1, "queries": 3, "application queries": 3, "shapes": 1,
+                                            "skipped": 1}

@@ -28,7 +28,7 @@ import orjson
 from ...config import resolve_path
 from ...errors import SourceError
 from ...timeparse import parse_instant
-from ..records import FileStats, QueryRecord, ReadStats
+from ..records import BASE_FIELDS, NO_EXTRAS, FileStats, QueryRecord, ReadStats
 from ..shapecache import ShapeCache
 from .explain import explain_row
 from .jsonstream import iter_json_lines, iter_json_values
@@ -132,6 +132,7 @@ def doc_row(doc: Any, st: FileStats, shapes: ShapeCache) -> tuple | None:
     if "queryPlanner" in doc or "stages" in doc or "explainVersion" in doc:
         kind = "explain"
         row = explain_row(doc, st)
+        row = row + NO_EXTRAS if row is not None and len(row) == len(BASE_FIELDS) else row
     elif "op" in doc and "ns" in doc:
         kind = "profile"
         row = profile_row(doc, st, shapes)

@@ -19,8 +19,10 @@ from typing import Any
 
 import orjson
 
+from ..internal import Classifier
 from ..records import QUERY_COMMANDS, FileStats, as_int
 from ..shapecache import ShapeCache
+from .opstats import host_of, op_extras, query_hash
 
 _WRITE_BATCHES = {"update", "delete"}
 _LOG_WRITE_TYPES = {"update": "update", "remove": "delete", "delete": "delete"}
@@ -33,7 +35,8 @@ _SKIP_UNPARSED = frozenset({
 })
 
 
-def log_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache) -> tuple | None:
+def log_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache,
+            classify: Classifier | None = None) -> tuple | None:
     """Normalize one parsed "Slow query" log document; None (and counted in ``st``) if unusable.
 
     Parameters
@@ -44,6 +47,8 @@ def log_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache) -> tuple 
         Where skips are counted.
     shapes : ShapeCache
         The file's shape cache.
+    classify : Classifier, optional
+        The file's internal-operation classifier (a fresh one when omitted).
 
     Returns
     -------
@@ -81,14 +86,17 @@ def log_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache) -> tuple 
         return None
     plan = attr.get("planSummary") or ""
     shape, pipe_sort, example = shapes.get(op, shape_cmd)
+    ns = attr.get("ns") or ""
+    app = attr.get("appName") or ""
+    internal = (classify or Classifier())(ns, app, doc.get("ctx") or "", shape_cmd)
     return (
-        doc.get("t"), attr.get("ns") or "", op, shape, plan,
+        doc.get("t"), ns, op, shape, plan,
         float(dur), d if type(d := attr.get("docsExamined")) is int else as_int(d),
         k if type(k := attr.get("keysExamined")) is int else as_int(k),
         n if type(n := attr.get("nreturned")) is int else as_int(n),
         r if type(r := attr.get("reslen")) is int else as_int(r),
         "COLLSCAN" in plan, pipe_sort or bool(attr.get("hasSortStage")),
-        attr.get("appName") or "", attr.get("queryHash") or "", "log", example,
+        app, query_hash(attr), "log", example, *op_extras(attr, internal, host_of(attr.get("remote"))),
     )
 
 
@@ -108,6 +116,7 @@ def iter_log_rows(lines: Iterator[bytes], st: FileStats) -> Iterator[tuple]:
     """
     loads = orjson.loads
     shapes = ShapeCache()
+    classify = Classifier()
     n_lines = n_records = n_other = n_junk = 0
     unparsed: Counter = Counter()
     try:
@@ -135,7 +144,7 @@ def iter_log_rows(lines: Iterator[bytes], st: FileStats) -> Iterator[tuple]:
             if type(doc) is not dict or doc.get("msg") != "Slow query":
                 n_other += 1
                 continue
-            row = log_row(doc, st, shapes)
+            row = log_row(doc, st, shapes, classify)
             if row is not None:
                 n_records += 1
                 yield row
