@@ -27,6 +27,8 @@ x[floor(h)])`` (equals ``numpy.percentile``). ``exact=False`` (partial digests o
 distributed run): percentiles come from fixed log-spaced bins (:mod:`.histogram`) and are
 within :data:`~.histogram.BIN_ERROR` (≈ 1 %) of the exact ones. The timeline always uses bins.
 
+``share_of_time`` is a shape's share of the total time of its class: application queries,
+or internal operations (so an oplog tail of hours does not dwarf the application's shapes).
 Ratios are ratios of totals: ``examined_per_returned = sum(docs_examined) /
 max(sum(nreturned), 1)``. Missing figures (older servers, explain has no reslen) are left
 out of totals; a total over no value is NaN.
@@ -236,8 +238,9 @@ class Digester:
         df["waiting_ms"] = np.where(a["working_ms_n"] > 0, a["working_total"] - a["working_ms_sum"], np.nan)
         df["replanned"] = a["replanned"]
         df["replan_reasons"] = _reasons(self.reasons, n)
-        grand = a["total"].sum()
-        df["share_of_time"] = a["total"] / grand if grand > 0 else 0.0
+        internal = df["internal"].to_numpy() != ""
+        grand = np.where(internal, a["total"][internal].sum(), a["total"][~internal].sum())
+        df["share_of_time"] = np.divide(a["total"], grand, out=np.zeros(n), where=grand > 0)
         df["sources"] = ["+".join(s for s, b in _SOURCE_BITS.items() if bits & b) for bits in a["sources"]]
         df["app_names"] = [", ".join(sorted(s)) for s in self.apps]
         df["query_hash"] = [h[0] for h in self.hashes]

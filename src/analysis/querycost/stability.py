@@ -43,7 +43,8 @@ def plan_stability(plans: pd.DataFrame, digest: pd.DataFrame) -> pd.DataFrame:
     shapes = digest[digest["query_hash"].astype(bool)].drop_duplicates(["ns", "query_hash"])
     shape_of = dict(zip(zip(shapes["ns"], shapes["query_hash"]), shapes["shape"]))
     p = plans.sort_values(["ns", "query_hash", "first", "plan_summary", "plan_cache_key"], kind="stable")
-    p = p.assign(entry=[f"{s or '?'}{f' [{k}]' if k else ''} ×{int(c)} ({_minute(a)}–{_minute(b)})"
+    p = p.assign(entry=[f"{s or '?'}{f' [{k}]' if k else ''} ×{int(c)} "
+                        + (f"({_minute(a)}–{_minute(b)})" if _minute(a) != "?" else "(no timestamp)")
                         for s, k, c, a, b in zip(p["plan_summary"], p["plan_cache_key"], p["count"], p["first"],
                                                  p["last"])])
     g = p.groupby(["ns", "query_hash"], sort=False)
