@@ -76,7 +76,8 @@ def test_embedded_sample_shows_internal_ops_a_plan_flip_a_slow_period_and_client
     clients = set(r.clients["client"])
     assert set(meta["secondaries"]) <= clients and len(clients - set(meta["secondaries"]) - {""}) == querylog_hosts()
     top = r.application.iloc[0]
-    assert top["working_ms"] + top["waiting_ms"] == top["total_ms"] and top["waiting_ms"] > 0
+    # working + waiting = the duration of the rows that logged workingMillis (explains do not)
+    assert 0 < top["waiting_ms"] < top["working_ms"] + top["waiting_ms"] <= top["total_ms"]
 
 
 def querylog_hosts() -> int:
