@@ -70,7 +70,7 @@ class Classifier:
             if len(self._cache) >= self.MAX:
                 self._cache.clear()
             hit = self._cache[key] = classify(ns, app, key[2])
-        if not hit and command and command.get("tailable") and command.get("awaitData") and ns.startswith("local."):
+        if hit == "local" and command and command.get("tailable") and command.get("awaitData"):
             return "oplog"
         return hit
 
