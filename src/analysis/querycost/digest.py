@@ -122,15 +122,20 @@ class Digester:
         keys = list(zip(*(c[_IDX[k]] for k in KEY)))
         kid, new = self.shapes.intern(keys)
         self._new_keys(new, keys, kid, c[_IDX["command"]])
-        d = np.asarray(c[_IDX["duration_ms"]], np.float64)
+        n = len(rows)
+        d = np.fromiter(c[_IDX["duration_ms"]], np.float64, n)
         minutes = self._clock.minutes(c[_IDX["timestamp"]])
         src = c[_IDX["source"]]
-        cols = {"count": np.ones(len(kid)), "total": d, "max": d, "collscan": np.asarray(c[_IDX["collscan"]], float),
-                "sort": np.asarray(c[_IDX["in_memory_sort"]], float),
-                "replanned": np.asarray(c[_IDX["replanned"]], float),
-                "sources": np.fromiter((_SOURCE_BITS[s] for s in src), np.int64, len(src))}
+        cols = {"count": np.ones(n), "total": d, "max": d, "collscan": _floats(c[_IDX["collscan"]], n),
+                "sort": _floats(c[_IDX["in_memory_sort"]], n), "replanned": _floats(c[_IDX["replanned"]], n),
+                "sources": (np.full(n, _SOURCE_BITS[src[0]], np.int64) if src.count(src[0]) == n else
+                            np.fromiter((_SOURCE_BITS[s] for s in src), np.int64, n))}
         for field, _, _ in _NUMERIC:
-            v = np.array(c[_IDX[field]], dtype=np.float64)  # None → nan
+            col = c[_IDX[field]]
+            missing = col.count(None)
+            if missing == n:
+                continue  # not recorded by this source: nothing to add
+            v = _floats(col, n) if missing == 0 else np.array(col, dtype=np.float64)  # None → nan
             ok = ~np.isnan(v)
             cols[f"{field}_sum"] = np.where(ok, v, 0.0)
             cols[f"{field}_n"] = ok.astype(np.float64)
@@ -270,6 +275,11 @@ class Digester:
         df["count"] = self.clients.column("count")
         df["total_ms"] = self.clients.column("total")
         return df
+
+
+def _floats(col: Sequence, n: int) -> np.ndarray:
+    """A column of numbers or booleans (no None) as float64."""
+    return np.fromiter(col, np.float64, n)
 
 
 def _reasons(reasons: Counter, n: int) -> list[str]:

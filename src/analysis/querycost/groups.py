@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 
 _INIT = {"sum": 0, "min": np.inf, "max": -np.inf, "or": 0}
+#: How a column of each kind combines values (unbuffered, repeated indices allowed).
+_UFUNC = {"sum": np.add, "min": np.minimum, "max": np.maximum, "or": np.bitwise_or}
 
 
 class GroupSums:
@@ -66,29 +68,17 @@ class GroupSums:
         m = len(self.cols[next(iter(self.cols))])
         for name, v in values.items():
             arr, kind = self.cols[name], self.kinds[name]
-            if kind == "sum":
+            if kind == "sum":  # bincount: the fast path for the most common kind
                 arr += np.bincount(gid, weights=v, minlength=m).astype(arr.dtype)
-            elif kind == "min":
-                np.minimum.at(arr, gid, v)
-            elif kind == "max":
-                np.maximum.at(arr, gid, v)
             else:
-                np.bitwise_or.at(arr, gid, v)
+                _UFUNC[kind].at(arr, gid, v)
 
     def merge(self, other: GroupSums) -> np.ndarray:
         """Fold another instance's totals into this one; returns its ids mapped onto this one's."""
         mapping, _ = self.intern(other.keys)
         n = len(other.keys)
         for name, arr in self.cols.items():
-            src, kind = other.cols[name][:n], self.kinds[name]
-            if kind == "sum":
-                np.add.at(arr, mapping, src)
-            elif kind == "min":
-                np.minimum.at(arr, mapping, src)
-            elif kind == "max":
-                np.maximum.at(arr, mapping, src)
-            else:
-                np.bitwise_or.at(arr, mapping, src)
+            _UFUNC[self.kinds[name]].at(arr, mapping, other.cols[name][:n])
         return mapping
 
     def column(self, name: str) -> np.ndarray:

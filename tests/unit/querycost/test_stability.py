@@ -71,3 +71,19 @@ def test_clients_table_sums() -> None:
     c = feed(Digester(), rows).clients_frame()
     assert c.to_dict("records") == [{"client": "10.0.0.1", "app_name": "api", "internal": "", "count": 3,
                                      "total_ms": pytest.approx(15.0)}]
+
+
+def test_minute_clock_layouts_and_offsets() -> None:
+    from datetime import datetime, timezone
+
+    from analysis.querycost.timeline import MinuteClock
+
+    base = int(datetime(2025, 11, 4, 9, 0, tzinfo=timezone.utc).timestamp() // 60)
+    ts = [{"$date": "2025-11-04T09:00:01.120+00:00"}, {"$date": "2025-11-04T14:00:59.999+05:00"},
+          {"$date": "2025-11-04T09:00:01Z"}, {"$date": "2025-11-04T09:00:01+05:00"},
+          {"$date": "2025-11-04T09:01:00.000Z"}, datetime(2025, 11, 4, 9, 2, 30, tzinfo=timezone.utc), None,
+          {"$date": {"$numberLong": str((base + 3) * 60_000)}}]
+    clock = MinuteClock()
+    want = [base, base, base, base - 300, base + 1, base + 2, -1, base + 3]
+    assert clock.minutes(ts).tolist() == want
+    assert clock.minutes(ts[:2] + ts[3:5]).tolist() == [base, base, base - 300, base + 1]  # from the cache
