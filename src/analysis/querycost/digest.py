@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice
 
 import numpy as np
@@ -101,6 +101,11 @@ class Digester:
         self.timeline = SparseCounts()  # (key id << MINUTE_BITS | minute, bin) → count
         self.plans = GroupSums({"count": "isum", "total": "sum", "replanned": "isum", "first": "min", "last": "max"})
         self.clients = GroupSums({"count": "isum", "total": "sum"})
+        #: the file the rows come from (set by the reader): the member dimension of a fleet digest
+        self.file = ""
+        self.members = GroupSums({"count": "isum", "total": "sum", "collscan": "isum", "internal": "isum",
+                                  "internal_total": "sum"})
+        self.member_bins = SparseCounts()  # (member id, bin) → count, application queries
         self._clock = MinuteClock()
 
     def __getstate__(self) -> dict:
@@ -150,6 +155,18 @@ class Digester:
         tkey, ok = timeline_key(kid, minutes)
         self.timeline.add(tkey, b[ok])
         self._plans_and_clients(c, d, minutes)
+        self._member(c[_IDX["internal"]], d, cols["collscan"], b)
+
+    def _member(self, internal: Sequence[str], d: np.ndarray, collscan: np.ndarray, b: np.ndarray) -> None:
+        """Totals of the current file (application vs internal), and its application duration bins."""
+        n = len(d)
+        mid, _ = self.members.intern([(self.file,)])
+        is_int = np.zeros(n, bool) if internal.count("") == n else np.fromiter(map(bool, internal), bool, n)
+        app = ~is_int
+        self.members.add(mid, count=np.array([app.sum()], float), total=np.array([d[app].sum()]),
+                         collscan=np.array([collscan[app].sum()]), internal=np.array([is_int.sum()], float),
+                         internal_total=np.array([d[is_int].sum()]))
+        self.member_bins.add(np.full(int(app.sum()), mid[0]), b[app])
 
     def _new_keys(self, new: list[int], keys: list[tuple], kid: np.ndarray, commands: Sequence[dict]) -> None:
         if not new:
@@ -217,6 +234,7 @@ class Digester:
                           other.timeline.values, other.timeline.counts)
         self.plans.merge(other.plans)
         self.clients.merge(other.clients)
+        self.member_bins.merge(other.member_bins, self.members.merge(other.members))
 
     def frame(self) -> pd.DataFrame:
         """The digest table, sorted by total time (largest first)."""
@@ -267,6 +285,26 @@ class Digester:
         df = pd.DataFrame(p.keys, columns=["query_hash", "plan_summary", "plan_cache_key", "ns", "internal"])
         for col in ("count", "total", "replanned", "first", "last"):
             df[col] = p.column(col)
+        return df
+
+    def members_frame(self, label_of: Mapping[str, str]) -> pd.DataFrame:
+        """Per member (files grouped by ``label_of[file]``): application queries, time, COLLSCAN,
+        internal operations and the application p95 (from bins, ±1 %)."""
+        m = self.members
+        labels = [label_of.get(k[0], k[0]) for k in m.keys]
+        names = sorted(set(labels))
+        lid = np.array([names.index(x) for x in labels], np.int64)
+        df = pd.DataFrame({"member": names})
+        for col in m.cols:
+            df[col] = np.bincount(lid, weights=m.column(col), minlength=len(names)) if len(lid) else []
+        df["files"] = np.bincount(lid, minlength=len(names)) if len(lid) else []
+        bins = self.member_bins.fold()
+        df["p95_ms"] = np.nan
+        if len(bins.keys):
+            k, b, c = lid[bins.keys], bins.values.astype(np.int64), bins.counts
+            order = np.lexsort((b, k))
+            uniq, group = np.unique(k[order], return_inverse=True)
+            df.loc[uniq, "p95_ms"] = weighted_quantile(bin_value(b[order]), c[order], group, 0.95)
         return df
 
     def clients_frame(self) -> pd.DataFrame:

@@ -14,7 +14,7 @@ SAMPLE_DIR = "data/querycost"
 class QueryCostParams:
     """notebooks/01_query_cost_audit parameters.
 
-    ``log_paths`` (mongod 4.4+ JSON logs, plain or .gz), ``profile_paths``
+    ``log_paths`` (mongod 4.4+ JSON logs, plain or .gz; files, globs or directories), ``profile_paths``
     (``mongoexport`` of ``system.profile``) and ``explain_paths`` (``explain("executionStats")``
     outputs) are digested together; the embedded defaults are the synthetic sample.
     ``mongo_uri_env`` names the environment variable holding a MongoDB URI: when set, every
@@ -49,11 +49,17 @@ class QueryCostParams:
     include_internal: bool = False
     #: shapes drawn in the per-minute timeline (the top ones by total time)
     timeline_shapes: int = field(default=4, metadata={"min": 1, "max": 20})
+    #: an existing Dask scheduler (``tcp://host:8786``) to digest many or large logs on; empty: in this
+    #: machine (serial for small inputs, else a local cluster of one worker per core)
+    dask_scheduler: str = ""
 
     def check(self) -> None:
         if not (self.log_paths or self.profile_paths or self.explain_paths or self.mongo_uri_env):
             raise ParameterError("parameters 'log_paths', 'profile_paths', 'explain_paths' are all empty and "
                                  "'mongo_uri_env' is not set: nothing to audit")
+        if self.dask_scheduler and "://" not in self.dask_scheduler:
+            raise ParameterError(f"parameter 'dask_scheduler': {self.dask_scheduler!r} is not a scheduler address "
+                                 "(e.g. tcp://host:8786)")
         if self.read_live_profile and not self.mongo_uri_env:
             raise ParameterError("parameter 'read_live_profile' needs 'mongo_uri_env' (the server to read from)")
 

@@ -25,15 +25,16 @@ from ..redact import redact_uri
 from .advice import seed_index_usage, suggest_indexes
 from .digest import Digester, feed
 from .findings import SYNTHETIC_MARK, Thresholds, dashboard_queries, findings, source_label, tag_dashboard
+from .members import member_labels, member_table
 from .params import QueryCostParams
 from .records import FileStats, ReadStats, require_usable
 from .result import QueryCostResult
+from .sources import live
+from .sources.chunks import expand_inputs
+from .sources.cluster import CONNECT_TIMEOUT_S, Engine, run_digest
+from .sources.meta import load_meta
 from .stability import plan_stability
 from .timeline import ALL_APPLICATION, top_labels
-from .sources import live
-from .sources.files import iter_rows
-from .sources.meta import load_meta
-from .sources.parallel import digest_log_parallel, parallel_plan
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +77,8 @@ def run(params: QueryCostParams) -> QueryCostResult:
         A file cannot be read, or the server cannot be reached or queried.
     """
     th = Thresholds(params.collscan_docs_threshold, params.sort_docs_threshold, params.examined_ratio_threshold)
-    stats = ReadStats()
-    dig = Digester()
-    feed(dig, iter_rows(params.files, stats))
+    fleet = digest_inputs(params.files, scheduler=params.dask_scheduler)
+    dig, stats = fleet.digester, fleet.stats
     ctx = _read_live(params, dig, stats) if params.mongo_uri_env else _Context()
     if ctx.live_explain is None:
         require_usable(stats)  # one DataError line: files given, none of them MongoDB evidence
@@ -93,7 +93,9 @@ def run(params: QueryCostParams) -> QueryCostResult:
     return QueryCostResult(digest, stats, source_label(digest, stats, ctx.live_target), found, usage, suggestions, th,
                            ctx.live_explain, ctx.live_target, ctx.notes, plans=plan_stability(dig.plans_frame(), digest),
                            timeline=shape_timeline(dig, digest, params.timeline_shapes),
-                           clients=dig.clients_frame(), include_internal=params.include_internal)
+                           clients=dig.clients_frame(), include_internal=params.include_internal,
+                           members=member_table(dig.members_frame(member_labels(stats.files)), stats.files),
+                           engine=fleet.engine.describe())
 
 
 def shape_timeline(dig: Digester, digest: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -128,6 +130,7 @@ def _read_live(p: QueryCostParams, dig: Digester, stats: ReadStats) -> _Context:
     if p.read_live_profile:
         st = FileStats(f"{p.database}.system.profile")
         stats.files.append(st)
+        dig.file = st.path
         feed(dig, live.read_system_profile(db, limit=p.live_profile_limit, max_time_ms=p.max_time_ms, stats=st))
     return _Context(presence, existing, explain, target, notes)
 
@@ -150,35 +153,73 @@ def _use_sample_meta(ctx: _Context, meta_path: str) -> None:
         ctx.notes.append(f"field presence and index set: those of the synthetic sample ({meta_path})")
 
 
+@dataclass
+class FleetDigest:
+    """A digest of many files: the table, what was read, the digester (plans, timeline, members) and the engine."""
+
+    frame: pd.DataFrame
+    stats: ReadStats
+    digester: Digester
+    engine: Engine
+
+    @property
+    def members(self) -> pd.DataFrame:
+        """The per-member breakdown (:func:`analysis.querycost.members.member_table`)."""
+        return member_table(self.digester.members_frame(member_labels(self.stats.files)), self.stats.files)
+
+
+def digest_inputs(inputs: Sequence[str | Path], *, workers: int | None = None, scheduler: str = "",
+                  progress: bool = False, connect_timeout: float = CONNECT_TIMEOUT_S) -> FleetDigest:
+    """Digest paths, globs and directories of logs, profile exports and explain outputs (map → merge).
+
+    Parameters
+    ----------
+    inputs : sequence of str or Path
+        Files, globs or directories (relative paths resolve against the project root).
+    workers : int, optional
+        ``1``: serial in-process; ``N``: a local Dask cluster of N workers; default: serial for
+        small inputs (under ``SERIAL_MAX_BYTES``), else one worker per core.
+    scheduler : str
+        An existing Dask scheduler (``tcp://host:8786``) to run on instead.
+    progress : bool
+        A progress bar over chunks on stderr.
+    connect_timeout : float
+        Seconds to wait for ``scheduler``.
+
+    Returns
+    -------
+    FleetDigest
+
+    Raises
+    ------
+    SourceError
+        An input names no file, or the scheduler does not answer.
+    """
+    files = expand_inputs(inputs)
+    partial, engine = run_digest(files, workers=workers, scheduler=scheduler, progress=progress,
+                                 connect_timeout=connect_timeout)
+    return FleetDigest(partial.digester.frame(), partial.stats(files), partial.digester, engine)
+
+
 def digest_files(paths: Sequence[str | Path], stats: ReadStats | None = None, *,
                  workers: int | None = None) -> tuple[pd.DataFrame, ReadStats]:
-    """Read and digest files of any supported kind in one streaming pass.
+    """The digest table and what was read (:func:`digest_inputs` without the rest).
 
     Parameters
     ----------
     paths : sequence of str or Path
-        mongod logs (plain / .gz), profile exports, explain outputs.
+        mongod logs (plain / .gz), profile exports, explain outputs; globs and directories too.
     stats : ReadStats, optional
-        Filled while reading; a new one is made when omitted.
+        Gets the per-file stats appended; a new one is returned either way.
     workers : int, optional
-        Processes for large uncompressed logs (each reads its own byte range of the
-        file and returns a partial digest, merged here). Default: the CPU count for
-        plain logs of at least :data:`~.sources.parallel.PARALLEL_MIN_BYTES`, else 1.
-        ``1`` = one process.
+        See :func:`digest_inputs`.
 
     Returns
     -------
     (DataFrame, ReadStats)
-        The digest table and what was read / skipped.
     """
-    stats = stats if stats is not None else ReadStats()
-    dig = Digester()
-    for path in paths:
-        plan = parallel_plan(path, workers)
-        if plan:
-            part, st = digest_log_parallel(plan)
-            dig.merge(part)
-            stats.files.append(st)
-        else:
-            feed(dig, iter_rows([path], stats))
-    return dig.frame(), stats
+    fleet = digest_inputs(paths, workers=workers)
+    if stats is not None:
+        stats.files.extend(fleet.stats.files)
+        return fleet.frame, stats
+    return fleet.frame, fleet.stats

@@ -94,11 +94,34 @@ class FileStats:
     skipped: int = 0
     reasons: Counter = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
+    #: what the file says about the server that wrote it (a log's startup and replication lines):
+    #: host, port, rs (replica set), shard (cluster role), version, role (last state) and role_at
+    provenance: dict[str, str] = field(default_factory=dict)
 
     def skip(self, reason: str, n: int = 1) -> None:
         """Count ``n`` units skipped for ``reason``."""
         self.skipped += n
         self.reasons[reason] += n
+
+    def merge(self, other: FileStats) -> None:
+        """Fold the stats of another part of the same file (a byte range) into these.
+
+        Counts add up; the kind and each provenance field are the first known; the role is
+        the one of the latest state transition (``role_at``); problems are kept once each.
+        """
+        if self.kind in ("unknown", "") and other.kind not in ("unknown", ""):
+            self.kind = other.kind
+        self.lines += other.lines
+        self.records += other.records
+        self.skipped += other.skipped
+        self.reasons.update(other.reasons)
+        self.problems += [q for q in other.problems if q not in self.problems]
+        prov, theirs = self.provenance, other.provenance
+        for k, v in theirs.items():
+            if k not in ("role", "role_at") and v and not prov.get(k):
+                prov[k] = v
+        if theirs.get("role") and theirs.get("role_at", "") >= prov.get("role_at", ""):
+            prov["role"], prov["role_at"] = theirs["role"], theirs.get("role_at", "")
 
 
 @dataclass

@@ -185,23 +185,46 @@ def verdict(result: QueryCostResult) -> Verdict:
                   result.include_internal)
 
 
-def digest_json(df: pd.DataFrame, stats: ReadStats, top: int) -> dict[str, Any]:
+#: Kinds of a file that held nothing the digest can use.
+UNUSABLE_KINDS = ("unreadable", "binary", "empty", "legacy-text-log", "unknown")
+
+
+def skipped_files(stats: ReadStats) -> list[dict[str, str]]:
+    """The files of a set that were skipped (unreadable, not MongoDB evidence), with the reason."""
+    return [{"file": f.path, "problem": "; ".join(f.problems) or f"not a log, profile or explain ({f.kind})"}
+            for f in stats.files if f.kind in UNUSABLE_KINDS and f.records == 0]
+
+
+def skipped_files_lines(stats: ReadStats) -> list[str]:
+    """One line per skipped file: ``skipped FILE: why``."""
+    return [f"skipped {s['file']}: {s['problem']}" for s in skipped_files(stats)]
+
+
+def digest_json(df: pd.DataFrame, stats: ReadStats, top: int, *, members: pd.DataFrame | None = None,
+                engine: str = "") -> dict[str, Any]:
     """The digest command's JSON document.
 
     Keys: ``files``, ``lines``, ``slow_queries`` (every record, internal ones included),
-    ``application_queries``, ``internal_operations``, ``skipped``, ``shapes_total``,
-    ``shapes`` (the top ``top`` by total time, :data:`JSON_SHAPE_FIELDS` each) and ``other``
-    (``shapes``, ``count``, ``total_ms``, ``collscan`` of the shapes left out; zeros when none
-    is), so that the shapes plus ``other`` add up to everything the inputs held.
+    ``application_queries``, ``internal_operations``, ``skipped`` (units skipped, a skipped
+    file counting at least one), ``skipped_files`` (``file``, ``problem``), ``engine`` (how it
+    ran: serial with exact percentiles, or Dask with percentiles from log-spaced bins, ±1 %),
+    ``shapes_total``, ``shapes`` (the top ``top`` by total time, :data:`JSON_SHAPE_FIELDS`
+    each), ``other`` (``shapes``, ``count``, ``total_ms``, ``collscan`` of the shapes left out;
+    zeros when none is) — so the shapes plus ``other`` add up to everything the inputs held —
+    and ``members`` (the per-member breakdown, :data:`analysis.querycost.members.MEMBER_COLUMNS`).
 
     Parameters
     ----------
     df : DataFrame
-        A digest (:func:`analysis.querycost.pipeline.digest_files`).
+        A digest (:func:`analysis.querycost.pipeline.digest_inputs`).
     stats : ReadStats
         What was read.
     top : int
         Shapes included (``0``: all).
+    members : DataFrame, optional
+        The per-member breakdown.
+    engine : str
+        How the digest ran.
     """
     rows = df if top <= 0 else df.head(top)
     rest = df.iloc[len(rows):]
@@ -213,11 +236,15 @@ def digest_json(df: pd.DataFrame, stats: ReadStats, top: int) -> dict[str, Any]:
         "application_queries": int(df.loc[~internal, "count"].sum()),
         "internal_operations": int(df.loc[internal, "count"].sum()),
         "skipped": stats.skipped,
+        "skipped_files": skipped_files(stats),
+        "engine": engine,
         "shapes_total": len(df),
         "shapes": [{k: _json_value(k, v) for k, v in _shape_fields(r).items()} for _, r in rows.iterrows()],
         "other": {"shapes": len(rest), "count": int(rest["count"].sum()),
                   "total_ms": _json_value("total_ms", float(rest["total_ms"].sum())),
                   "collscan": int(rest["collscan"].sum())},
+        "members": [] if members is None else [{k: jsonable(v, ndigits=6) for k, v in r.items()}
+                                               for r in members.to_dict("records")],
     }
 
 
@@ -235,8 +262,9 @@ def _json_value(name: str, v: Any) -> Any:
     return jsonable(v, ndigits=6)
 
 
-def digest_text(df: pd.DataFrame, stats: ReadStats, top: int) -> str:
-    """The digest command's text output: a summary line, problems, the top shapes, the internal operations.
+def digest_text(df: pd.DataFrame, stats: ReadStats, top: int, *, members: pd.DataFrame | None = None,
+                engine: str = "") -> str:
+    """The digest command's text output: summary, problems, top shapes, internal operations, members.
 
     Parameters
     ----------
@@ -246,8 +274,12 @@ def digest_text(df: pd.DataFrame, stats: ReadStats, top: int) -> str:
         What was read.
     top : int
         Shapes shown (``0``: all).
+    members : DataFrame, optional
+        The per-member breakdown (shown when there is more than one member).
+    engine : str
+        How the digest ran.
     """
-    lines = [stats.summary()]
+    lines = [stats.summary() + (f" — {engine}" if engine else "")]
     lines += [f"  problem: {p}" for p in stats.problems]
     internal = df["internal"] != ""
     app, other = df[~internal], df[internal]
@@ -258,6 +290,9 @@ def digest_text(df: pd.DataFrame, stats: ReadStats, top: int) -> str:
     if not other.empty:
         lines.append(f"internal operations (kept out of findings): {int(other['count'].sum())} in {len(other)} shapes")
         lines.append(_text_table(other, top, "internal"))
+    if members is not None and len(members) > 1:
+        lines.append("per member (application time first):")
+        lines.append(members.to_string(index=False))
     return "\n".join(lines)
 
 

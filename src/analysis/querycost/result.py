@@ -45,6 +45,11 @@ class QueryCostResult:
         Per (client address, appName, internal category): count and total time.
     include_internal : bool
         Internal operations were judged with the application queries (not the default).
+    members : DataFrame
+        Per member (host / file) of a fleet: application queries and time, p95, COLLSCAN, internal
+        operations, with replica set, shard and role (:func:`analysis.querycost.members.member_table`).
+    engine : str
+        How the digest ran (serial in-process or on Dask; exact percentiles or bins).
     """
 
     digest: pd.DataFrame
@@ -61,6 +66,8 @@ class QueryCostResult:
     timeline: pd.DataFrame = field(default_factory=pd.DataFrame)
     clients: pd.DataFrame = field(default_factory=pd.DataFrame)
     include_internal: bool = False
+    members: pd.DataFrame = field(default_factory=pd.DataFrame)
+    engine: str = ""
 
     @property
     def application(self) -> pd.DataFrame:

@@ -100,6 +100,34 @@ def log_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache,
     )
 
 
+#: Log ids that say which server wrote the file: MongoDB starting (host, port), build info (version),
+#: options set by command line (replica set, cluster role, port), replica set state transition (role).
+_PROVENANCE_IDS = frozenset({4615611, 23403, 21951, 21358})
+
+
+def note_provenance(doc: Mapping[str, Any], st: FileStats) -> None:
+    """Record what a startup or replication line says about the server in ``st.provenance``."""
+    attr = doc.get("attr") if isinstance(doc.get("attr"), dict) else {}
+    prov, lid = st.provenance, doc.get("id")
+    if lid == 4615611:
+        prov.setdefault("host", str(attr.get("host") or ""))
+        prov.setdefault("port", str(attr.get("port") or ""))
+    elif lid == 23403:
+        info = attr.get("buildInfo") if isinstance(attr.get("buildInfo"), dict) else {}
+        prov.setdefault("version", str(info.get("version") or ""))
+    elif lid == 21951:
+        opts = attr.get("options") if isinstance(attr.get("options"), dict) else {}
+        repl, shard, net = (opts.get(k) if isinstance(opts.get(k), dict) else {} for k in ("replication", "sharding", "net"))
+        for key, value in (("rs", repl.get("replSetName")), ("shard", shard.get("clusterRole")), ("port", net.get("port"))):
+            if value and not prov.get(key):
+                prov[key] = str(value)
+    elif lid == 21358 and attr.get("newState"):
+        t = doc.get("t")
+        at = str(t.get("$date", "")) if isinstance(t, dict) else ""
+        if at >= prov.get("role_at", ""):
+            prov["role"], prov["role_at"] = str(attr["newState"]), at
+
+
 def iter_log_rows(lines: Iterator[bytes], st: FileStats) -> Iterator[tuple]:
     """Rows of the "Slow query" lines among raw log lines (the fast path).
 
@@ -125,6 +153,9 @@ def iter_log_rows(lines: Iterator[bytes], st: FileStats) -> Iterator[tuple]:
             if b"Slow query" not in raw:
                 if raw.startswith(b'{"t":'):
                     n_other += 1
+                    head = raw[40:120]
+                    if b'"c":"CONTROL"' in head or b'"c":"REPL"' in head:
+                        _provenance_line(raw, st)
                 elif raw.strip():
                     n_junk += 1
                 else:
@@ -157,3 +188,12 @@ def iter_log_rows(lines: Iterator[bytes], st: FileStats) -> Iterator[tuple]:
             st.skip("not a JSON log line", n_junk)
         for name, n in unparsed.items():
             st.skip(f"non-query command: {name.decode(errors='replace')}", n)
+
+
+def _provenance_line(raw: bytes, st: FileStats) -> None:
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return
+    if type(doc) is dict and doc.get("id") in _PROVENANCE_IDS:
+        note_provenance(doc, st)
