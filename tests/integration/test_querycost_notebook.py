@@ -66,3 +66,13 @@ def test_healthy_replica_member_is_a_pass(tmp_path):
                            "explain_paths": [], "sample_meta_path": ""})
     assert r.status == "PASS", r.error
     assert r.headline.startswith("No slow application queries in 24 lines") and r.figures["internal operations"] == 12
+
+
+def test_a_directory_of_logs_shows_the_per_member_breakdown(tmp_path):
+    r, run_dir = _run(tmp_path, {"log_paths": [str(DATA / "versions")], "profile_paths": [], "explain_paths": [],
+                                 "sample_meta_path": ""})
+    assert r.status in ("PASS", "WARN"), r.error
+    nb = nbformat.read(next(run_dir.rglob(f"{NB}.ipynb")), as_version=4)
+    (cell,) = [c for c in nb.cells if "members_table" in c.source]
+    text = cell.outputs[0]["data"]["text/plain"]
+    assert all(f"mongod_{v}" in text and f"profile_{v}" in text for v in ("44", "50", "60", "70", "80"))

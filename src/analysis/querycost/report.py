@@ -313,3 +313,14 @@ def _text_table(df: pd.DataFrame, top: int, what: str) -> str:
         out += (f"\n({len(rest)} more {what} shapes: {int(rest['count'].sum())} operations, "
                 f"{rest['total_ms'].sum():.0f} ms; --top 0 shows all)")
     return out
+
+
+def members_caption(result: QueryCostResult) -> str:
+    """The per-member table's caption: what a member is, how percentiles were computed, the engine."""
+    return (f"Per member (host:port from the log's startup lines, else the file name; role: last replica-set "
+            f"state logged) — p95 from log-spaced bins (±1 %) — {result.engine or 'serial'} — {result.source}")
+
+
+def members_table(result: QueryCostResult) -> pd.DataFrame:
+    """The per-member breakdown (replica set, shard, role; application queries, time, p95, COLLSCAN, internal)."""
+    return result.members

@@ -28,6 +28,9 @@ from ..config import data_dir
 from ..mongodb.planner import query_parts
 from .querysim import AFTER_BUILD, DB_NAME, STRATEGY_MIX, SYNTHETIC_APP, SimOp, build_workload
 
+#: The member that wrote the synthetic log (its startup lines say so) and its replica set.
+MEMBER_HOST = "db-0.synthetic"
+REPLICA_SET = "rs0"
 #: API servers the dashboard's connections come from (the clients table of the sample).
 API_HOSTS = 6
 #: The replica set's secondaries, whose OplogFetcher tails this member's oplog (internal operations).
@@ -318,6 +321,21 @@ def _oplog_docs(start: datetime, window_s: float, rng: random.Random) -> list[tu
     return out
 
 
+def _startup_lines(start: datetime) -> list[dict[str, Any]]:
+    """What a replica-set member logs about itself: host and port, replica set name, its state (PRIMARY)."""
+    t = {"$date": _iso(start)}
+    return [{"t": t, "s": "I", "c": "CONTROL", "id": 4615611, "ctx": "initandlisten", "msg": "MongoDB starting",
+             "attr": {"pid": 4242, "port": 27017, "dbPath": "/data/db", "architecture": "64-bit",
+                      "host": MEMBER_HOST}},
+            {"t": t, "s": "I", "c": "CONTROL", "id": 23403, "ctx": "initandlisten", "msg": "Build Info",
+             "attr": {"buildInfo": {"version": "8.0.4"}}},
+            {"t": t, "s": "I", "c": "CONTROL", "id": 21951, "ctx": "initandlisten",
+             "msg": "Options set by command line",
+             "attr": {"options": {"net": {"bindIp": "*", "port": 27017}, "replication": {"replSetName": REPLICA_SET}}}},
+            {"t": t, "s": "I", "c": "REPL", "id": 21358, "ctx": "ReplCoord-0", "msg": "Replica set state transition",
+             "attr": {"newState": "PRIMARY", "oldState": "SECONDARY"}}]
+
+
 def _write_log(fh: BinaryIO, events: Iterator[_Event], start: datetime, noise_rng: random.Random) -> int:
     """Write the synthetic mongod log (marker line, noise, one line per op, oplog tailing) in time order.
 
@@ -335,6 +353,7 @@ def _write_log(fh: BinaryIO, events: Iterator[_Event], start: datetime, noise_rn
         docs.append((t, log_line(t, conn, op, ms, app, cur, wait_ms=wait, replanned=replanned)))
     docs += _oplog_docs(start, 3600.0, noise_rng)
     docs.sort(key=lambda td: td[1]["t"]["$date"])
+    docs[:0] = [(start, d) for d in _startup_lines(start)]
     fh.write(orjson.dumps(head) + b"\n")
     fh.writelines(orjson.dumps(d) + b"\n" for _, d in docs)
     return 1 + len(docs)

@@ -131,7 +131,7 @@ def _dask_client(workers: int | None, scheduler: str, timeout: float) -> Iterato
     else:
         n_workers = workers or os.cpu_count() or 1
         cluster = dist.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                    dashboard_address=None, silence_logs=logging.ERROR)
+                                    dashboard_address=":0", silence_logs=logging.ERROR)
         client = dist.Client(cluster, set_as_default=False)
         mode = "local Dask cluster"
     try:
