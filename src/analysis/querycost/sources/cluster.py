@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,7 +32,7 @@ from tqdm.auto import tqdm
 
 from ...errors import SourceError
 from ..digest import Digester
-from .chunks import Partial, digest_chunk, input_bytes, plan_chunks
+from .chunks import CHUNK_BYTES, Partial, digest_chunk, input_bytes, plan_chunks
 
 #: Inputs smaller than this in all run serially in-process when no scheduler is named.
 SERIAL_MAX_BYTES = 64 * 2**20
@@ -85,13 +86,19 @@ def run_digest(files: Sequence[str], *, workers: int | None = None, scheduler: s
         chunks = plan_chunks(files, split=False)
         return _merge_in_order(map(lambda c: digest_chunk(c, True), chunks), len(chunks), progress), \
             Engine("serial in-process", 1, True, len(chunks))
-    chunks = plan_chunks(files, split=True)
     with _dask_client(workers, scheduler, connect_timeout) as (client, mode, n):
+        # byte ranges small enough that every worker gets several (balance), at most CHUNK_BYTES
+        chunks = plan_chunks(files, split=True, chunk_bytes=chunk_size(input_bytes(files), n))
         futures = client.map(digest_chunk, chunks, exact=False, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         done = importlib.import_module("distributed").as_completed(futures, loop=client.loop)
         partial = _merge_in_order(((index[f.key], _take(f)) for f in done), len(chunks), progress, ordered=False)
     return partial, Engine(mode, n, False, len(chunks))
+
+
+def chunk_size(total_bytes: int, workers: int) -> int:
+    """Byte-range size for ``workers``: about four ranges per worker, between 8 MiB and ``CHUNK_BYTES``."""
+    return int(min(CHUNK_BYTES, max(8 * 2**20, total_bytes // max(4 * workers, 1))))
 
 
 def _take(future: Any) -> Partial:
@@ -130,8 +137,11 @@ def _dask_client(workers: int | None, scheduler: str, timeout: float) -> Iterato
         mode = f"Dask scheduler {scheduler}"
     else:
         n_workers = workers or os.cpu_count() or 1
-        cluster = dist.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                    dashboard_address=":0", silence_logs=logging.ERROR)
+        # fork: a worker starts in ~0.1 s with this process's modules loaded (spawn: several seconds)
+        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        with importlib.import_module("dask").config.set({"distributed.worker.multiprocessing-method": method}):
+            cluster = dist.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=":0", silence_logs=logging.ERROR)
         client = dist.Client(cluster, set_as_default=False)
         mode = "local Dask cluster"
     try:
