@@ -41,14 +41,16 @@ CATEGORIES = ("oplog", "local", "config", "admin", "ttl", "balancer", "health ch
 class Classifier:
     """Category of an operation from its namespace, appName, logging context and command.
 
-    Results are cached per (namespace, appName, context), the only inputs besides the
-    rare tailable cursor; a busy log repeats a handful of them.
+    Results are cached per namespace and appName for client connections (``ctx`` ``conn<N>``,
+    or none), per (namespace, appName, context) for the server's own threads: the only inputs
+    besides the rare tailable cursor; a busy log repeats a handful of them.
     """
 
     MAX = 4096
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[str, str, str], str] = {}
+        self._cache: dict[str, dict[str, str]] = {}  # ns → app → category, for client connections
+        self._other: dict[tuple[str, str, str], str] = {}  # (ns, app, ctx) for internal threads
 
     def __call__(self, ns: str, app: str, ctx: str, command: dict | None = None) -> str:
         """The category (``""``: an application query).
@@ -64,12 +66,20 @@ class Classifier:
         command : dict, optional
             The (originating) command, for the tailable-cursor rule.
         """
-        key = (ns, app, "" if ctx.startswith("conn") else ctx)  # client connections: conn<N>
-        hit = self._cache.get(key)
-        if hit is None:
-            if len(self._cache) >= self.MAX:
-                self._cache.clear()
-            hit = self._cache[key] = classify(ns, app, key[2])
+        if not ctx or ctx.startswith("conn"):  # a client connection: the context says nothing
+            by_app = self._cache.get(ns)
+            if by_app is None:
+                by_app = self._cache[ns] = {} if len(self._cache) < self.MAX else self._cache.clear() or {}
+            hit = by_app.get(app)
+            if hit is None:
+                hit = by_app[app] = classify(ns, app, "")
+        else:
+            key = (ns, app, ctx)
+            hit = self._other.get(key)
+            if hit is None:
+                if len(self._other) >= self.MAX:
+                    self._other.clear()
+                hit = self._other[key] = classify(ns, app, ctx)
         if hit == "local" and command and command.get("tailable") and command.get("awaitData"):
             return "oplog"
         return hit

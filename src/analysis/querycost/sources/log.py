@@ -22,7 +22,7 @@ import orjson
 from ..internal import Classifier
 from ..records import QUERY_COMMANDS, FileStats, as_int
 from ..shapecache import ShapeCache
-from .opstats import host_of, op_extras, query_hash
+from .opstats import op_extras, query_hash
 
 _WRITE_BATCHES = {"update", "delete"}
 _LOG_WRITE_TYPES = {"update": "update", "remove": "delete", "delete": "delete"}
@@ -36,7 +36,7 @@ _SKIP_UNPARSED = frozenset({
 
 
 def log_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache,
-            classify: Classifier | None = None) -> tuple | None:
+            classify: Classifier | None = None, waits: bool = True) -> tuple | None:
     """Normalize one parsed "Slow query" log document; None (and counted in ``st``) if unusable.
 
     Parameters
@@ -49,6 +49,8 @@ def log_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache,
         The file's shape cache.
     classify : Classifier, optional
         The file's internal-operation classifier (a fresh one when omitted).
+    waits : bool
+        The line may hold lock / ticket / cache wait times (False: it names none; skips looking).
 
     Returns
     -------
@@ -96,7 +98,7 @@ def log_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache,
         n if type(n := attr.get("nreturned")) is int else as_int(n),
         r if type(r := attr.get("reslen")) is int else as_int(r),
         "COLLSCAN" in plan, pipe_sort or bool(attr.get("hasSortStage")),
-        app, query_hash(attr), "log", example, *op_extras(attr, internal, host_of(attr.get("remote"))),
+        app, query_hash(attr), "log", example, *op_extras(attr, internal, attr.get("remote"), waits),
     )
 
 
@@ -175,7 +177,7 @@ def iter_log_rows(lines: Iterator[bytes], st: FileStats) -> Iterator[tuple]:
             if type(doc) is not dict or doc.get("msg") != "Slow query":
                 n_other += 1
                 continue
-            row = log_row(doc, st, shapes, classify)
+            row = log_row(doc, st, shapes, classify, b"Micros" in raw)  # no wait field without "…Micros"
             if row is not None:
                 n_records += 1
                 yield row

@@ -56,7 +56,7 @@ def wait_micros(attr: Mapping[str, Any]) -> int | None:
     return total
 
 
-def op_extras(attr: Mapping[str, Any], internal: str, client: str) -> tuple:
+def op_extras(attr: Mapping[str, Any], internal: str, remote: Any, waits: bool = True) -> tuple:
     """The row's extra fields (``records.EXTRA_FIELDS`` order) from a log ``attr`` or a profile document.
 
     Parameters
@@ -65,24 +65,28 @@ def op_extras(attr: Mapping[str, Any], internal: str, client: str) -> tuple:
         The "Slow query" line's ``attr``, or the ``system.profile`` document.
     internal : str
         The operation's category (:mod:`analysis.querycost.internal`; ``""`` = application).
-    client : str
-        The client address (host or IP; the caller drops the port).
+    remote : str or None
+        The client address (``remote`` of a log line, ``client`` of a profile entry; the port is dropped).
+    waits : bool
+        The document may hold wait times (the log reader passes False when the raw line names none).
     """
     get = attr.get
     storage = get("storage")
     data = storage.get("data") if type(storage) is dict and storage else None
     flow = get("flowControl")
-    flow_t = flow.get("timeAcquiringMicros") if type(flow) is dict else None
     working = get("workingMillis")
     y = get("numYields", get("numYield"))
     cpu = get("cpuNanos")
+    planning = get("planningTimeMicros")
     return (
         internal, None if working is None else float(_num(working) or 0),
         y if type(y) is int else _num(y),
         _num(data.get("bytesRead")) if type(data) is dict else None,
-        cpu if type(cpu) is int else _num(cpu), wait_micros(attr), _num(flow_t), _num(get("planningTimeMicros")),
+        cpu if type(cpu) is int else _num(cpu), wait_micros(attr) if waits else None,
+        _num(flow.get("timeAcquiringMicros")) if type(flow) is dict else None,
+        None if planning is None else _num(planning),
         get("replanned") is True, str(get("replanReason") or ""), str(get("planCacheKey") or ""),
-        client, str(get("queryShapeHash") or ""),
+        host_of(remote), str(get("queryShapeHash") or ""),
     )
 
 

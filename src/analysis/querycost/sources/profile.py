@@ -16,7 +16,7 @@ from typing import Any
 from ..internal import Classifier
 from ..records import QUERY_COMMANDS, FileStats, as_int, command_name
 from ..shapecache import ShapeCache
-from .opstats import host_of, op_extras, query_hash
+from .opstats import op_extras, query_hash
 
 _PROFILE_OPS = {"query": "find", "getmore": "getMore", "update": "update", "remove": "delete"}
 
@@ -76,5 +76,5 @@ def profile_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache | None
         doc.get("ts"), ns, op, shape, plan,
         float(millis), as_int(doc.get("docsExamined")), as_int(doc.get("keysExamined")), as_int(doc.get("nreturned")),
         as_int(doc.get("responseLength")), "COLLSCAN" in plan, pipe_sort or bool(doc.get("hasSortStage")),
-        app, query_hash(doc), "profile", example, *op_extras(doc, internal, host_of(doc.get("client"))),
+        app, query_hash(doc), "profile", example, *op_extras(doc, internal, doc.get("client")),
     )
