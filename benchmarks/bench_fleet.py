@@ -13,9 +13,9 @@ Measured side by side, wall time (``time.perf_counter``), one run each (the set 
   (serial in-process, exact percentiles);
 * digest, 2 workers: ``workers=2`` (a local Dask cluster, started and closed inside the timing).
 
-Peak memory per worker: ``ru_maxrss`` of each Dask worker process after digesting the first 6
-files (~0.5 GB) and all 24 (~2 GB), each on a fresh cluster — bounded if it does not grow with
-the set. The parent's peak (merging partial digests) is reported too.
+Memory per worker: the RSS of each Dask worker process, sampled every 0.1 s with psutil while it
+digests the first 6 files (~0.5 GB) and all 24 (~2 GB), each on a fresh cluster — bounded if the
+peak does not grow with the set. The parent's peak (merging partial digests) is reported too.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ import gc
 import json
 import logging
 import os
-import resource
+import threading
 import time
 from pathlib import Path
+
+import psutil
 
 from analysis.querycost.pipeline import digest_inputs
 from benchmarks.bench_querycost import _write_log
@@ -80,16 +82,39 @@ def _timed(fn):
     return out, time.perf_counter() - t0
 
 
-def _worker_peaks(files: list[Path]) -> tuple[list[float], float]:
-    """Peak RSS (MiB) of each worker of a fresh 2-worker cluster after digesting ``files``, and the parent's."""
+def _worker_peaks(files: list[Path]) -> tuple[list[float], list[float], float]:
+    """RSS (MiB) of each worker of a fresh 2-worker cluster while digesting ``files``: at start and at peak.
+
+    Sampled every 0.1 s with psutil (``ru_maxrss`` is useless here: a forked worker inherits the
+    parent's high-water mark). Also the parent's peak RSS over the run.
+    """
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        procs = [psutil.Process(pid) for pid in client.run(os.getpid).values()]
+        start = [p.memory_info().rss / 2**20 for p in procs]
+        peak = list(start)
+        me = psutil.Process()
+        parent = me.memory_info().rss / 2**20
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal parent
+            while not done.wait(0.1):
+                for i, p in enumerate(procs):
+                    try:
+                        peak[i] = max(peak[i], p.memory_info().rss / 2**20)
+                    except psutil.Error:
+                        pass
+                parent = max(parent, me.memory_info().rss / 2**20)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         digest_inputs([str(f) for f in files], scheduler=cluster.scheduler_address)
-        peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return sorted(round(v, 1) for v in peaks.values()), round(parent, 1)
+        done.set()
+        sampler.join()
+    return [round(v, 1) for v in start], [round(v, 1) for v in peak], round(parent, 1)
 
 
 def main() -> dict:
@@ -103,19 +128,20 @@ def main() -> dict:
     one, t_one = _timed(lambda: digest_inputs(paths, workers=1))
     two, t_two = _timed(lambda: digest_inputs(paths, workers=2))
     assert one.stats.records == two.stats.records and len(one.members) == len(two.members) == FILES
-    peaks_half, parent_half = _worker_peaks(files[: FILES // 4])
-    peaks_full, parent_full = _worker_peaks(files)
+    start_half, peaks_half, parent_half = _worker_peaks(files[: FILES // 4])
+    start_full, peaks_full, parent_full = _worker_peaks(files)
     out = {"files": len(files), "bytes": size, "lines": n_json, "slow_queries": one.stats.records,
            "json_loads_s": round(t_json, 2), "digest_1_worker_s": round(t_one, 2), "digest_2_workers_s": round(t_two, 2),
            "speedup_2_vs_1": round(t_one / t_two, 2), "digest_1_worker_vs_json_loads": round(t_json / t_one, 2),
            "digest_2_workers_vs_json_loads": round(t_json / t_two, 2), "engine_2": two.engine.describe(),
-           "worker_peak_mib_0_5gb": peaks_half, "worker_peak_mib_2gb": peaks_full,
-           "parent_peak_mib": parent_full, "load_average_end": round(os.getloadavg()[0], 2)}
+           "worker_start_mib": start_full, "worker_peak_mib_0_5gb": peaks_half, "worker_peak_mib_2gb": peaks_full,
+           "parent_peak_mib_0_5gb": parent_half, "parent_peak_mib_2gb": parent_full, "load_average_end": round(os.getloadavg()[0], 2)}
     print(f"json.loads loop (1 process) {t_json:8.1f} s   {n_json / t_json:,.0f} lines/s")
     print(f"digest, 1 worker (serial)   {t_one:8.1f} s   ×{t_json / t_one:.2f} vs json.loads")
     print(f"digest, 2 workers (Dask)    {t_two:8.1f} s   ×{t_json / t_two:.2f} vs json.loads; "
           f"2 workers vs 1: ×{t_one / t_two:.2f}  [{two.engine.describe()}]")
-    print(f"peak RSS per worker: 0.5 GB set {peaks_half} MiB, 2 GB set {peaks_full} MiB; parent {parent_full} MiB")
+    print(f"RSS per worker (psutil, sampled every 0.1 s): at start {start_full} MiB; peak on the 0.5 GB set "
+          f"{peaks_half} MiB, on the 2 GB set {peaks_full} MiB; parent (merging) {parent_half} / {parent_full} MiB")
     return out
 
 
