@@ -84,7 +84,8 @@ def run_digest(files: Sequence[str], *, workers: int | None = None, scheduler: s
     """
     if not scheduler and (workers == 1 or (workers is None and input_bytes(files) < SERIAL_MAX_BYTES)):
         chunks = plan_chunks(files, split=False)
-        return _merge_in_order(map(lambda c: digest_chunk(c, True), chunks), len(chunks), progress), \
+        parts = enumerate(map(lambda c: digest_chunk(c, True), chunks))
+        return _merge_in_order(parts, len(chunks), progress, exact=True), \
             Engine("serial in-process", 1, True, len(chunks))
     with _dask_client(workers, scheduler, connect_timeout) as (client, mode, n):
         # byte ranges small enough that every worker gets several (balance), at most CHUNK_BYTES
@@ -92,7 +93,7 @@ def run_digest(files: Sequence[str], *, workers: int | None = None, scheduler: s
         futures = client.map(digest_chunk, chunks, exact=False, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         done = importlib.import_module("distributed").as_completed(futures, loop=client.loop)
-        partial = _merge_in_order(((index[f.key], _take(f)) for f in done), len(chunks), progress, ordered=False)
+        partial = _merge_in_order(((index[f.key], _take(f)) for f in done), len(chunks), progress, exact=False)
     return partial, Engine(mode, n, False, len(chunks))
 
 
@@ -107,14 +108,13 @@ def _take(future: Any) -> Partial:
     return result
 
 
-def _merge_in_order(parts: Iterator, n: int, progress: bool, ordered: bool = True) -> Partial:
-    """Merge partials in chunk order; ``parts`` yields partials (ordered) or (index, partial) pairs."""
-    total = Partial(Digester(exact=ordered))
+def _merge_in_order(parts: Iterator[tuple[int, Partial]], n: int, progress: bool, *, exact: bool) -> Partial:
+    """Merge ``(chunk index, partial)`` pairs, arriving in any order, in chunk order (a progress bar counts them)."""
+    total = Partial(Digester(exact=exact))
     pending: dict[int, Partial] = {}
     nxt = 0
     with tqdm(total=n, desc="digest chunks", unit="chunk", disable=None if progress else True, leave=False) as bar:
-        for item in parts:
-            i, part = (nxt + len(pending), item) if ordered else item
+        for i, part in parts:
             pending[i] = part
             while nxt in pending:
                 total.merge(pending.pop(nxt))
