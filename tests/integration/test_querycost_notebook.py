@@ -29,7 +29,7 @@ def test_embedded_sample_fails_on_the_recommendations_collscan(tmp_path):
     assert r.status == "FAIL", r.error
     assert "SYNTHETIC" in r.headline and "recommendations" in r.headline
     assert r.figures["FAIL shapes"] >= 1 and r.seconds < 15
-    assert _images(run_dir) == 2
+    assert _images(run_dir) == 3  # time share, examined vs returned, timeline
     (script,) = run_dir.rglob("index_changes.mongosh.js")  # published with the run, never run
     assert script.parent.name == NB and "hideIndex" in script.read_text()
 
@@ -61,3 +61,20 @@ def test_unreachable_server_is_one_line_error_without_password(tmp_path, monkeyp
     for f in run_dir.rglob("*"):
         if f.is_file():
             assert "pw-canary-123" not in f.read_text(encoding="utf-8", errors="replace"), f.name
+
+
+def test_healthy_replica_member_is_a_pass(tmp_path):
+    r, _ = _run(tmp_path, {"log_paths": [str(DATA / "healthy_replica_member.log")], "profile_paths": [],
+                           "explain_paths": [], "sample_meta_path": ""})
+    assert r.status == "PASS", r.error
+    assert r.headline.startswith("No slow application queries in 24 lines") and r.figures["internal operations"] == 12
+
+
+def test_a_directory_of_logs_shows_the_per_member_breakdown(tmp_path):
+    r, run_dir = _run(tmp_path, {"log_paths": [str(DATA / "versions")], "profile_paths": [], "explain_paths": [],
+                                 "sample_meta_path": ""})
+    assert r.status in ("PASS", "WARN"), r.error
+    nb = nbformat.read(next(run_dir.rglob(f"{NB}.ipynb")), as_version=4)
+    (cell,) = [c for c in nb.cells if "members_table" in c.source]
+    text = cell.outputs[0]["data"]["text/plain"]
+    assert all(f"mongod_{v}" in text and f"profile_{v}" in text for v in ("44", "50", "60", "70", "80"))

@@ -14,7 +14,9 @@ Verdict rule: **FAIL** when a dashboard shape does a COLLSCAN examining more tha
 (documents examined per execution) exceeds ``sort_docs_threshold``; **WARN** when a
 dashboard shape does a COLLSCAN / SORT below those thresholds or examines more than
 ``examined_ratio_threshold`` documents per returned one, or when non-dashboard shapes
-breach the FAIL rule; **PASS** otherwise; **ERROR** when nothing usable was read.
+breach the FAIL rule; **PASS** otherwise — including a healthy server whose log holds no
+slow application query ("no slow application queries in N lines"); **ERROR** when nothing
+was read at all. Internal operations (:mod:`.internal`) are judged only when included.
 """
 
 from __future__ import annotations
@@ -130,13 +132,13 @@ def source_label(digest: pd.DataFrame, stats: ReadStats | None, live: str = "") 
 
 
 def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, source: str,
-           live_explain: pd.DataFrame | None = None) -> Verdict:
+           live_explain: pd.DataFrame | None = None, include_internal: bool = False) -> Verdict:
     """The verdict rule (see the module docstring) applied to a tagged digest and its findings.
 
     Parameters
     ----------
     digest : DataFrame
-        The digest with its ``dashboard`` column (:func:`tag_dashboard`).
+        The digest with its ``dashboard`` column (:func:`tag_dashboard`), internal operations included.
     found : DataFrame
         Its findings (:func:`findings`).
     stats : ReadStats, optional
@@ -145,21 +147,28 @@ def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, s
         Where the figures come from (:func:`source_label`).
     live_explain : DataFrame, optional
         The live explain table, when a server was explained (its flagged rows become a figure).
+    include_internal : bool
+        Internal operations count as application queries.
 
     Returns
     -------
     Verdict
-        ERROR when the digest is empty; else FAIL / WARN / PASS with the key figures.
+        ERROR when nothing was read; PASS when no application query was slow; else FAIL / WARN / PASS.
     """
-    if digest is None or len(digest) == 0:
-        why = stats.summary() if stats is not None else "no input"
-        return Verdict("ERROR", f"No usable query records ({why}).", {"source": source},
+    internal = digest["internal"] != "" if "internal" in digest.columns else pd.Series(False, index=digest.index)
+    app = digest if include_internal else digest[~internal]
+    if len(digest) == 0 and not (stats is not None and stats.files):
+        return Verdict("ERROR", "No usable query records (no input).", {"source": source},
                        ["Check the file paths and formats (mongod 4.4+ JSON log, mongoexport of system.profile, "
                         "explain('executionStats') output)."])
     figures = key_figures(digest, found, stats, source)
     if live_explain is not None:
         flagged = live_explain[live_explain["flags"].astype(bool)]
         figures["live explains flagged"] = f"{len(flagged)} of {len(live_explain)}"
+    if len(app) == 0:
+        n = stats.lines if stats is not None else 0
+        return Verdict("PASS", f"No slow application queries in {n:,} lines/documents — {source}.", figures,
+                       ["Lower slowms for an audit window (runbook) if application queries should have been logged."])
     fails = found[found["severity"] == "FAIL"]
     steps: list[str] = []
     if len(fails):
@@ -187,13 +196,16 @@ def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, s
 
 def key_figures(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, source: str) -> dict[str, Any]:
     """The verdict's figures: queries, shapes, total time, COLLSCAN share, flagged and FAIL shapes, skips."""
-    total_ms = float(digest["total_ms"].sum())
+    internal = digest["internal"] != "" if "internal" in digest.columns else pd.Series(False, index=digest.index)
+    app = digest[~internal]
+    total_ms = float(app["total_ms"].sum())
     figures: dict[str, Any] = {
         "source": source,
         "queries digested": int(digest["count"].sum()),
+        "internal operations": int(digest.loc[internal, "count"].sum()),
         "shapes": int(len(digest)),
-        "total time (ms)": round(total_ms, 1),
-        "COLLSCAN share of time": round(float(digest.loc[digest["collscan"] > 0, "total_ms"].sum()) / total_ms, 3)
+        "application time (ms)": round(total_ms, 1),
+        "COLLSCAN share of time": round(float(app.loc[app["collscan"] > 0, "total_ms"].sum()) / total_ms, 3)
         if total_ms else 0.0,
         "dashboard shapes flagged": int(len(found[found["dashboard"].astype(bool)])),
         "FAIL shapes": int(len(found[found["severity"] == "FAIL"])),

@@ -14,7 +14,7 @@ SAMPLE_DIR = "data/querycost"
 class QueryCostParams:
     """notebooks/01_query_cost_audit parameters.
 
-    ``log_paths`` (mongod 4.4+ JSON logs, plain or .gz), ``profile_paths``
+    ``log_paths`` (mongod 4.4+ JSON logs, plain or .gz; files, globs or directories), ``profile_paths``
     (``mongoexport`` of ``system.profile``) and ``explain_paths`` (``explain("executionStats")``
     outputs) are digested together; the embedded defaults are the synthetic sample.
     ``mongo_uri_env`` names the environment variable holding a MongoDB URI: when set, every
@@ -23,7 +23,9 @@ class QueryCostParams:
     A dashboard shape FAILs when it does a COLLSCAN examining more than
     ``collscan_docs_threshold`` documents per execution, or an in-memory SORT over more
     than ``sort_docs_threshold``; ``examined_ratio_threshold`` flags (WARN) shapes that
-    examine more documents per returned one. Index hygiene reads ``index_stats_paths`` /
+    examine more documents per returned one. Internal operations (replication's oplog
+    tailing, ``local`` / ``config`` / ``admin`` commands, TTL, balancer, health checks) are
+    reported apart unless ``include_internal``. Index hygiene reads ``index_stats_paths`` /
     ``indexes_paths`` (or the live server's ``$indexStats`` / ``listIndexes``); an index unused
     for less than ``min_observation_days`` is "not conclusive".
     """
@@ -49,11 +51,22 @@ class QueryCostParams:
     collscan_docs_threshold: int = field(default=1_000, metadata={"min": 0})
     sort_docs_threshold: int = field(default=1_000, metadata={"min": 0})
     examined_ratio_threshold: float = field(default=10.0, metadata={"min": 1.0})
+    #: judge internal operations (oplog tailing, system commands, TTL, balancer, health checks) like
+    #: application queries; by default they get their own table and stay out of findings and advice
+    include_internal: bool = False
+    #: shapes drawn in the per-minute timeline (the top ones by total time)
+    timeline_shapes: int = field(default=4, metadata={"min": 1, "max": 20})
+    #: an existing Dask scheduler (``tcp://host:8786``) to digest many or large logs on; empty: in this
+    #: machine (serial for small inputs, else a local cluster of one worker per core)
+    dask_scheduler: str = ""
 
     def check(self) -> None:
         if not (self.log_paths or self.profile_paths or self.explain_paths or self.mongo_uri_env):
             raise ParameterError("parameters 'log_paths', 'profile_paths', 'explain_paths' are all empty and "
                                  "'mongo_uri_env' is not set: nothing to audit")
+        if self.dask_scheduler and "://" not in self.dask_scheduler:
+            raise ParameterError(f"parameter 'dask_scheduler': {self.dask_scheduler!r} is not a scheduler address "
+                                 "(e.g. tcp://host:8786)")
         if self.read_live_profile and not self.mongo_uri_env:
             raise ParameterError("parameter 'read_live_profile' needs 'mongo_uri_env' (the server to read from)")
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..config import resolve_path
@@ -25,15 +26,18 @@ from .advice import seed_index_usage, suggest_indexes
 from .digest import Digester, feed
 from .hygiene import index_hygiene
 from .findings import SYNTHETIC_MARK, Thresholds, dashboard_queries, findings, source_label, tag_dashboard
+from .members import member_labels, member_table
 from .params import QueryCostParams
 from .records import FileStats, ReadStats, require_usable
 from .script import mongosh_script
 from .result import QueryCostResult
 from .sources import indexes as index_source
 from .sources import live
-from .sources.files import iter_rows
+from .sources.chunks import expand_inputs
+from .sources.cluster import CONNECT_TIMEOUT_S, Engine, run_digest
 from .sources.meta import load_meta
-from .sources.parallel import digest_log_parallel, parallel_plan
+from .stability import plan_stability
+from .timeline import ALL_APPLICATION, top_labels
 
 log = logging.getLogger(__name__)
 
@@ -72,28 +76,49 @@ def run(params: QueryCostParams) -> QueryCostResult:
     Raises
     ------
     DataError
-        Files were given and none held a usable query (and no server was explained).
+        Files were given and none is a MongoDB log, profile or explain (and no server was explained).
     SourceError
         A file cannot be read, or the server cannot be reached or queried.
     """
     th = Thresholds(params.collscan_docs_threshold, params.sort_docs_threshold, params.examined_ratio_threshold)
-    stats = ReadStats()
-    dig = Digester()
-    feed(dig, iter_rows(params.files, stats))
+    fleet = digest_inputs(params.files, scheduler=params.dask_scheduler)
+    dig, stats = fleet.digester, fleet.stats
     ctx = _read_live(params, dig, stats) if params.mongo_uri_env else _Context()
-    if ctx.live_explain is None and not stats.records:
-        require_usable(stats)  # one DataError line: files given, nothing usable in them
+    if ctx.live_explain is None:
+        require_usable(stats)  # one DataError line: files given, none of them MongoDB evidence
     frame = dig.frame()
     if params.sample_meta_path and ctx.live_explain is None and _is_synthetic(frame):
         _use_sample_meta(ctx, params.sample_meta_path)
     digest = tag_dashboard(frame)
-    source = source_label(digest, stats, ctx.live_target)
-    found = findings(digest, th) if len(digest) else pd.DataFrame(columns=_FINDING_COLUMNS)
-    usage = seed_index_usage(SEED_INDEXES, dashboard_queries(), digest, ctx.presence)
-    suggestions = suggest_indexes(digest, existing=[*ctx.existing, *SEED_INDEXES], field_presence=ctx.presence)
-    result = QueryCostResult(digest, stats, source, found, usage, suggestions, th, ctx.live_explain, ctx.live_target,
-                             ctx.notes)
+    judged = digest if params.include_internal else digest[digest["internal"] == ""]
+    found = findings(judged, th) if len(judged) else pd.DataFrame(columns=_FINDING_COLUMNS)
+    usage = seed_index_usage(SEED_INDEXES, dashboard_queries(), judged, ctx.presence)
+    suggestions = suggest_indexes(judged, existing=[*ctx.existing, *SEED_INDEXES], field_presence=ctx.presence)
+    result = QueryCostResult(digest, stats, source_label(digest, stats, ctx.live_target), found, usage, suggestions, th,
+                             ctx.live_explain, ctx.live_target, ctx.notes, plans=plan_stability(dig.plans_frame(), digest),
+                             timeline=shape_timeline(dig, digest, params.timeline_shapes),
+                             clients=dig.clients_frame(), include_internal=params.include_internal,
+                             members=member_table(dig.members_frame(member_labels(stats.files)), stats.files),
+                             engine=fleet.engine.describe())
     return _with_hygiene(result, params, ctx)
+
+
+def shape_timeline(dig: Digester, digest: pd.DataFrame, n: int) -> pd.DataFrame:
+    """Per-minute count and p95 of the top ``n`` application shapes and of all application queries.
+
+    Parameters
+    ----------
+    dig : Digester
+        The digester the digest was taken from.
+    digest : DataFrame
+        Its frame (``key_id``, ``internal``), sorted by total time.
+    n : int
+        Top shapes drawn.
+    """
+    label_of, names = top_labels(digest, n, len(digest))
+    every = np.where(np.isin(np.arange(len(digest)), digest.loc[digest["internal"] == "", "key_id"]), 0, -1)
+    return pd.concat([dig.timeline_frame(every, [ALL_APPLICATION]), dig.timeline_frame(label_of, names)],
+                     ignore_index=True)
 
 
 def _with_hygiene(result: QueryCostResult, p: QueryCostParams, ctx: _Context) -> QueryCostResult:
@@ -131,6 +156,7 @@ def _read_live(p: QueryCostParams, dig: Digester, stats: ReadStats) -> _Context:
     if p.read_live_profile:
         st = FileStats(f"{p.database}.system.profile")
         stats.files.append(st)
+        dig.file = st.path
         feed(dig, live.read_system_profile(db, limit=p.live_profile_limit, max_time_ms=p.max_time_ms, stats=st))
     return _Context(presence, existing, explain, target, notes, evidence)
 
@@ -153,38 +179,76 @@ def _use_sample_meta(ctx: _Context, meta_path: str) -> None:
         ctx.notes.append(f"field presence and index set: those of the synthetic sample ({meta_path})")
 
 
+@dataclass
+class FleetDigest:
+    """A digest of many files: the table, what was read, the digester (plans, timeline, members) and the engine."""
+
+    frame: pd.DataFrame
+    stats: ReadStats
+    digester: Digester
+    engine: Engine
+
+    @property
+    def members(self) -> pd.DataFrame:
+        """The per-member breakdown (:func:`analysis.querycost.members.member_table`)."""
+        return member_table(self.digester.members_frame(member_labels(self.stats.files)), self.stats.files)
+
+
+def digest_inputs(inputs: Sequence[str | Path], *, workers: int | None = None, scheduler: str = "",
+                  progress: bool = False, connect_timeout: float = CONNECT_TIMEOUT_S) -> FleetDigest:
+    """Digest paths, globs and directories of logs, profile exports and explain outputs (map → merge).
+
+    Parameters
+    ----------
+    inputs : sequence of str or Path
+        Files, globs or directories (relative paths resolve against the project root).
+    workers : int, optional
+        ``1``: serial in-process; ``N``: a local Dask cluster of N workers; default: serial for
+        small inputs (under ``SERIAL_MAX_BYTES``), else one worker per core.
+    scheduler : str
+        An existing Dask scheduler (``tcp://host:8786``) to run on instead.
+    progress : bool
+        A progress bar over chunks on stderr.
+    connect_timeout : float
+        Seconds to wait for ``scheduler``.
+
+    Returns
+    -------
+    FleetDigest
+
+    Raises
+    ------
+    SourceError
+        An input names no file, or the scheduler does not answer.
+    """
+    files = expand_inputs(inputs)
+    partial, engine = run_digest(files, workers=workers, scheduler=scheduler, progress=progress,
+                                 connect_timeout=connect_timeout)
+    return FleetDigest(partial.digester.frame(), partial.stats(files), partial.digester, engine)
+
+
 def digest_files(paths: Sequence[str | Path], stats: ReadStats | None = None, *,
                  workers: int | None = None) -> tuple[pd.DataFrame, ReadStats]:
-    """Read and digest files of any supported kind in one streaming pass.
+    """The digest table and what was read (:func:`digest_inputs` without the rest).
 
     Parameters
     ----------
     paths : sequence of str or Path
-        mongod logs (plain / .gz), profile exports, explain outputs.
+        mongod logs (plain / .gz), profile exports, explain outputs; globs and directories too.
     stats : ReadStats, optional
-        Filled while reading; a new one is made when omitted.
+        Gets the per-file stats appended; a new one is returned either way.
     workers : int, optional
-        Processes for large uncompressed logs (each reads its own byte range of the
-        file and returns a partial digest, merged here). Default: the CPU count for
-        plain logs of at least :data:`~.sources.parallel.PARALLEL_MIN_BYTES`, else 1.
-        ``1`` = one process.
+        See :func:`digest_inputs`.
 
     Returns
     -------
     (DataFrame, ReadStats)
-        The digest table and what was read / skipped.
     """
-    stats = stats if stats is not None else ReadStats()
-    dig = Digester()
-    for path in paths:
-        plan = parallel_plan(path, workers)
-        if plan:
-            part, st = digest_log_parallel(plan)
-            dig.merge(part)
-            stats.files.append(st)
-        else:
-            feed(dig, iter_rows([path], stats))
-    return dig.frame(), stats
+    fleet = digest_inputs(paths, workers=workers)
+    if stats is not None:
+        stats.files.extend(fleet.stats.files)
+        return fleet.frame, stats
+    return fleet.frame, fleet.stats
 
 
 def write_index_script(result: QueryCostResult, directory: str | Path, database: str) -> Path:

@@ -26,10 +26,19 @@ QUERY_COMMANDS = {
     "findAndModify": "findAndModify", "findandmodify": "findAndModify", "getMore": "getMore",
 }
 
-#: The fields of a row, in order (the tuple layout every source yields).
-ROW_FIELDS = ("timestamp", "ns", "op", "shape", "plan_summary", "duration_ms", "docs_examined",
-              "keys_examined", "nreturned", "reslen", "collscan", "in_memory_sort", "app_name",
-              "query_hash", "source", "command")
+#: The fields every source yields first, in order (explain outputs stop here).
+BASE_FIELDS = ("timestamp", "ns", "op", "shape", "plan_summary", "duration_ms", "docs_examined",
+               "keys_examined", "nreturned", "reslen", "collscan", "in_memory_sort", "app_name",
+               "query_hash", "source", "command")
+#: What logs and profiles add when the server recorded it (None / "" / False otherwise):
+#: ``internal`` is the category of an internal operation (:mod:`analysis.querycost.internal`),
+#: ``""`` for an application query; times in ms (``working_ms``: 8.0's ``workingMillis``) or µs.
+EXTRA_FIELDS = ("internal", "working_ms", "num_yields", "bytes_read", "cpu_nanos", "wait_us", "flow_us",
+                "planning_us", "replanned", "replan_reason", "plan_cache_key", "client", "shape_hash")
+#: The fields of a full row, in order (the tuple layout logs and profiles yield).
+ROW_FIELDS = BASE_FIELDS + EXTRA_FIELDS
+#: The extra fields of a source that records none of them.
+NO_EXTRAS: tuple = ("", None, None, None, None, None, None, None, False, "", "", "", "")
 
 
 @dataclass(slots=True)
@@ -59,6 +68,19 @@ class QueryRecord:
     #: the command (or write statement) the shape was taken from; for a getMore, its
     #: originating command. Raw values: used for index advice, never displayed as is.
     command: dict = field(default_factory=dict, repr=False)
+    internal: str = ""
+    working_ms: float | None = None
+    num_yields: int | None = None
+    bytes_read: int | None = None
+    cpu_nanos: int | None = None
+    wait_us: int | None = None
+    flow_us: int | None = None
+    planning_us: int | None = None
+    replanned: bool = False
+    replan_reason: str = ""
+    plan_cache_key: str = ""
+    client: str = ""
+    shape_hash: str = ""
 
 
 @dataclass
@@ -72,11 +94,34 @@ class FileStats:
     skipped: int = 0
     reasons: Counter = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
+    #: what the file says about the server that wrote it (a log's startup and replication lines):
+    #: host, port, rs (replica set), shard (cluster role), version, role (last state) and role_at
+    provenance: dict[str, str] = field(default_factory=dict)
 
     def skip(self, reason: str, n: int = 1) -> None:
         """Count ``n`` units skipped for ``reason``."""
         self.skipped += n
         self.reasons[reason] += n
+
+    def merge(self, other: FileStats) -> None:
+        """Fold the stats of another part of the same file (a byte range) into these.
+
+        Counts add up; the kind and each provenance field are the first known; the role is
+        the one of the latest state transition (``role_at``); problems are kept once each.
+        """
+        if self.kind in ("unknown", "") and other.kind not in ("unknown", ""):
+            self.kind = other.kind
+        self.lines += other.lines
+        self.records += other.records
+        self.skipped += other.skipped
+        self.reasons.update(other.reasons)
+        self.problems += [q for q in other.problems if q not in self.problems]
+        prov, theirs = self.provenance, other.provenance
+        for k, v in theirs.items():
+            if k not in ("role", "role_at") and v and not prov.get(k):
+                prov[k] = v
+        if theirs.get("role") and theirs.get("role_at", "") >= prov.get("role_at", ""):
+            prov["role"], prov["role_at"] = theirs["role"], theirs.get("role_at", "")
 
 
 @dataclass
@@ -127,8 +172,17 @@ class ReadStats:
                  "problems": "; ".join(f.problems)} for f in self.files]
 
 
+#: File kinds that are MongoDB evidence (a log, a profile export, an explain output).
+EVIDENCE_KINDS = frozenset({"log", "profile", "explain"})
+
+
 def require_usable(stats: ReadStats) -> None:
-    """Raise one :class:`DataError` line when the files held no usable query at all.
+    """Raise one :class:`DataError` line when no file is MongoDB evidence at all.
+
+    A log with no slow application query (a healthy server) is evidence: the audit
+    reports it as a finding, not an error. Only inputs of which no file is a MongoDB
+    log, profile export or explain output (empty, binary, a pre-4.4 text log, unrelated
+    JSON) raise.
 
     Parameters
     ----------
@@ -140,7 +194,7 @@ def require_usable(stats: ReadStats) -> None:
     DataError
         ``no usable slow queries in N file(s): <problems or summary>``.
     """
-    if stats.records == 0:
+    if stats.records == 0 and not any(f.kind in EVIDENCE_KINDS for f in stats.files):
         detail = "; ".join(stats.problems) or stats.summary()
         raise DataError(f"no usable slow queries in {len(stats.files)} file(s): {detail}")
 

@@ -18,10 +18,13 @@ from .findings import assess
 from .records import ReadStats
 from .result import QueryCostResult
 
-#: The JSON fields of each shape, in order (the digest command's contract).
-JSON_SHAPE_FIELDS = ["ns", "op", "shape", "plan_summary", "count", "total_ms", "mean_ms", "p50_ms", "p95_ms",
-                     "p99_ms", "max_ms", "docs_examined", "keys_examined", "nreturned", "examined_per_returned",
-                     "collscan", "in_memory_sort", "reslen_total", "share_of_time"]
+#: The JSON fields of each shape, in order (the digest command's contract). ``internal`` is true for
+#: internal operations (``category`` says which: oplog, local, config, admin, ttl, balancer, health check,
+#: system); ``working_ms`` / ``waiting_ms`` are null unless the server logged ``workingMillis`` (8.0).
+JSON_SHAPE_FIELDS = ["ns", "op", "shape", "plan_summary", "internal", "category", "count", "total_ms", "mean_ms",
+                     "p50_ms", "p95_ms", "p99_ms", "max_ms", "docs_examined", "keys_examined", "nreturned",
+                     "examined_per_returned", "collscan", "in_memory_sort", "reslen_total", "share_of_time",
+                     "working_ms", "waiting_ms", "query_hash"]
 #: Fields printed as integers (totals and counts; a float column because a total over no value is NaN).
 _INT_FIELDS = {"count", "docs_examined", "keys_examined", "nreturned", "collscan", "in_memory_sort", "reslen_total"}
 
@@ -50,7 +53,7 @@ def top_table(result: QueryCostResult, n: int, width: int = 70) -> pd.DataFrame:
     width : int
         Shapes longer than this are clipped with "…".
     """
-    d = result.digest.head(n)
+    d = result.application.head(n)
     return pd.DataFrame({
         "collection": _collection(d["ns"]), "op": d["op"],
         "shape": _clip(d["shape"], width),
@@ -61,6 +64,87 @@ def top_table(result: QueryCostResult, n: int, width: int = 70) -> pd.DataFrame:
         "KiB/exec": (d["reslen_mean"] / 1024).round(1),
         "share": (d["share_of_time"] * 100).round(1), "dashboard": d["dashboard"],
     })
+
+
+def more_shapes(d: pd.DataFrame, n: int, what: str = "shapes") -> str:
+    """``"N more shapes: Q queries, T ms, C COLLSCAN"`` for the rows of ``d`` after the first ``n`` (``""`` if none)."""
+    rest = d.iloc[n:]
+    if rest.empty:
+        return ""
+    return (f"{len(rest)} more {what}: {int(rest['count'].sum()):,} queries, {rest['total_ms'].sum():,.0f} ms, "
+            f"{int(rest['collscan'].sum()):,} COLLSCAN")
+
+
+def top_caption(result: QueryCostResult, n: int) -> str:
+    """The top-shapes table's caption: source, how many shapes of how many, and what the rest holds."""
+    app = result.application
+    more = more_shapes(app, n)
+    return (f"Top {min(n, len(app))} of {len(app)} application shapes by total time — {result.source}"
+            + (f"; {more}" if more else ""))
+
+
+def resources_table(result: QueryCostResult, n: int, width: int = 50) -> pd.DataFrame:
+    """Per top shape, per execution: time working vs waiting, yields, bytes read, CPU, waits, planning, replans.
+
+    Columns the evidence does not carry at all (e.g. ``workingMillis`` before 8.0) are left out.
+    """
+    d = result.application.head(n)
+    per = d["count"]
+    cols = {"collection": _collection(d["ns"]), "op": d["op"], "shape": _clip(d["shape"], width),
+            "mean_ms": d["mean_ms"].round(1), "working_ms": (d["working_ms"] / per).round(1),
+            "waiting_ms": (d["waiting_ms"] / per).round(1), "yields": (d["num_yields"] / per).round(1),
+            "KiB read": (d["bytes_read"] / per / 1024).round(1), "cpu_ms": (d["cpu_ms"] / per).round(2),
+            "lock/ticket wait ms": (d["wait_ms"] / per).round(2), "flow ctl ms": (d["flow_control_ms"] / per).round(2),
+            "planning_ms": (d["planning_ms"] / per).round(2), "replanned": d["replanned"]}
+    df = pd.DataFrame(cols)
+    return df[[c for c in df.columns if not (pd.api.types.is_float_dtype(df[c]) and df[c].isna().all())]]
+
+
+def internal_table(result: QueryCostResult, width: int = 50) -> pd.DataFrame:
+    """Internal operations (oplog tailing, system commands, TTL, balancer, health checks), by total time."""
+    d = result.internal
+    return pd.DataFrame({
+        "category": d["internal"], "ns": d["ns"], "op": d["op"], "shape": _clip(d["shape"], width),
+        "plan": d["plan_summary"], "count": d["count"], "total_ms": d["total_ms"].round(0),
+        "p95_ms": d["p95_ms"].round(1), "COLLSCAN": d["collscan"], "docs/exec": (d["docs_examined"] / d["count"]).round(0),
+        "apps": d["app_names"],
+    })
+
+
+def plans_table(result: QueryCostResult, width: int = 50) -> pd.DataFrame:
+    """Plan stability per query hash (application queries; flips first)."""
+    p = result.plans
+    if not result.include_internal and "internal" in p.columns:
+        p = p[p["internal"] == ""]
+    return pd.DataFrame({
+        "collection": _collection(p["ns"]), "query hash": p["query_hash"], "shape": _clip(p["shape"], width),
+        "plans": p["plans"], "flip": p["flip"].map({True: "FLIP", False: ""}), "executions": p["executions"],
+        "replanned": p["replanned"], "plans over time (UTC)": p["history"],
+    }).reset_index(drop=True)
+
+
+def slow_minutes_table(result: QueryCostResult, n: int = 5) -> pd.DataFrame:
+    """The ``n`` minutes with the highest p95 over all application queries (bins: ≈1 % error)."""
+    t = result.timeline
+    if t.empty:
+        return pd.DataFrame(columns=["minute (UTC)", "queries", "p95_ms", "median minute p95_ms"])
+    allq = t[t["label"] == t["label"].iloc[0]]
+    top = allq.sort_values(["p95_ms", "minute"], ascending=[False, True]).head(n)
+    return pd.DataFrame({"minute (UTC)": top["minute"].dt.strftime("%Y-%m-%d %H:%M"), "queries": top["count"],
+                         "p95_ms": top["p95_ms"].round(1),
+                         "median minute p95_ms": round(float(allq["p95_ms"].median()), 1)}).reset_index(drop=True)
+
+
+def clients_table(result: QueryCostResult, n: int = 15) -> pd.DataFrame:
+    """Clients by total time: address, appName, operations, time, share (internal operations marked)."""
+    c = result.clients
+    if c.empty:
+        return pd.DataFrame(columns=["client", "appName", "internal", "operations", "total_ms", "share"])
+    c = c.sort_values(["total_ms", "count", "client", "app_name"], ascending=[False, False, True, True]).head(n)
+    grand = result.clients["total_ms"].sum()
+    return pd.DataFrame({"client": c["client"].replace("", "?"), "appName": c["app_name"], "internal": c["internal"],
+                         "operations": c["count"], "total_ms": c["total_ms"].round(0),
+                         "share": (c["total_ms"] / grand * 100).round(1) if grand else 0.0}).reset_index(drop=True)
 
 
 def findings_table(result: QueryCostResult, width: int = 60) -> pd.DataFrame:
@@ -97,29 +181,77 @@ def verdict(result: QueryCostResult) -> Verdict:
     Verdict
         PASS / WARN / FAIL with the key figures and next steps; ERROR when nothing usable was read.
     """
-    return assess(result.digest, result.findings, result.stats, result.source, result.live_explain)
+    return assess(result.digest, result.findings, result.stats, result.source, result.live_explain,
+                  result.include_internal)
 
 
-def digest_json(df: pd.DataFrame, stats: ReadStats, top: int) -> dict[str, Any]:
-    """The digest command's JSON document: files, lines, slow_queries, skipped, shapes.
+#: Kinds of a file that held nothing the digest can use.
+UNUSABLE_KINDS = ("unreadable", "binary", "empty", "legacy-text-log", "unknown")
+
+
+def skipped_files(stats: ReadStats) -> list[dict[str, str]]:
+    """The files of a set that were skipped (unreadable, not MongoDB evidence), with the reason."""
+    return [{"file": f.path, "problem": "; ".join(f.problems) or f"not a log, profile or explain ({f.kind})"}
+            for f in stats.files if f.kind in UNUSABLE_KINDS and f.records == 0]
+
+
+def skipped_files_lines(stats: ReadStats) -> list[str]:
+    """One line per skipped file: ``skipped FILE: why``."""
+    return [f"skipped {s['file']}: {s['problem']}" for s in skipped_files(stats)]
+
+
+def digest_json(df: pd.DataFrame, stats: ReadStats, top: int, *, members: pd.DataFrame | None = None,
+                engine: str = "") -> dict[str, Any]:
+    """The digest command's JSON document.
+
+    Keys: ``files``, ``lines``, ``slow_queries`` (every record, internal ones included),
+    ``application_queries``, ``internal_operations``, ``skipped`` (units skipped, a skipped
+    file counting at least one), ``skipped_files`` (``file``, ``problem``), ``engine`` (how it
+    ran: serial with exact percentiles, or Dask with percentiles from log-spaced bins, ±1 %),
+    ``shapes_total``, ``shapes`` (the top ``top`` by total time, :data:`JSON_SHAPE_FIELDS`
+    each), ``other`` (``shapes``, ``count``, ``total_ms``, ``collscan`` of the shapes left out;
+    zeros when none is) — so the shapes plus ``other`` add up to everything the inputs held —
+    and ``members`` (the per-member breakdown, :data:`analysis.querycost.members.MEMBER_COLUMNS`).
 
     Parameters
     ----------
     df : DataFrame
-        A digest (:func:`analysis.querycost.pipeline.digest_files`).
+        A digest (:func:`analysis.querycost.pipeline.digest_inputs`).
     stats : ReadStats
         What was read.
     top : int
         Shapes included (``0``: all).
+    members : DataFrame, optional
+        The per-member breakdown.
+    engine : str
+        How the digest ran.
     """
     rows = df if top <= 0 else df.head(top)
+    rest = df.iloc[len(rows):]
+    internal = df["internal"] != "" if "internal" in df.columns else pd.Series(False, index=df.index)
     return {
         "files": [f.path for f in stats.files],
         "lines": stats.lines,
         "slow_queries": stats.records,
+        "application_queries": int(df.loc[~internal, "count"].sum()),
+        "internal_operations": int(df.loc[internal, "count"].sum()),
         "skipped": stats.skipped,
-        "shapes": [{k: _json_value(k, r[k]) for k in JSON_SHAPE_FIELDS} for _, r in rows.iterrows()],
+        "skipped_files": skipped_files(stats),
+        "engine": engine,
+        "shapes_total": len(df),
+        "shapes": [{k: _json_value(k, v) for k, v in _shape_fields(r).items()} for _, r in rows.iterrows()],
+        "other": {"shapes": len(rest), "count": int(rest["count"].sum()),
+                  "total_ms": _json_value("total_ms", float(rest["total_ms"].sum())),
+                  "collscan": int(rest["collscan"].sum())},
+        "members": [] if members is None else [{k: jsonable(v, ndigits=6) for k, v in r.items()}
+                                               for r in members.to_dict("records")],
     }
+
+
+def _shape_fields(r: pd.Series) -> dict[str, Any]:
+    category = r.get("internal", "") or ""
+    return {k: (bool(category) if k == "internal" else category if k == "category" else r[k])
+            for k in JSON_SHAPE_FIELDS}
 
 
 def _json_value(name: str, v: Any) -> Any:
@@ -130,8 +262,9 @@ def _json_value(name: str, v: Any) -> Any:
     return jsonable(v, ndigits=6)
 
 
-def digest_text(df: pd.DataFrame, stats: ReadStats, top: int) -> str:
-    """The digest command's text output: a summary line, problems, then the top shapes.
+def digest_text(df: pd.DataFrame, stats: ReadStats, top: int, *, members: pd.DataFrame | None = None,
+                engine: str = "") -> str:
+    """The digest command's text output: summary, problems, top shapes, internal operations, members.
 
     Parameters
     ----------
@@ -141,7 +274,29 @@ def digest_text(df: pd.DataFrame, stats: ReadStats, top: int) -> str:
         What was read.
     top : int
         Shapes shown (``0``: all).
+    members : DataFrame, optional
+        The per-member breakdown (shown when there is more than one member).
+    engine : str
+        How the digest ran.
     """
+    lines = [stats.summary() + (f" — {engine}" if engine else "")]
+    lines += [f"  problem: {p}" for p in stats.problems]
+    internal = df["internal"] != ""
+    app, other = df[~internal], df[internal]
+    if app.empty:
+        lines.append(f"no slow application queries in {stats.lines} lines")
+    else:
+        lines.append(_text_table(app, top, "application"))
+    if not other.empty:
+        lines.append(f"internal operations (kept out of findings): {int(other['count'].sum())} in {len(other)} shapes")
+        lines.append(_text_table(other, top, "internal"))
+    if members is not None and len(members) > 1:
+        lines.append("per member (application time first):")
+        lines.append(members.to_string(index=False))
+    return "\n".join(lines)
+
+
+def _text_table(df: pd.DataFrame, top: int, what: str) -> str:
     rows = df if top <= 0 else df.head(top)
     view = pd.DataFrame({
         "ns": rows["ns"], "op": rows["op"], "count": rows["count"],
@@ -150,10 +305,22 @@ def digest_text(df: pd.DataFrame, stats: ReadStats, top: int) -> str:
         "SORT": rows["in_memory_sort"], "share": (rows["share_of_time"] * 100).round(1).astype(str) + "%",
         "plan": rows["plan_summary"].str.slice(0, 40), "shape": rows["shape"].str.slice(0, 70),
     })
-    lines = [stats.summary()]
-    for p in stats.problems:
-        lines.append(f"  problem: {p}")
-    lines.append(view.to_string(index=False))
+    if what == "internal":
+        view.insert(0, "category", rows["internal"])
+    out = view.to_string(index=False)
     if top > 0 and len(df) > top:
-        lines.append(f"({len(df) - top} more shapes; --top 0 shows all)")
-    return "\n".join(lines)
+        rest = df.iloc[top:]
+        out += (f"\n({len(rest)} more {what} shapes: {int(rest['count'].sum())} operations, "
+                f"{rest['total_ms'].sum():.0f} ms; --top 0 shows all)")
+    return out
+
+
+def members_caption(result: QueryCostResult) -> str:
+    """The per-member table's caption: what a member is, how percentiles were computed, the engine."""
+    return (f"Per member (host:port from the log's startup lines, else the file name; role: last replica-set "
+            f"state logged) — p95 from log-spaced bins (±1 %) — {result.engine or 'serial'} — {result.source}")
+
+
+def members_table(result: QueryCostResult) -> pd.DataFrame:
+    """The per-member breakdown (replica set, shard, role; application queries, time, p95, COLLSCAN, internal)."""
+    return result.members

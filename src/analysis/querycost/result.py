@@ -43,6 +43,20 @@ class QueryCostResult:
         Where the index evidence comes from (for captions).
     hygiene_notes : list of str
         What the index evidence lacks (a missing privilege, an ignored synthetic file).
+    plans : DataFrame
+        Plan stability per (namespace, query hash) (:func:`analysis.querycost.stability.plan_stability`).
+    timeline : DataFrame
+        Per minute: ``label`` (a top application shape, or ``all application queries``), ``minute``,
+        ``count``, ``p95_ms`` (from log-spaced bins).
+    clients : DataFrame
+        Per (client address, appName, internal category): count and total time.
+    include_internal : bool
+        Internal operations were judged with the application queries (not the default).
+    members : DataFrame
+        Per member (host / file) of a fleet: application queries and time, p95, COLLSCAN, internal
+        operations, with replica set, shard and role (:func:`analysis.querycost.members.member_table`).
+    engine : str
+        How the digest ran (serial in-process or on Dask; exact percentiles or bins).
     """
 
     digest: pd.DataFrame
@@ -58,3 +72,23 @@ class QueryCostResult:
     index_hygiene: pd.DataFrame | None = None
     hygiene_source: str = ""
     hygiene_notes: list[str] = field(default_factory=list)
+    plans: pd.DataFrame = field(default_factory=pd.DataFrame)
+    timeline: pd.DataFrame = field(default_factory=pd.DataFrame)
+    clients: pd.DataFrame = field(default_factory=pd.DataFrame)
+    include_internal: bool = False
+    members: pd.DataFrame = field(default_factory=pd.DataFrame)
+    engine: str = ""
+
+    @property
+    def application(self) -> pd.DataFrame:
+        """The digest rows of application queries (internal operations left out unless included)."""
+        if self.include_internal or "internal" not in self.digest.columns:
+            return self.digest
+        return self.digest[self.digest["internal"] == ""].reset_index(drop=True)
+
+    @property
+    def internal(self) -> pd.DataFrame:
+        """The digest rows of internal operations (oplog tailing, system commands, TTL, balancer, health checks)."""
+        if "internal" not in self.digest.columns:
+            return self.digest.iloc[:0]
+        return self.digest[self.digest["internal"] != ""].reset_index(drop=True)

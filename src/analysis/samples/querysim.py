@@ -60,9 +60,14 @@ PRODUCTION_INDEXES: list[tuple[str, list[tuple[str, int]]]] = [
     ("assessments", [("user_id", 1)]),
     ("reports", [("user_id", 1)]),
 ]
+#: An index built during the synthetic log window (a rolling build, as the audit recommends): loads after
+#: it run with the plans the simulated planner picks with it — a plan flip of the shapes it serves.
+BUILT_INDEX: tuple[str, list[tuple[str, int]]] = ("assessments", [("user_id", 1), ("created_at", -1)])
 #: Share of dashboard loads per strategy in the synthetic window (as if the endpoints ran side by side).
 STRATEGY_MIX = {"legacy_full_scan": 0.5, "seed_facet": 0.35, "index_friendly": 0.15}
 FIRST_BATCH = 101
+#: Suffix of the strategy keys of the loads simulated after :data:`BUILT_INDEX` was built.
+AFTER_BUILD = "@after-build"
 CURSOR_ENVELOPE_BYTES = 100
 COST = {"base": 0.08, "key": 0.0006, "doc": 0.0018, "doc_kib": 0.0009, "sort": 0.0012,
         "facet": 0.004, "wire_kib": 0.006, "sigma": 0.3}
@@ -202,13 +207,16 @@ def simulate(q: Any, collection_docs: Sequence[Mapping[str, Any]], results: Sequ
 
 def build_workload(*, users: int = 120, docs_per_user: int = 200, seed: int = 7,
                    indexes: Sequence[tuple[str, Sequence[tuple[str, int]]]] = PRODUCTION_INDEXES,
-                   sampled_users: int = 24) -> tuple[dict[tuple[str, str], list[SimOp]], dict[str, Any]]:
+                   sampled_users: int = 24, built_index: tuple[str, Sequence[tuple[str, int]]] | None = BUILT_INDEX,
+                   ) -> tuple[dict[tuple[str, str], list[SimOp]], dict[str, Any]]:
     """Run every strategy for a sample of users in mongomock and simulate the server ops.
 
     Returns
     -------
     (dict, dict)
-        ``{(strategy, user): [SimOp, ...]}`` and metadata (dataset size, field presence).
+        ``{(strategy, user): [SimOp, ...]}`` and metadata (dataset size, field presence). With
+        ``built_index``, the same loads simulated once that index exists are under the keys
+        ``(strategy + AFTER_BUILD, user)``.
     """
 
     data = generate_dataset(users=users, docs_per_user=docs_per_user, seed=seed)
@@ -222,15 +230,18 @@ def build_workload(*, users: int = 120, docs_per_user: int = 200, seed: int = 7,
     rng = random.Random(seed)
     all_users = sorted({d["user_id"] for d in data["assessments"]})
     chosen = [all_users[0]] + rng.sample(all_users[1:], min(sampled_users - 1, len(all_users) - 1))
+    after = {c: [*ixs] for c, ixs in by_coll.items()}
+    if built_index is not None:
+        after.setdefault(built_index[0], []).append(list(built_index[1]))
     sims: dict[tuple[str, str], list[SimOp]] = {}
     for strategy in STRATEGIES:
         for user in chosen:
             executed, results = run_queries(db, strategy, user)
-            ops: list[SimOp] = []
-            for q in executed:
-                ops += simulate(q, natural[q.collection], results[q.purpose], by_coll.get(q.collection, []),
-                                sizes[q.collection])
-            sims[(strategy, user)] = ops
+            for suffix, ixs in (("", by_coll), (AFTER_BUILD, after if built_index is not None else None)):
+                if ixs is not None:
+                    sims[(strategy + suffix, user)] = [
+                        op for q in executed for op in simulate(q, natural[q.collection], results[q.purpose],
+                                                                ixs.get(q.collection, []), sizes[q.collection])]
     fields = sorted({f for _, keys in SEED_INDEXES for f, _ in keys})
     presence = {c: {f: round(sum(1 for d in docs if f in d) / max(len(docs), 1), 4) for f in fields}
                 for c, docs in natural.items()}
@@ -239,5 +250,6 @@ def build_workload(*, users: int = 120, docs_per_user: int = 200, seed: int = 7,
             "mean_doc_kib": {c: round(sum(s) / len(s) / 1024, 2) for c, s in sizes.items()},
             "indexes": [[c, [list(k) for k in keys]] for c, keys in indexes],
             "field_presence": presence, "sampled_users": len(chosen), "cost_model": COST,
-            "strategy_mix": STRATEGY_MIX, "first_batch": FIRST_BATCH}
+            "strategy_mix": STRATEGY_MIX, "first_batch": FIRST_BATCH,
+            "built_index": [built_index[0], [list(k) for k in built_index[1]]] if built_index else None}
     return sims, meta

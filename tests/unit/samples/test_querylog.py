@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import bson
 import mongomock
 import pytest
 
+from analysis.config import data_dir
 from analysis.mongodb.commands import run_queries
 from analysis.querycost.pipeline import digest_files
 from analysis.samples import querylog as sample
@@ -51,5 +53,41 @@ def test_written_sample_reads_back(tmp_path: Path) -> None:
     assert kinds == ["log", "profile", "explain"]
     assert st.files[0].lines == meta["log_lines"] and st.files[1].records == meta["profile_documents"]
     assert st.files[2].records == meta["explain_documents"]
-    assert df["app_names"].str.contains("synthetic-workbook").all() or set(df["sources"]) == {"explain"}
+    app = df[df["internal"] == ""]
+    assert app["app_names"].str.contains("synthetic-workbook").all() or set(app["sources"]) == {"explain"}
+    assert set(df.loc[df["internal"] != "", "ns"]) == {"local.oplog.rs"}  # the secondaries tail the oplog
     assert meta["synthetic"] is True and meta["field_presence"]["recommendations"]["user_id"] == 0.0
+
+
+def test_embedded_sample_shows_internal_ops_a_plan_flip_a_slow_period_and_clients() -> None:
+    from analysis.querycost import pipeline, report
+    from analysis.querycost.params import QueryCostParams
+
+    r = pipeline.run(QueryCostParams())
+    meta = json.loads((data_dir() / "querycost" / "sample_meta.json").read_text())
+    oplog = r.internal
+    assert list(oplog["internal"]) == ["oplog"] and oplog["collscan"].iloc[0] == oplog["count"].iloc[0]
+    assert not r.findings["ns"].str.startswith("local.").any()  # replication is not an application scan
+    flips = r.plans[r.plans["flip"]]
+    assert len(flips) >= 1 and "created_at: -1" in flips["history"].iloc[0] and flips["replanned"].iloc[0] == 3
+    slow = report.slow_minutes_table(r)
+    lo, hi = meta["slow_minutes"]
+    assert all(f"09:{lo:02d}" <= m[-5:] < f"09:{hi:02d}" for m in slow["minute (UTC)"])
+    clients = set(r.clients["client"])
+    assert set(meta["secondaries"]) <= clients and len(clients - set(meta["secondaries"]) - {""}) == querylog_hosts()
+    top = r.application.iloc[0]
+    # working + waiting = the duration of the rows that logged workingMillis (explains do not)
+    assert 0 < top["waiting_ms"] < top["working_ms"] + top["waiting_ms"] <= top["total_ms"]
+
+
+def querylog_hosts() -> int:
+    return sample.API_HOSTS
+
+
+@pytest.mark.integration
+def test_regenerating_the_embedded_sample_gives_the_committed_files(tmp_path: Path) -> None:
+    """The sample is deterministic: ``python -m analysis.samples.querylog`` rewrites data/querycost byte for byte."""
+    assert sample.main([str(tmp_path)]) == 0
+    committed = data_dir() / "querycost"
+    for name in ("sample_slow_query.log.gz", "sample_profile.json", "sample_explain.json", "sample_meta.json"):
+        assert (tmp_path / name).read_bytes() == (committed / name).read_bytes(), name

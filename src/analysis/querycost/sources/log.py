@@ -19,8 +19,10 @@ from typing import Any
 
 import orjson
 
+from ..internal import Classifier
 from ..records import QUERY_COMMANDS, FileStats, as_int
 from ..shapecache import ShapeCache
+from .opstats import op_extras, query_hash
 
 _WRITE_BATCHES = {"update", "delete"}
 _LOG_WRITE_TYPES = {"update": "update", "remove": "delete", "delete": "delete"}
@@ -33,7 +35,8 @@ _SKIP_UNPARSED = frozenset({
 })
 
 
-def log_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache) -> tuple | None:
+def log_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache,
+            classify: Classifier | None = None, waits: bool = True) -> tuple | None:
     """Normalize one parsed "Slow query" log document; None (and counted in ``st``) if unusable.
 
     Parameters
@@ -44,6 +47,10 @@ def log_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache) -> tuple 
         Where skips are counted.
     shapes : ShapeCache
         The file's shape cache.
+    classify : Classifier, optional
+        The file's internal-operation classifier (a fresh one when omitted).
+    waits : bool
+        The line may hold lock / ticket / cache wait times (False: it names none; skips looking).
 
     Returns
     -------
@@ -81,15 +88,46 @@ def log_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache) -> tuple 
         return None
     plan = attr.get("planSummary") or ""
     shape, pipe_sort, example = shapes.get(op, shape_cmd)
+    ns = attr.get("ns") or ""
+    app = attr.get("appName") or ""
+    internal = (classify or Classifier())(ns, app, doc.get("ctx") or "", shape_cmd)
     return (
-        doc.get("t"), attr.get("ns") or "", op, shape, plan,
+        doc.get("t"), ns, op, shape, plan,
         float(dur), d if type(d := attr.get("docsExamined")) is int else as_int(d),
         k if type(k := attr.get("keysExamined")) is int else as_int(k),
         n if type(n := attr.get("nreturned")) is int else as_int(n),
         r if type(r := attr.get("reslen")) is int else as_int(r),
         "COLLSCAN" in plan, pipe_sort or bool(attr.get("hasSortStage")),
-        attr.get("appName") or "", attr.get("queryHash") or "", "log", example,
+        app, query_hash(attr), "log", example, *op_extras(attr, internal, attr.get("remote"), waits),
     )
+
+
+#: Log ids that say which server wrote the file: MongoDB starting (host, port), build info (version),
+#: options set by command line (replica set, cluster role, port), replica set state transition (role).
+_PROVENANCE_IDS = frozenset({4615611, 23403, 21951, 21358})
+
+
+def note_provenance(doc: Mapping[str, Any], st: FileStats) -> None:
+    """Record what a startup or replication line says about the server in ``st.provenance``."""
+    attr = doc.get("attr") if isinstance(doc.get("attr"), dict) else {}
+    prov, lid = st.provenance, doc.get("id")
+    if lid == 4615611:
+        prov.setdefault("host", str(attr.get("host") or ""))
+        prov.setdefault("port", str(attr.get("port") or ""))
+    elif lid == 23403:
+        info = attr.get("buildInfo") if isinstance(attr.get("buildInfo"), dict) else {}
+        prov.setdefault("version", str(info.get("version") or ""))
+    elif lid == 21951:
+        opts = attr.get("options") if isinstance(attr.get("options"), dict) else {}
+        repl, shard, net = (opts.get(k) if isinstance(opts.get(k), dict) else {} for k in ("replication", "sharding", "net"))
+        for key, value in (("rs", repl.get("replSetName")), ("shard", shard.get("clusterRole")), ("port", net.get("port"))):
+            if value and not prov.get(key):
+                prov[key] = str(value)
+    elif lid == 21358 and attr.get("newState"):
+        t = doc.get("t")
+        at = str(t.get("$date", "")) if isinstance(t, dict) else ""
+        if at >= prov.get("role_at", ""):
+            prov["role"], prov["role_at"] = str(attr["newState"]), at
 
 
 def iter_log_rows(lines: Iterator[bytes], st: FileStats) -> Iterator[tuple]:
@@ -108,6 +146,7 @@ def iter_log_rows(lines: Iterator[bytes], st: FileStats) -> Iterator[tuple]:
     """
     loads = orjson.loads
     shapes = ShapeCache()
+    classify = Classifier()
     n_lines = n_records = n_other = n_junk = 0
     unparsed: Counter = Counter()
     try:
@@ -116,6 +155,9 @@ def iter_log_rows(lines: Iterator[bytes], st: FileStats) -> Iterator[tuple]:
             if b"Slow query" not in raw:
                 if raw.startswith(b'{"t":'):
                     n_other += 1
+                    head = raw[40:120]
+                    if b'"c":"CONTROL"' in head or b'"c":"REPL"' in head:
+                        _provenance_line(raw, st)
                 elif raw.strip():
                     n_junk += 1
                 else:
@@ -135,7 +177,7 @@ def iter_log_rows(lines: Iterator[bytes], st: FileStats) -> Iterator[tuple]:
             if type(doc) is not dict or doc.get("msg") != "Slow query":
                 n_other += 1
                 continue
-            row = log_row(doc, st, shapes)
+            row = log_row(doc, st, shapes, classify, b"Micros" in raw)  # no wait field without "…Micros"
             if row is not None:
                 n_records += 1
                 yield row
@@ -148,3 +190,12 @@ def iter_log_rows(lines: Iterator[bytes], st: FileStats) -> Iterator[tuple]:
             st.skip("not a JSON log line", n_junk)
         for name, n in unparsed.items():
             st.skip(f"non-query command: {name.decode(errors='replace')}", n)
+
+
+def _provenance_line(raw: bytes, st: FileStats) -> None:
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return
+    if type(doc) is dict and doc.get("id") in _PROVENANCE_IDS:
+        note_provenance(doc, st)

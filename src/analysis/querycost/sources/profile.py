@@ -13,13 +13,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..internal import Classifier
 from ..records import QUERY_COMMANDS, FileStats, as_int, command_name
 from ..shapecache import ShapeCache
+from .opstats import op_extras, query_hash
 
 _PROFILE_OPS = {"query": "find", "getmore": "getMore", "update": "update", "remove": "delete"}
 
 
-def profile_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache | None = None) -> tuple | None:
+def profile_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache | None = None,
+                classify: Classifier | None = None) -> tuple | None:
     """Normalize one profiler document; None (and counted in ``st``) if it is not a usable query.
 
     Parameters
@@ -30,6 +33,8 @@ def profile_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache | None
         Where skips are counted.
     shapes : ShapeCache, optional
         A shape cache shared over the file (a fresh one when omitted).
+    classify : Classifier, optional
+        The internal-operation classifier shared over the file (a fresh one when omitted).
 
     Returns
     -------
@@ -64,9 +69,12 @@ def profile_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache | None
         return None
     plan = doc.get("planSummary") or ""
     shape, pipe_sort, example = (shapes or ShapeCache()).get(op, shape_cmd)
+    ns = doc.get("ns") or ""
+    app = doc.get("appName") or ""
+    internal = (classify or Classifier())(ns, app, "", shape_cmd)
     return (
-        doc.get("ts"), doc.get("ns") or "", op, shape, plan,
+        doc.get("ts"), ns, op, shape, plan,
         float(millis), as_int(doc.get("docsExamined")), as_int(doc.get("keysExamined")), as_int(doc.get("nreturned")),
         as_int(doc.get("responseLength")), "COLLSCAN" in plan, pipe_sort or bool(doc.get("hasSortStage")),
-        doc.get("appName") or "", doc.get("queryHash") or "", "profile", example,
+        app, query_hash(doc), "profile", example, *op_extras(doc, internal, doc.get("client")),
     )
