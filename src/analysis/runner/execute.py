@@ -1,4 +1,7 @@
-"""Execute one notebook with papermill, scrub secrets from what it wrote, and read its verdict."""
+"""Execute one notebook with papermill, scrub secrets from what it wrote, and read its verdict.
+
+The HTML export comes later (:mod:`analysis.runner.report_steps`), once the run is compared with its baseline.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,6 @@ from ..config import RUN_DIR_ENV
 from ..errors import ConfigError
 from ..record import read_verdict
 from ..redact import redact_text
-from .export import export_html
 from .result import NotebookResult
 
 
@@ -97,22 +99,16 @@ def _papermill(notebook: Path, out_nb: Path, parameters: Mapping[str, Any], *,
 
 
 def _collect(result: NotebookResult, out_nb: Path, error: str | None, secrets: Sequence[str]) -> str | None:
-    """Scrub and export the executed notebook, fill ``result`` from its verdict; return the error."""
+    """Scrub the executed notebook and fill ``result`` from its verdict; return the error."""
     scrub_file(out_nb, secrets)
     result.ipynb = out_nb.name
-    out_html = out_nb.with_suffix(".html")
-    try:
-        export_html(out_nb, out_html)
-        scrub_file(out_html, secrets)
-        result.html = out_html.name
-    except Exception as exc:  # an export failure must not hide the verdict
-        error = error or f"HTML export failed: {type(exc).__name__}: {exc}"
     if error is None:
         v = read_verdict(nbformat.read(out_nb, as_version=4))
         if v is None:
             error = "the notebook recorded no verdict (analysis.record.publish was not called)"
         else:
             result.status, result.headline, result.figures = v.status, v.headline, v.figures
+            result.figure_info, result.next_steps = v.figure_info, v.next_steps
     return error
 
 
@@ -126,14 +122,14 @@ def execute_notebook(
     secrets: Sequence[str],
     progress: bool = True,
 ) -> NotebookResult:
-    """Execute one notebook with papermill, redact, export, and read its verdict.
+    """Execute one notebook with papermill, redact, and read its verdict.
 
     Parameters
     ----------
     notebook : Path
         The notebook to run.
     run_dir : Path
-        Where the executed ``.ipynb`` and its ``.html`` go; files the notebook writes for readers
+        Where the executed ``.ipynb`` goes; files the notebook writes for readers
         go to ``run_dir/<notebook stem>/`` (``$ANALYSIS_RUN_DIR`` points the kernel there) and are
         scrubbed like the notebook.
     parameters : mapping
@@ -150,8 +146,8 @@ def execute_notebook(
     Returns
     -------
     NotebookResult
-        The notebook's verdict, or ERROR with a one-line, redacted ``error`` when it raised,
-        recorded nothing or could not be exported. Never raises for a notebook's own failure.
+        The notebook's verdict, or ERROR with a one-line, redacted ``error`` when it raised
+        or recorded nothing. Never raises for a notebook's own failure.
     """
     out_nb = run_dir / notebook.name
     t0 = time.perf_counter()
