@@ -119,7 +119,7 @@ def appendix_html(nb: nbformat.NotebookNode) -> str:
 
 def table_of_contents(body: str) -> list[tuple[str, str]]:
     """The report's sections: (anchor id, text) of every ``<h2>`` nbconvert rendered."""
-    return [(anchor, html.unescape(_TAGS.sub("", text)).strip()) for anchor, text in _HEADING.findall(body)]
+    return [(html.unescape(anchor), html.unescape(_TAGS.sub("", text)).strip()) for anchor, text in _HEADING.findall(body)]
 
 
 def export_html(ipynb: Path, html_path: Path, summary: SummaryBuilder | None = None) -> None:
