@@ -66,21 +66,25 @@ def _execute_all(notebooks: Sequence[Path], run_dir: Path, plan: Mapping[str, Ma
     return results
 
 
-def _warn(summary: RunSummary, line: str | None) -> None:
-    """Print a WARN line on stderr and keep it in the summary."""
+def _warn(summary: RunSummary, line: str | None) -> bool:
+    """Print a WARN line on stderr and keep it in the summary; return whether there was one."""
     if line:
         print(line, file=sys.stderr)
         summary.warnings.append(line)
+    return bool(line)
 
 
 def _assemble(partial: Path, out: Path, summary: RunSummary, options: RunOptions, baseline: Any,
               secrets: Sequence[str]) -> None:
     """Compare, export the reports, record the run, write the run's files and PDFs into ``partial``."""
-    _warn(summary, history_steps.compare_with_baseline(out, summary, baseline, options.baseline))
-    if export_reports(partial, summary, secrets):
+    broken = bool(summary.warnings) or _warn(summary, history_steps.compare_with_baseline(out, summary, baseline,
+                                                                                          options.baseline))
+    if export_reports(partial, summary, secrets) and not broken:
         history_steps.refresh_changes(summary, out)
-    view, warning = history_steps.record_and_read(out, summary)
-    _warn(summary, warning)
+    view = history_steps.HistoryView()
+    if not broken:  # one WARN line per run: a broken history is not tried again
+        view, warning = history_steps.record_and_read(out, summary)
+        _warn(summary, warning)
     write_run_files(partial, summary, view, secrets)
     if options.pdf:
         pages = [r.html for r in summary.notebooks if r.html] + ["index.html", HISTORY_PAGE]
