@@ -27,35 +27,38 @@ commands ``cli`` (``run``), ``list_cli`` (``list``), ``history_cli`` (``history`
 ``diff_cli`` (``diff``).
 """
 
-from .discover import discover_notebooks, resolve_notebooks
-from .changes import compare
-from .execute import check_kernel, execute_notebook
-from .export import export_html
-from .index import render_index
-from .options import RunOptions
-from .parameters import inspect_parameters, load_params_file, parse_overrides, plan_parameters, secret_env_names
-from .pipeline import run_notebooks
-from .publish import prepare_out_dir, prune, publish
-from .result import NotebookResult, RunSummary
+import importlib
+from typing import Any
 
-__all__ = [
-    "NotebookResult",
-    "RunOptions",
-    "RunSummary",
-    "check_kernel",
-    "compare",
-    "discover_notebooks",
-    "execute_notebook",
-    "export_html",
-    "inspect_parameters",
-    "load_params_file",
-    "parse_overrides",
-    "plan_parameters",
-    "prepare_out_dir",
-    "prune",
-    "publish",
-    "render_index",
-    "resolve_notebooks",
-    "run_notebooks",
-    "secret_env_names",
-]
+#: Public name → the module that defines it. Imported on first use (PEP 562), so the light commands
+#: (``history``, ``diff``) never load papermill, nbconvert or matplotlib.
+_EXPORTS = {
+    "NotebookResult": "result",
+    "RunOptions": "options",
+    "RunSummary": "result",
+    "check_kernel": "execute",
+    "compare": "changes",
+    "discover_notebooks": "discover",
+    "execute_notebook": "execute",
+    "export_html": "export",
+    "inspect_parameters": "parameters",
+    "load_params_file": "parameters",
+    "parse_overrides": "parameters",
+    "plan_parameters": "parameters",
+    "prepare_out_dir": "publish",
+    "prune": "publish",
+    "publish": "publish",
+    "render_index": "index",
+    "resolve_notebooks": "discover",
+    "run_notebooks": "pipeline",
+    "secret_env_names": "parameters",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)

@@ -19,7 +19,6 @@ from typing import Any
 from ..config import reports_dir
 from ..errors import ConfigError
 from ..jsonsafe import jsonable
-from ..tables import format_number
 from . import history, history_query
 from .changes import compare, describe, outcome
 
@@ -81,7 +80,7 @@ def _text(d: Diff) -> str:
             lines.append(f"    headline now: {c['headline_after']}")
         for f in c["figures"]:
             if f["assessment"] not in ("unchanged",):
-                delta = f" ({'+' if (f['abs_delta'] or 0) > 0 else ''}{format_number(f['abs_delta'])})" if f["abs_delta"] is not None else ""
+                delta = f" ({f['abs_delta']:+,.6g})" if f["abs_delta"] is not None else ""
                 lines.append(f"    {f['name']}: {f['old']} → {f['new']}{delta} {f['assessment']}")
     return "\n".join(lines)
 
