@@ -225,9 +225,9 @@ def effective_parameters(plan: Mapping[str, Mapping[str, Any]],
     Parameters
     ----------
     plan : mapping
-        :func:`plan_parameters` output.
+        The values set for this run (from :func:`plan_parameters`).
     inspected : mapping
-        :func:`inspect_parameters` of every selected notebook.
+        The declared parameters and defaults (from :func:`inspect_parameters`).
 
     Returns
     -------
