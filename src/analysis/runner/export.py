@@ -25,7 +25,8 @@ from .summary_block import SUMMARY_CSS
 #: Where the summary block goes (replaced after export, once the headings are known).
 SUMMARY_MARK = "<!--infra-mind-summary-->"
 
-#: Print: no anchor links, colours kept, figures and table rows not split across pages.
+#: Print: no anchor links, colours kept, figures and table rows not split across pages. On screen and paper,
+#: table text is left-aligned (the house Styler right-aligns numeric columns by cell id, which wins).
 PRINT_CSS = """
 @media print {
   @page { margin: 14mm 12mm; }
@@ -38,6 +39,7 @@ PRINT_CSS = """
   h1, h2, h3 { break-after: avoid; }
   .jp-Cell { padding: 0 !important; }
 }
+.jp-RenderedHTMLCommon table td, .jp-RenderedHTMLCommon table th { text-align: left; }
 .im-appendix { margin: 2em 0 1em 0; border-top: 1px solid #d0d7de; padding-top: 0.5em; font-family: system-ui, sans-serif; }
 .im-appendix summary { cursor: pointer; font-weight: bold; }
 .im-appendix table { border-collapse: collapse; font-size: 0.9em; }

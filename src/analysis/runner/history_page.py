@@ -73,6 +73,7 @@ class _Chart:
         legend = ax.get_legend()
         if legend is not None:
             legend.remove()
+        ax.set_position((0.11, 0.16, 0.62 if len(lines) > 1 else 0.86, 0.74))  # room for a legend on the right
         if len(lines) > 1:
             ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         self.canvas.draw()

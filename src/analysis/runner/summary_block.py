@@ -38,7 +38,7 @@ SUMMARY_CSS = """
 .im-change { margin: 4px 0; }
 .im-newfail { background: #ffebe9; border-left: 4px solid #cf222e; padding: 4px 8px; font-weight: bold; }
 .im-toc ol { margin: 2px 0; }
-.im-meta { color: #57606a; font-size: 0.85em; }
+.im-meta { color: #57606a; font-size: 0.85em; font-weight: normal; }
 """
 
 
