@@ -63,7 +63,7 @@ def test_two_runs_in_a_row_then_a_verdict_flip(toy_notebooks, tmp_path, capsys, 
                                  "params_hash": second["params_hash"], "chosen": "latest"}
     (change,) = third["changes"]
     assert (change["change"], change["status_before"], change["status_after"]) == ("new_fail", "PASS", "FAIL")
-    assert '<tr class="newfail"><td>01_toy_pass</td>' in (out / "latest" / "index.html").read_text()
+    assert '<tr class="newfail"><td>01_toy_pass<br>' in (out / "latest" / "index.html").read_text()
     (case,) = list(next(iter(JUnitXml.fromfile(str(junit)))))
     assert isinstance(case.result[0], Failure) and "since last run: PASS → FAIL (new fail)" in case.result[0].text
     (body,) = hook.bodies  # exactly one POST

@@ -67,13 +67,15 @@ class _Chart:
         x0, x1 = min(xs_all), max(xs_all)
         ax.set_xlim(x0 - 0.5 if x0 == x1 else x0, x1 + 0.5 if x0 == x1 else x1)
         ax.set_xticks([x0, x1] if x1 > x0 else [x0], [first, last] if x1 > x0 else [last], fontsize=7)
-        ax.set_yticks([lo, hi] if hi > lo else [lo], [format_number(lo), format_number(hi)] if hi > lo else [format_number(lo)],
-                      fontsize=7)
+        for label, align in zip(ax.get_xticklabels(), ("left", "right") if x1 > x0 else ("center",)):
+            label.set_horizontalalignment(align)  # inside the figure, never cut at its edges
+        yticks = [lo, 0.0, hi] if lo < 0 < hi else ([lo, hi] if hi > lo else [lo])  # 0: e.g. a budget just spent
+        ax.set_yticks(yticks, [format_number(y) for y in yticks], fontsize=7)
         ax.set_ylabel(unit, fontsize=7)
         legend = ax.get_legend()
         if legend is not None:
             legend.remove()
-        ax.set_position((0.11, 0.16, 0.62 if len(lines) > 1 else 0.86, 0.74))  # room for a legend on the right
+        ax.set_position((0.11, 0.16, 0.62 if len(lines) > 1 else 0.85, 0.74))  # room for a legend on the right
         if len(lines) > 1:
             ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         self.canvas.draw()
@@ -101,8 +103,8 @@ def _charts(rows: Sequence[tuple[Any, ...]]) -> list[tuple[str, str]]:
     series, _ = _group(rows)
     if not series:
         return []
-    first = rows[0][0][:10]
-    last = rows[-1][0][:10]
+    first = rows[0][0][:16].replace("T", " ")
+    last = rows[-1][0][:16].replace("T", " ")
     chart = _Chart()
     out = []
     budget = {name.removeprefix(BUDGET_PREFIX).strip() or name: (s["x"], s["y"])

@@ -42,21 +42,21 @@ def _since_cell(change: Mapping[str, Any] | None) -> str:
 
 def _row(r: NotebookResult, change: Mapping[str, Any] | None = None,
          trend: Sequence[Mapping[str, Any]] | None = None) -> str:
-    """One notebook's table row: name, verdict, since last run, links, headline, key figures, trend, time."""
+    """One notebook's table row: name (links, run time), verdict, since last run, headline, key figures, trend."""
     figs = "<br>".join(
         f"{html.escape(str(k))}: <b>{html.escape(figure_value(v, r.figure_info.get(k, {}).get('unit', '')))}</b>"
         for k, v in list(r.key_figures().items())[:MAX_FIGURES]
     )
-    link = f'<a href="{html.escape(r.html)}">report</a>' if r.html else "—"
+    link = f'<a href="{html.escape(r.html)}">report</a>' if r.html else "no report"
     nb_link = f' · <a href="{html.escape(r.ipynb)}">notebook</a>' if r.ipynb else ""
     css = ' class="newfail"' if change and change["change"] in ("new_fail", "new_error") else ""
     return (
-        f"<tr{css}><td>{html.escape(r.name)}</td>"
+        f"<tr{css}><td>{html.escape(r.name)}"
+        f'<br><span class="small nowrap">{link}{nb_link} · {r.seconds:.1f} s</span></td>'
         f'<td><span class="status" style="background:{STATUS_COLOURS[r.status]}">{r.status}</span></td>'
         f"{_since_cell(change)}"
-        f'<td class="nowrap">{link}{nb_link}</td>'
-        f'<td class="headline">{html.escape(r.headline)}</td><td class="figs">{figs}</td><td>{sparkline_svg(trend or [])}</td>'
-        f"<td class=\"nowrap\">{r.seconds:.1f} s</td></tr>"
+        f'<td class="headline">{html.escape(r.headline)}</td><td class="figs">{figs}</td>'
+        f"<td>{sparkline_svg(trend or [])}</td></tr>"
     )
 
 
@@ -109,8 +109,8 @@ th, td {{ border-bottom: 1px solid #d0d7de; padding: 8px; text-align: left; vert
 th {{ background: #f6f8fa; }}
 .nowrap {{ white-space: nowrap; }}
 .small {{ font-size: 0.85em; color: #57606a; }}
-td.headline {{ min-width: 16em; }}
-td.figs {{ font-size: 0.9em; min-width: 14em; overflow-wrap: anywhere; }}
+td.headline {{ min-width: 14em; }}
+td.figs {{ font-size: 0.88em; min-width: 14em; overflow-wrap: anywhere; }}
 .status {{ color: white; padding: 2px 8px; border-radius: 4px; font-weight: bold; }}
 tr.newfail td {{ background: #ffebe9; }}
 .chg-bad {{ color: #cf222e; font-weight: bold; }}
@@ -125,7 +125,7 @@ tr.newfail td {{ background: #ffebe9; }}
 <p>Run {html.escape(summary.run_id or "")} started {html.escape(summary.started)}, finished {html.escape(summary.finished)};
 parameters: {html.escape(summary.params_file or "embedded defaults")}{history}.</p>
 {_comparison_line(summary)}{warnings}
-<table><thead><tr><th>Notebook</th><th>Verdict</th><th>Since last run</th><th>Open</th><th>Headline</th><th>Key figures</th><th>Trend (last 20 comparable runs)</th><th>Time</th></tr></thead>
+<table><thead><tr><th>Notebook</th><th>Verdict</th><th>Since last run</th><th>Headline</th><th>Key figures</th><th>Trend (last 20 comparable runs)</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table>
