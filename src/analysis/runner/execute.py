@@ -6,6 +6,7 @@ The HTML export comes later (:mod:`analysis.runner.report_steps`), once the run 
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -76,25 +77,29 @@ def run_dir_env(run_dir: Path) -> Iterator[None]:
 def _papermill(notebook: Path, out_nb: Path, parameters: Mapping[str, Any], *,
                kernel_name: str, timeout: int, progress: bool) -> str | None:
     """Run papermill; return the error as ``"Type: message"``, or None when every cell ran."""
-    # Local unix sockets instead of loopback TCP: nothing to eavesdrop on, no port races.
-    kernel_config = Config()
-    kernel_config.KernelManager.transport = "ipc"
-    try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(out_nb),
-            parameters=dict(parameters),
-            kernel_name=kernel_name,
-            execution_timeout=timeout,
-            progress_bar={"desc": notebook.stem, "leave": False} if progress else False,
-            cwd=str(notebook.parent),
-            log_output=False,
-            config=kernel_config,
-        )
-    except PapermillExecutionError as exc:
-        return f"{exc.ename}: {exc.evalue}"
-    except Exception as exc:  # kernel died, timeout, unreadable notebook: still report, keep going
-        return f"{type(exc).__name__}: {exc}"
+    # Local unix sockets instead of loopback TCP: nothing to eavesdrop on, no port races. The sockets go
+    # to a private directory: jupyter_client's default ("kernel-ipc-N" in the working directory, which
+    # is the notebooks/ folder) lets two runners started at once pick the same sockets.
+    with tempfile.TemporaryDirectory(prefix="infra-mind-kernel-") as sockets:
+        kernel_config = Config()
+        kernel_config.KernelManager.transport = "ipc"
+        kernel_config.KernelManager.ip = str(Path(sockets) / "kernel-ipc")
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(out_nb),
+                parameters=dict(parameters),
+                kernel_name=kernel_name,
+                execution_timeout=timeout,
+                progress_bar={"desc": notebook.stem, "leave": False} if progress else False,
+                cwd=str(notebook.parent),
+                log_output=False,
+                config=kernel_config,
+            )
+        except PapermillExecutionError as exc:
+            return f"{exc.ename}: {exc.evalue}"
+        except Exception as exc:  # kernel died, timeout, unreadable notebook: still report, keep going
+            return f"{type(exc).__name__}: {exc}"
     return None
 
 

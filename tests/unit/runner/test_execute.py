@@ -56,6 +56,9 @@ def test_the_recorded_verdict_becomes_the_result(toy_notebooks, tmp_path, monkey
     assert kwargs["execution_timeout"] == 7 and kwargs["progress_bar"] is False
     assert kwargs["cwd"] == str(toy_notebooks["pass"].parent)
     assert kwargs["config"].KernelManager.transport == "ipc"  # unix sockets, not loopback TCP
+    sockets = Path(kwargs["config"].KernelManager.ip)
+    assert sockets.name == "kernel-ipc" and sockets.parent.name.startswith("infra-mind-kernel-")  # private per run
+    assert not sockets.parent.exists()  # removed afterwards
 
 
 def test_a_raising_notebook_is_error_with_one_redacted_line(toy_notebooks, tmp_path, monkeypatch):
