@@ -8,8 +8,10 @@ BIN := $(VENV)/bin
 KERNEL := infra-mind
 PARAMS ?= params/default.yaml
 OUT ?= reports
+# Extra flags for `python -m analysis run`, e.g. REPORT_ARGS="--pdf --junit reports/junit.xml --keep 30"
+REPORT_ARGS ?=
 
-.PHONY: setup setup-dev report test lab bench list clean
+.PHONY: setup setup-dev report history test lab bench list clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +31,12 @@ setup-dev: $(VENV)/.installed-dev
 
 ## Run every notebook on embedded defaults; findings (exit 1) still make a report, errors (exit 2) fail.
 report: setup
-	@$(BIN)/python -m analysis run --params $(PARAMS) --out $(OUT); rc=$$?; \
+	@$(BIN)/python -m analysis run --params $(PARAMS) --out $(OUT) $(REPORT_ARGS); rc=$$?; \
 	  if [ $$rc -ge 2 ]; then echo "make report: a notebook raised (exit $$rc); see $(OUT)/latest/index.html" >&2; exit $$rc; fi
+
+## The run history of $(OUT): every run, its status and its notebooks' statuses.
+history: setup
+	$(BIN)/python -m analysis history --out $(OUT)
 
 ## Unit, integration and notebook (nbval) tests.
 test: setup-dev

@@ -33,6 +33,8 @@ EXIT_CODES: dict[str | type[BaseException], int] = {
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("analysis.runner.cli", "execute notebooks into reports (papermill + HTML + index)"),
     "list": ("analysis.runner.list_cli", "list notebooks with their parameters, types and defaults"),
+    "history": ("analysis.runner.history_cli", "show the run history (runs, one notebook or one figure over time)"),
+    "diff": ("analysis.runner.diff_cli", "what changed between two runs (default: the two latest comparable runs)"),
     "digest": ("analysis.querycost.cli", "digest mongod slow-query logs, profiler dumps and explain outputs"),
     "scan-vs-agg": ("analysis.dashboard.cli", "measure full-scan vs aggregation dashboard loads and the cache"),
     "slo": ("analysis.slo.cli", "SLO compliance, error budgets and burn-rate alerts from Prometheus data"),

@@ -30,7 +30,8 @@ def test_one_failing_notebook_does_not_stop_the_others(toy_notebooks, tmp_path, 
     latest = out / "latest"
     assert latest.is_symlink()
     summary = json.loads((latest / "summary.json").read_text())
-    assert set(summary) == {"started", "finished", "params_file", "notebooks"}
+    assert set(summary) == {"run_id", "started", "finished", "params_file", "params_hash", "git_commit", "status",
+                            "notebooks", "baseline", "changes", "warnings"}
     by_name = {n["name"]: n for n in summary["notebooks"]}
     assert [n["name"] for n in summary["notebooks"]] == [p.stem for p in order]
     assert by_name["01_toy_pass"]["status"] == "PASS"
@@ -38,7 +39,8 @@ def test_one_failing_notebook_does_not_stop_the_others(toy_notebooks, tmp_path, 
     assert by_name["02_toy_fail"]["status"] == "FAIL"
     assert by_name["03_toy_raise"]["status"] == "ERROR"
     for n in summary["notebooks"]:
-        assert set(n) == {"name", "status", "headline", "figures", "html", "ipynb", "seconds", "error"}
+        assert set(n) == {"name", "status", "headline", "figures", "html", "ipynb", "seconds", "error", "figure_info",
+                          "next_steps"}
         assert (latest / n["html"]).is_file() and (latest / n["ipynb"]).is_file()
     index = (latest / "index.html").read_text()
     for name in by_name:
@@ -52,7 +54,7 @@ def test_exit_codes_follow_the_worst_status(toy_notebooks, tmp_path):
     assert main(["run", str(toy_notebooks["pass"]), "--out", str(out), "--no-progress"]) == 0
     assert main(["run", str(toy_notebooks["pass"]), str(toy_notebooks["fail"]), "--out", str(out), "--no-progress"]) == 1
     assert main(["run", str(toy_notebooks["pass"]), "-p", "level=WARN", "--out", str(out), "--no-progress"]) == 0
-    runs = [p for p in out.iterdir() if not p.name.startswith(".") and p.name != "latest"]
+    runs = [p for p in out.iterdir() if not p.name.startswith(".") and p.name not in ("latest", "history.sqlite")]
     assert len(runs) == 3  # each run keeps its own timestamped directory
 
 

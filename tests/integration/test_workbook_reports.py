@@ -1,10 +1,14 @@
-"""Every real notebook through the runner: canary secrets never leak; reports render in Chromium."""
+"""Every real notebook through the runner: canary secrets never leak (the webhook URL included);
+reports render in Chromium, open with the executive summary, show every table as an HTML table
+(no text tables, no duplicates), point nowhere outside the run, and print to PDF."""
 
 from __future__ import annotations
 
+import html as htmllib
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -15,6 +19,7 @@ import pytest
 from PIL import Image
 
 from analysis import runner
+from tests.unit.runner.test_notify import Hook
 
 pytestmark = pytest.mark.integration
 
@@ -24,8 +29,23 @@ CANARIES = {
     "MONGO_URI": "mongodb://auditor:canary-mongo-pw-83c1@127.0.0.1:9/infra_mind?authSource=admin",
     "REDIS_URL": "redis://default:canary-redis-pw-4e2a@127.0.0.1:9/0",
 }
+#: the webhook's URL (its path is the secret, as in Slack's): a local receiver on 127.0.0.1
+HOOK_ENV = "INFRA_MIND_CANARY_WEBHOOK"
+HOOK_TOKEN = "canary-hook-token-91f3"
 #: what must never appear in any artifact (the full values and the bare passwords)
-NEEDLES = [*CANARIES.values(), "canary-mongo-pw-83c1", "canary-redis-pw-4e2a"]
+NEEDLES = [*CANARIES.values(), "canary-mongo-pw-83c1", "canary-redis-pw-4e2a", HOOK_TOKEN]
+
+#: Notebooks that still print text tables or show their parameter object on this branch (converted
+#: to analysis.tables.show in their own branches; the integrator removes an entry once merged).
+STILL_TEXT_TABLES = {
+    "01_query_cost_audit": "notebook 01 still prints tables with print(df.to_string()) (converted in its own branch)",
+    "03_slo_error_budgets": "notebook 03 still prints tables with print(df.to_string()) (converted in its own branch)",
+    "04_websocket_token_audit": "notebook 04 still prints tables with print(df.to_string()) (converted in its own branch)",
+}
+STILL_SHOWS_PARAMS = {
+    "01_query_cost_audit": "notebook 01 still displays P (converted in its own branch)",
+    "03_slo_error_budgets": "notebook 03 still displays P (converted in its own branch)",
+}
 
 
 def _artifacts(run_dir: Path) -> list[Path]:
@@ -43,13 +63,19 @@ def _assert_no_canary(run_dir: Path, extra_text: str = "") -> None:
 
 @pytest.fixture(scope="session")
 def default_report(tmp_path_factory) -> Path:
-    """All notebooks on embedded defaults, with canary secrets present in the environment."""
+    """All notebooks on embedded defaults with PDFs and a notification to a local webhook, with canary
+    secrets (and the webhook URL) present in the environment."""
     out = tmp_path_factory.mktemp("reports")
-    old = {k: os.environ.get(k) for k in CANARIES}
-    os.environ.update(CANARIES)
+    hook = Hook()
+    env = {**CANARIES, HOOK_ENV: hook.url}
+    assert HOOK_TOKEN in hook.url
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     try:
-        summary = runner.run_notebooks(runner.discover_notebooks(), out=out, progress=False)
+        options = runner.RunOptions(pdf=True, notify_webhook_env=HOOK_ENV, notify="always")
+        summary = runner.run_notebooks(runner.discover_notebooks(), out=out, progress=False, options=options)
     finally:
+        hook.close()
         for k, v in old.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -69,6 +95,7 @@ def test_embedded_defaults_give_a_verdict_for_every_notebook(default_report):
 
 def test_canaries_in_env_never_reach_an_artifact(default_report):
     _assert_no_canary(default_report)
+    _assert_no_canary(default_report.parent, (default_report.parent / "history.sqlite").read_bytes().decode("latin-1"))
 
 
 def _canary_for(env_param: str) -> str | None:
@@ -121,13 +148,14 @@ def test_reports_render_in_a_real_browser(default_report, chromium, tmp_path):
     pages = sorted(default_report.glob("*.html"))
     assert any(p.name == "index.html" for p in pages) and len(pages) >= 2
     for page in pages:
-        dom = _chromium(chromium, "--dump-dom", page.as_uri())
-        assert dom.returncode == 0, dom.stderr[-500:]
-        text = dom.stdout
+        dom = _dom(chromium, page)
+        text = dom
         assert "Traceback" not in text, page.name
         assert not re.search(r'<(script|link)\b[^>]*(src|href)="(https?:)?//', text), f"{page.name} loads from the network"
         if page.name == "index.html":
-            assert "Overall verdict" in text
+            assert "Overall verdict" in text and "Since last run" in text
+        elif page.name == "history.html":
+            assert "Key figures over time" in text and "Status changes" in text
         else:
             assert re.search(r"Verdict: (PASS|WARN|FAIL|ERROR)", text), page.name
         imgs = re.findall(r"<img\b[^>]*>", text)
@@ -147,3 +175,127 @@ def test_notebook_reports_carry_their_plots(default_report):
         nb = nbformat.read(ipynb, as_version=4)
         pngs = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
         assert pngs >= 1, f"{ipynb.name}: no plot in the executed notebook"
+
+
+_DOMS: dict[Path, str] = {}
+
+
+def _dom(chromium: str, page: Path) -> str:
+    """The rendered DOM of a page (cached: several tests read each report)."""
+    if page not in _DOMS:
+        dom = _chromium(chromium, "--dump-dom", page.as_uri())
+        assert dom.returncode == 0, dom.stderr[-500:]
+        _DOMS[page] = dom.stdout
+    return _DOMS[page]
+
+
+def _visible_text(fragment: str) -> str:
+    """The text a reader sees in an HTML fragment (no tags, styles or scripts)."""
+    fragment = re.sub(r"<(style|script)\b.*?</\1>", "", fragment, flags=re.S)
+    return htmllib.unescape(re.sub(r"<[^>]+>", " ", fragment)).strip()
+
+
+def _text_tables(dom: str) -> list[str]:
+    """``<pre>`` outputs that are text tables: 3+ consecutive lines of one width with aligned columns."""
+    found = []
+    for pre in re.findall(r"<pre\b[^>]*>(.*?)</pre>", dom, flags=re.S):
+        lines = [line for line in htmllib.unescape(re.sub(r"<[^>]+>", "", pre)).splitlines() if line.strip()]
+        run = 1
+        for prev, line in zip(lines, lines[1:]):
+            aligned = len(line) == len(prev) >= 20 and len(re.findall(r"\S {2,}(?=\S)", line)) >= 2
+            run = run + 1 if aligned else 1
+            if run >= 3:
+                found.append("\n".join(lines[:4]))
+                break
+    return found
+
+
+def _report(default_report: Path, name: str) -> Path:
+    page = default_report / f"{name}.html"
+    assert page.is_file(), f"{name}: no HTML report"
+    return page
+
+
+NOTEBOOKS = [nb.stem for nb in runner.discover_notebooks()]
+
+
+def _xfail_if(table: dict[str, str], name: str) -> list:
+    return [pytest.mark.xfail(reason=table[name], strict=True)] if name in table else []
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_the_executive_summary_is_the_first_visible_content(default_report, chromium, name):
+    dom = _dom(chromium, _report(default_report, name))
+    body = dom[dom.index("<main>") + len("<main>"):]
+    start = body.index('<section class="im-summary"')
+    assert _visible_text(body[:start]) == "", f"{name}: visible content before the summary block"
+    block = body[start:body.index("</section>", start)]
+    summary = json.loads((default_report / "summary.json").read_text())
+    nb = next(n for n in summary["notebooks"] if n["name"] == name)
+    assert f'<span class="im-status">{nb["status"]}</span>' in block
+    assert htmllib.escape(nb["headline"], quote=False) in block or nb["headline"] in _visible_text(block)
+    assert "Contents" in block and 'href="#' in block  # the table of contents follows
+    assert 'id="how-this-was-run"' in dom and "How this was run" in dom  # parameters in the appendix
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=_xfail_if(STILL_TEXT_TABLES, n)) for n in NOTEBOOKS])
+def test_every_table_is_an_html_table_and_none_is_shown_twice(default_report, chromium, name):
+    dom = _dom(chromium, _report(default_report, name))
+    assert _text_tables(dom) == [], f"{name}: text tables in the report"
+    tables = [_visible_text(t) for t in re.findall(r"<table\b.*?</table>", dom, flags=re.S)]
+    assert tables, f"{name}: no HTML table"
+    duplicates = {t[:80] for t in tables if tables.count(t) > 1}
+    assert not duplicates, f"{name}: the same table twice: {duplicates}"
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=_xfail_if(STILL_SHOWS_PARAMS, n)) for n in NOTEBOOKS])
+def test_no_parameter_object_is_shown(default_report, chromium, name):
+    text = _visible_text(_dom(chromium, _report(default_report, name)))
+    assert not re.search(r"\b\w+Params\(", text), f"{name}: a parameter object's repr is in the report"
+
+
+#: A relative path that climbs out of a directory: ``../shared/x.md``, ``href="../docs"`` — but not the
+#: last step of a chained traversal payload shown as data (notebook 04's ``kid`` probe: ``../../../dev/null``).
+CLIMBS_OUT = re.compile(r"(?<!\.\./)(?<![\w.])\.\./(?=[A-Za-z_])")
+
+
+def test_no_page_points_outside_the_run(default_report, chromium):
+    """No ``../`` path (e.g. into a directory outside the repository) in any notebook report or the index.
+
+    ``history.html`` is the one page that links other runs of the same OUT (``../<run id>/index.html``).
+    """
+    for page in sorted(default_report.glob("*.html")):
+        dom = _dom(chromium, page)
+        links = re.findall(r'(?:href|src)="([^"]*)"', dom)
+        if page.name == "history.html":
+            assert all(re.fullmatch(r"\.\./\d{8}T\d{6}Z(-\d+)?/index\.html", u) for u in links if ".." in u), page.name
+            continue
+        assert not [u for u in links if ".." in u], f"{page.name}: links that climb out"
+        hit = CLIMBS_OUT.search(dom)
+        assert hit is None, f"{page.name}: {dom[max(hit.start() - 80, 0):hit.start() + 40]!r}"
+        assert "/work/" not in dom and "shared/" not in dom, page.name
+
+
+def test_every_report_and_the_index_print_to_pdf(default_report):
+    if not shutil.which("pdfinfo"):
+        pytest.fail("pdfinfo is not installed (CI installs poppler-utils)")
+    pages = [p for p in default_report.glob("*.html")]
+    assert len(pages) >= 3
+    for page in pages:
+        pdf = page.with_suffix(".pdf")
+        assert pdf.is_file() and pdf.stat().st_size > 0, f"{pdf.name} missing or empty"
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60)
+        assert info.returncode == 0, info.stderr
+        pages_n = int(re.search(r"^Pages:\s+(\d+)$", info.stdout, re.M).group(1))
+        assert pages_n >= 1, pdf.name
+
+
+def test_the_run_is_in_the_history_and_notified(default_report):
+    summary = json.loads((default_report / "summary.json").read_text())
+    assert summary["warnings"] == [] and summary["run_id"] == default_report.name
+    conn = __import__("sqlite3").connect(default_report.parent / "history.sqlite")
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM notebooks WHERE run_id = ?", (summary["run_id"],))]
+    finally:
+        conn.close()
+    assert names == NOTEBOOKS

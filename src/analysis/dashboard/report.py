@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ..jsonsafe import jsonable
-from ..record import Verdict
+from ..record import Figure, Verdict
 from .cache import KEY_FORMAT, METRICS_TTL_S, OVERVIEW_TTL_S
 from .claims import FAILS
 from .measure import EMBEDDED_LATENCY_NOTE
@@ -75,6 +75,15 @@ def _figures(result: DashboardResult, failing_claims: list[str]) -> dict[str, An
     return figures
 
 
+def _figure_info(figures: dict[str, Any]) -> dict[str, Figure]:
+    """Units, directions and noise thresholds of the key figures (how runs are compared)."""
+    fewer_is_better = {"differing fields": Figure("fields", False), "claims not holding": Figure("claims", False),
+                       "legacy decoded MB": Figure("MB", False, noise=0.5),
+                       "index_friendly decoded kB": Figure("kB", False, noise=5.0),
+                       "reload interval for 80 % hits": Figure("s", None, noise=0.5)}
+    return {name: info for name in figures for prefix, info in fewer_is_better.items() if name.startswith(prefix)}
+
+
 def verdict(result: DashboardResult) -> Verdict:
     """The verdict of notebook 02 and ``scan-vs-agg``.
 
@@ -116,7 +125,8 @@ def verdict(result: DashboardResult) -> Verdict:
         steps.append("Re-run with mongo_uri_env pointing at a staging MongoDB restored from a dump (audit_user = a "
                      "heavy user) to get explain() docs examined and server time.")
     steps.append("Create the (user_id, created_at) and (assessment_id) indexes and use the index_friendly plan.")
-    return Verdict(status, headline, _figures(result, failing_claims), steps)
+    figures = _figures(result, failing_claims)
+    return Verdict(status, headline, figures, steps, _figure_info(figures))
 
 
 def cache_json(cache: CacheReport) -> dict[str, Any]:

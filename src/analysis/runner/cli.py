@@ -1,4 +1,6 @@
-"""``python -m analysis run [NOTEBOOK ...] [--params FILE] [-p key=value ...] [--out DIR] [--timeout S]``.
+"""``python -m analysis run [NOTEBOOK ...] [--params FILE] [-p key=value ...] [--out DIR] [--timeout S]
+[--baseline RUN] [--keep N] [--notify-webhook-env NAME] [--notify changes|always] [--report-url URL]
+[--junit FILE] [--pdf]``.
 
 Flags → :func:`~analysis.runner.pipeline.run_notebooks` → one line per verdict; returns the
 :class:`~analysis.runner.result.RunSummary`, whose worst status :mod:`analysis.cli` maps to the exit code.
@@ -11,7 +13,10 @@ import sys
 from pathlib import Path
 
 from ..config import DEFAULT_CELL_TIMEOUT_S, KERNEL_NAME, reports_dir
+from .changes import counts
 from .discover import resolve_notebooks
+from .notify import NOTIFY_MODES
+from .options import RunOptions
 from .parameters import parse_overrides
 from .pipeline import check_timeout, run_notebooks
 from .result import NotebookResult, RunSummary
@@ -29,6 +34,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help=f"per-cell execution timeout (default {DEFAULT_CELL_TIMEOUT_S})")
     parser.add_argument("--kernel", default=KERNEL_NAME, help=f"Jupyter kernel (default {KERNEL_NAME})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    rep = parser.add_argument_group("history, notifications and outputs")
+    rep.add_argument("--baseline", metavar="RUN",
+                     help="compare with this run (run id, 'latest' or a run directory); default: the newest "
+                          "earlier run with the same parameters")
+    rep.add_argument("--keep", type=int, metavar="N", help="keep only the newest N run directories (history keeps every run)")
+    rep.add_argument("--notify-webhook-env", metavar="NAME",
+                     help="POST a JSON notification to the URL held by environment variable NAME")
+    rep.add_argument("--notify", choices=NOTIFY_MODES, default="changes",
+                     help="post only when a status changed against the baseline (default) or after every run")
+    rep.add_argument("--report-url", metavar="URL", help="base URL where OUT is served (the notification links the index)")
+    rep.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML (one testcase per notebook)")
+    rep.add_argument("--pdf", action="store_true", help="also print every report and the index to PDF (headless Chromium)")
 
 
 def _report_failure(result: NotebookResult) -> None:
@@ -58,10 +75,16 @@ def run(args: argparse.Namespace) -> RunSummary:
         timeout=args.timeout,
         progress=not args.no_progress and sys.stderr.isatty(),
         on_result=_report_failure,
+        options=RunOptions(baseline=args.baseline, keep=args.keep, notify_webhook_env=args.notify_webhook_env,
+                           notify=args.notify, report_url=args.report_url, junit=args.junit, pdf=args.pdf),
     )
     width = max(len(r.name) for r in summary.notebooks)
     print("Verdicts:")
     for r in summary.notebooks:
         print(f"  {r.status:<5} {r.name:<{width}}  {r.seconds:6.1f} s  {r.headline}")
+    if summary.baseline:
+        c = counts(summary.changes)
+        moved = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in c.items() if k not in ("worse", "better"))
+        print(f"Since run {summary.baseline['run_id']}: {moved}")
     print(f"Index: {Path(summary.run_dir).parent / 'latest' / 'index.html'}  (run {Path(summary.run_dir).name})")
     return summary

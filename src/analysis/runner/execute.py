@@ -1,8 +1,12 @@
-"""Execute one notebook with papermill, scrub secrets from what it wrote, and read its verdict."""
+"""Execute one notebook with papermill, scrub secrets from what it wrote, and read its verdict.
+
+The HTML export comes later (:mod:`analysis.runner.report_steps`), once the run is compared with its baseline.
+"""
 
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,7 +23,6 @@ from ..config import RUN_DIR_ENV
 from ..errors import ConfigError
 from ..record import read_verdict
 from ..redact import redact_text
-from .export import export_html
 from .result import NotebookResult
 
 
@@ -74,45 +77,43 @@ def run_dir_env(run_dir: Path) -> Iterator[None]:
 def _papermill(notebook: Path, out_nb: Path, parameters: Mapping[str, Any], *,
                kernel_name: str, timeout: int, progress: bool) -> str | None:
     """Run papermill; return the error as ``"Type: message"``, or None when every cell ran."""
-    # Local unix sockets instead of loopback TCP: nothing to eavesdrop on, no port races.
-    kernel_config = Config()
-    kernel_config.KernelManager.transport = "ipc"
-    try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(out_nb),
-            parameters=dict(parameters),
-            kernel_name=kernel_name,
-            execution_timeout=timeout,
-            progress_bar={"desc": notebook.stem, "leave": False} if progress else False,
-            cwd=str(notebook.parent),
-            log_output=False,
-            config=kernel_config,
-        )
-    except PapermillExecutionError as exc:
-        return f"{exc.ename}: {exc.evalue}"
-    except Exception as exc:  # kernel died, timeout, unreadable notebook: still report, keep going
-        return f"{type(exc).__name__}: {exc}"
+    # Local unix sockets instead of loopback TCP: nothing to eavesdrop on, no port races. The sockets go
+    # to a private directory: jupyter_client's default ("kernel-ipc-N" in the working directory, which
+    # is the notebooks/ folder) lets two runners started at once pick the same sockets.
+    with tempfile.TemporaryDirectory(prefix="infra-mind-kernel-") as sockets:
+        kernel_config = Config()
+        kernel_config.KernelManager.transport = "ipc"
+        kernel_config.KernelManager.ip = str(Path(sockets) / "kernel-ipc")
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(out_nb),
+                parameters=dict(parameters),
+                kernel_name=kernel_name,
+                execution_timeout=timeout,
+                progress_bar={"desc": notebook.stem, "leave": False} if progress else False,
+                cwd=str(notebook.parent),
+                log_output=False,
+                config=kernel_config,
+            )
+        except PapermillExecutionError as exc:
+            return f"{exc.ename}: {exc.evalue}"
+        except Exception as exc:  # kernel died, timeout, unreadable notebook: still report, keep going
+            return f"{type(exc).__name__}: {exc}"
     return None
 
 
 def _collect(result: NotebookResult, out_nb: Path, error: str | None, secrets: Sequence[str]) -> str | None:
-    """Scrub and export the executed notebook, fill ``result`` from its verdict; return the error."""
+    """Scrub the executed notebook and fill ``result`` from its verdict; return the error."""
     scrub_file(out_nb, secrets)
     result.ipynb = out_nb.name
-    out_html = out_nb.with_suffix(".html")
-    try:
-        export_html(out_nb, out_html)
-        scrub_file(out_html, secrets)
-        result.html = out_html.name
-    except Exception as exc:  # an export failure must not hide the verdict
-        error = error or f"HTML export failed: {type(exc).__name__}: {exc}"
     if error is None:
         v = read_verdict(nbformat.read(out_nb, as_version=4))
         if v is None:
             error = "the notebook recorded no verdict (analysis.record.publish was not called)"
         else:
             result.status, result.headline, result.figures = v.status, v.headline, v.figures
+            result.figure_info, result.next_steps = v.figure_info, v.next_steps
     return error
 
 
@@ -126,14 +127,14 @@ def execute_notebook(
     secrets: Sequence[str],
     progress: bool = True,
 ) -> NotebookResult:
-    """Execute one notebook with papermill, redact, export, and read its verdict.
+    """Execute one notebook with papermill, redact, and read its verdict.
 
     Parameters
     ----------
     notebook : Path
         The notebook to run.
     run_dir : Path
-        Where the executed ``.ipynb`` and its ``.html`` go; files the notebook writes for readers
+        Where the executed ``.ipynb`` goes; files the notebook writes for readers
         go to ``run_dir/<notebook stem>/`` (``$ANALYSIS_RUN_DIR`` points the kernel there) and are
         scrubbed like the notebook.
     parameters : mapping
@@ -150,8 +151,8 @@ def execute_notebook(
     Returns
     -------
     NotebookResult
-        The notebook's verdict, or ERROR with a one-line, redacted ``error`` when it raised,
-        recorded nothing or could not be exported. Never raises for a notebook's own failure.
+        The notebook's verdict, or ERROR with a one-line, redacted ``error`` when it raised
+        or recorded nothing. Never raises for a notebook's own failure.
     """
     out_nb = run_dir / notebook.name
     t0 = time.perf_counter()

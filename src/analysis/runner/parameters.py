@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import hashlib
+import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 import papermill
 
 from ..errors import ConfigError, ParameterError
+from ..jsonsafe import jsonable
 from ..yamlio import load_yaml, parse_yaml
 from .discover import discover_notebooks
 
@@ -213,3 +216,46 @@ def secret_env_names(plan: Mapping[str, Mapping[str, Any]], inspected: Mapping[s
                     if value:
                         names.add(value)
     return names
+
+
+def effective_parameters(plan: Mapping[str, Mapping[str, Any]],
+                         inspected: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """What each notebook really runs with: its literal defaults, overridden by the plan.
+
+    Parameters
+    ----------
+    plan : mapping
+        The values set for this run (from :func:`plan_parameters`).
+    inspected : mapping
+        The declared parameters and defaults (from :func:`inspect_parameters`).
+
+    Returns
+    -------
+    dict
+        notebook stem → parameter → value (a default that is not a literal keeps its source text).
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for stem, params in inspected.items():
+        values: dict[str, Any] = {}
+        for name, meta in params.items():
+            try:
+                values[name] = ast.literal_eval(meta["default"])
+            except (ValueError, SyntaxError):
+                values[name] = meta["default"]
+        values.update(plan.get(stem, {}))
+        out[stem] = values
+    return out
+
+
+def params_hash(effective: Mapping[str, Mapping[str, Any]]) -> str:
+    """A short, stable hash of the effective parameters of a run (which runs are comparable).
+
+    Examples
+    --------
+    >>> params_hash({"03_slo": {"source": "export"}}) == params_hash({"03_slo": {"source": "export"}})
+    True
+    >>> params_hash({"03_slo": {"source": "export"}}) == params_hash({"03_slo": {"source": "prometheus"}})
+    False
+    """
+    text = json.dumps(jsonable(effective), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

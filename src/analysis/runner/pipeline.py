@@ -1,4 +1,6 @@
-"""One run: plan the parameters, execute every notebook, write ``summary.json`` and ``index.html``, publish.
+"""One run: plan the parameters, execute every notebook, compare with the baseline, write the
+reports, ``summary.json``, ``index.html`` and ``history.html``, record the run in the history,
+publish; then prune, write JUnit and notify.
 
 :func:`run_notebooks` is the one entry the ``run`` command, the tests and the benchmarks call.
 """
@@ -6,8 +8,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -18,11 +18,18 @@ from tqdm.auto import tqdm
 
 from ..config import DEFAULT_CELL_TIMEOUT_S, KERNEL_NAME
 from ..errors import ParameterError
-from ..redact import redact_text, secret_values
+from ..redact import secret_values
+from . import history_steps
 from .execute import check_kernel, execute_notebook
-from .index import render_index
-from .parameters import inspect_parameters, load_params_file, plan_parameters, secret_env_names
-from .publish import partial_dir, prepare_out_dir, publish, utc_stamp
+from .junit import write_junit
+from .notify import notify
+from .options import RunOptions
+from .parameters import (effective_parameters, inspect_parameters, load_params_file, params_hash, plan_parameters,
+                         secret_env_names)
+from .pdf import write_pdfs
+from .provenance import git_commit
+from .publish import prune, publish, prepare_out_dir, reserve_run, utc_stamp
+from .report_steps import HISTORY_PAGE, export_reports, write_run_files
 from .result import NotebookResult, RunSummary
 
 
@@ -32,13 +39,14 @@ def check_timeout(timeout: int) -> None:
         raise ParameterError(f"--timeout: must be a positive number of seconds, got {timeout}")
 
 
-def _plan(notebooks: Sequence[Path], params_file: str | None,
-          overrides: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """Every notebook's parameters and the secret values to scrub; raises before anything runs."""
+def _plan(notebooks: Sequence[Path], params_file: str | None, overrides: Mapping[str, Any],
+          extra_secret_env: Sequence[str]) -> tuple[dict[str, dict[str, Any]], list[str], str]:
+    """Every notebook's parameters, the secret values to scrub and the parameter hash; raises before anything runs."""
     file_params = load_params_file(params_file) if params_file else {}
     inspected = {nb.stem: inspect_parameters(nb) for nb in notebooks}
     plan = plan_parameters(notebooks, file_params, overrides, params_file=params_file, inspected=inspected)
-    return plan, secret_values(secret_env_names(plan, inspected))
+    secrets = secret_values(secret_env_names(plan, inspected) | set(extra_secret_env))
+    return plan, secrets, params_hash(effective_parameters(plan, inspected))
 
 
 def _execute_all(notebooks: Sequence[Path], run_dir: Path, plan: Mapping[str, Mapping[str, Any]], *,
@@ -58,13 +66,48 @@ def _execute_all(notebooks: Sequence[Path], run_dir: Path, plan: Mapping[str, Ma
     return results
 
 
-def _write_run_files(run_dir: Path, summary: RunSummary, secrets: Sequence[str]) -> None:
-    """Write ``summary.json`` and ``index.html`` (redacted) and make the run readable by others."""
-    (run_dir / "summary.json").write_text(
-        redact_text(json.dumps(summary.to_json(), indent=2), secrets), encoding="utf-8"
-    )
-    (run_dir / "index.html").write_text(redact_text(render_index(summary), secrets), encoding="utf-8")
-    os.chmod(run_dir, 0o755)
+def _warn(summary: RunSummary, line: str | None) -> bool:
+    """Print a WARN line on stderr and keep it in the summary; return whether there was one."""
+    if line:
+        print(line, file=sys.stderr)
+        summary.warnings.append(line)
+    return bool(line)
+
+
+def _assemble(partial: Path, out: Path, summary: RunSummary, options: RunOptions, baseline: Any,
+              secrets: Sequence[str]) -> None:
+    """Compare, export the reports, record the run, write the run's files and PDFs into ``partial``."""
+    broken = bool(summary.warnings) or _warn(summary, history_steps.compare_with_baseline(out, summary, baseline,
+                                                                                          options.baseline))
+    if export_reports(partial, summary, secrets) and not broken:
+        history_steps.refresh_changes(summary, out)
+    view = history_steps.HistoryView()
+    if not broken:  # one WARN line per run: a broken history is not tried again
+        view, warning = history_steps.record_and_read(out, summary)
+        _warn(summary, warning)
+    write_run_files(partial, summary, view, secrets)
+    if options.pdf:
+        pages = [r.html for r in summary.notebooks if r.html] + ["index.html", HISTORY_PAGE]
+        _, notes = write_pdfs(partial, pages)
+        for note in notes:
+            print(note, file=sys.stderr)
+
+
+def _after_publish(out: Path, summary: RunSummary, options: RunOptions) -> None:
+    """Prune old runs, write JUnit, notify; each problem is one WARN line, never a failed run."""
+    if options.keep is not None:
+        removed = prune(out, options.keep)
+        if removed:
+            print(f"Pruned {len(removed)} old run directorie(s) (history keeps them): {', '.join(removed)}", file=sys.stderr)
+    if options.junit is not None:
+        try:
+            write_junit(summary, options.junit)
+        except OSError as exc:
+            print(f"WARN JUnit file {options.junit}: {exc.strerror or exc}", file=sys.stderr)
+    if options.notify_webhook_env:
+        line = notify(summary, env_name=options.notify_webhook_env, mode=options.notify, report_url=options.report_url)
+        if line:
+            print(line, file=sys.stderr)
 
 
 def run_notebooks(
@@ -77,6 +120,7 @@ def run_notebooks(
     timeout: int = DEFAULT_CELL_TIMEOUT_S,
     progress: bool = True,
     on_result: Callable[[NotebookResult], None] | None = None,
+    options: RunOptions | None = None,
 ) -> RunSummary:
     """Execute ``notebooks`` into a new report under ``out`` and return the summary.
 
@@ -85,7 +129,7 @@ def run_notebooks(
     notebooks : sequence of Path
         Notebooks to run (see :func:`~analysis.runner.discover.resolve_notebooks`).
     out : Path
-        Report root; the run goes to ``out/<UTC timestamp>/`` and ``out/latest``.
+        Report root; the run goes to ``out/<run id>/``, ``out/latest`` and ``out/history.sqlite``.
     params_file : str, optional
         YAML parameter set (:func:`~analysis.runner.parameters.load_params_file`).
     overrides : mapping, optional
@@ -98,6 +142,8 @@ def run_notebooks(
         Show progress bars (notebooks and cells).
     on_result : callable, optional
         Called with each notebook's result as soon as it is known.
+    options : RunOptions, optional
+        Baseline, pruning, notification, JUnit and PDF (all off by default).
 
     Returns
     -------
@@ -107,29 +153,34 @@ def run_notebooks(
     Raises
     ------
     ConfigError
-        Bad parameters, unknown kernel or an output directory that is not writable: raised
-        before any notebook runs. An interrupted run (any exception, Ctrl-C) leaves ``out/latest`` as it was.
+        Bad parameters or options, unknown kernel or baseline, an output directory that is not
+        writable: raised before any notebook runs. An interrupted run (any exception, Ctrl-C)
+        leaves ``out/latest`` as it was.
     """
+    options = options or RunOptions()
     check_timeout(timeout)
-    plan, secrets = _plan(notebooks, params_file, overrides or {})
+    options.check()
+    webhook_env = [options.notify_webhook_env] if options.notify_webhook_env else []
+    plan, secrets, phash = _plan(notebooks, params_file, overrides or {}, webhook_env)
     check_kernel(kernel_name)
     prepare_out_dir(out)
+    baseline, early_warning = history_steps.resolve_baseline(out, options.baseline)
     started = dt.datetime.now(dt.timezone.utc)
-    stamp = utc_stamp(started)
-    partial = partial_dir(out, stamp)
+    run_id, partial = reserve_run(out, utc_stamp(started))
+    summary = RunSummary(started=started.isoformat(timespec="seconds"), finished="", params_file=params_file,
+                         notebooks=[], run_id=run_id, params_hash=phash, git_commit=git_commit())
+    _warn(summary, early_warning)
     try:
-        results = _execute_all(notebooks, partial, plan, kernel_name=kernel_name, timeout=timeout,
-                               secrets=secrets, progress=progress, on_result=on_result)
-        summary = RunSummary(
-            started=started.isoformat(timespec="seconds"),
-            finished=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            params_file=params_file,
-            notebooks=results,
-        )
-        _write_run_files(partial, summary, secrets)
-        final = publish(partial, out, stamp)
+        summary.notebooks = _execute_all(notebooks, partial, plan, kernel_name=kernel_name, timeout=timeout,
+                                         secrets=secrets, progress=progress, on_result=on_result)
+        summary.finished = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        _assemble(partial, out, summary, options, baseline, secrets)
+        final = publish(partial, out, run_id)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
+        if summary.finished:
+            history_steps.forget_run(out, run_id)
         raise
     summary.run_dir = str(final)
+    _after_publish(out, summary, options)
     return summary

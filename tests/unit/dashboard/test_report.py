@@ -37,6 +37,16 @@ def test_pass_with_figures_in_order(make_result, make_cache):
     assert not any("JSON-safe" in s for s in v.next_steps)
 
 
+def test_figures_declare_units_and_directions_for_run_comparisons(make_result, make_cache):
+    v = report.verdict(make_result(cache=make_cache(seed_cacheable=True)))
+    info = v.figure_info
+    assert "engine" not in info  # text: compared as changed / unchanged
+    assert info["differing fields (seed_facet)"] == {"unit": "fields", "higher_is_better": False, "noise": 0.0, "key": True}
+    assert info["claims not holding"]["higher_is_better"] is False
+    assert info["reload interval for 80 % hits (s)"]["higher_is_better"] is None
+    assert {n for n in v.figures if n.startswith("legacy decoded MB")} <= set(info)
+
+
 def test_uncacheable_overview_and_embedded_engine_add_next_steps(make_result, make_cache):
     v = report.verdict(make_result(cache=make_cache(seed_cacheable=False)))
     assert any("JSON-safe" in s for s in v.next_steps) and any("staging MongoDB" in s for s in v.next_steps)

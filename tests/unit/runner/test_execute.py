@@ -42,17 +42,23 @@ def _run(nb: Path, run_dir: Path, **kwargs):
 
 
 def test_the_recorded_verdict_becomes_the_result(toy_notebooks, tmp_path, monkeypatch):
-    calls = _fake_papermill(monkeypatch, verdict=Verdict("warn", "toy  headline", {"answer": 42}))
+    verdict = Verdict("warn", "toy  headline", {"answer": 42, "ms": 1.5}, ["look"], {"ms": {"unit": "ms", "key": False}})
+    calls = _fake_papermill(monkeypatch, verdict=verdict)
     result = _run(toy_notebooks["pass"], tmp_path / "run", progress=False)
-    assert (result.name, result.status, result.headline, result.figures) == ("01_toy_pass", "WARN", "toy headline", {"answer": 42})
-    assert (result.ipynb, result.html, result.error) == ("01_toy_pass.ipynb", "01_toy_pass.html", None)
-    assert (tmp_path / "run" / "01_toy_pass.html").is_file() and result.seconds >= 0
+    assert (result.name, result.status, result.headline) == ("01_toy_pass", "WARN", "toy headline")
+    assert result.figures == {"answer": 42, "ms": 1.5} and result.next_steps == ["look"]
+    assert result.figure_info == {"ms": {"unit": "ms", "higher_is_better": None, "noise": 0.0, "key": False}}
+    assert (result.ipynb, result.html, result.error) == ("01_toy_pass.ipynb", None, None)  # the HTML comes later
+    assert not (tmp_path / "run" / "01_toy_pass.html").exists() and result.seconds >= 0
     ((src, dst, kwargs),) = calls
     assert (src, dst) == (str(toy_notebooks["pass"]), str(tmp_path / "run" / "01_toy_pass.ipynb"))
     assert kwargs["parameters"] == {"level": "WARN"} and kwargs["kernel_name"] == "k"
     assert kwargs["execution_timeout"] == 7 and kwargs["progress_bar"] is False
     assert kwargs["cwd"] == str(toy_notebooks["pass"].parent)
     assert kwargs["config"].KernelManager.transport == "ipc"  # unix sockets, not loopback TCP
+    sockets = Path(kwargs["config"].KernelManager.ip)
+    assert sockets.name == "kernel-ipc" and sockets.parent.name.startswith("infra-mind-kernel-")  # private per run
+    assert not sockets.parent.exists()  # removed afterwards
 
 
 def test_a_raising_notebook_is_error_with_one_redacted_line(toy_notebooks, tmp_path, monkeypatch):
@@ -63,7 +69,7 @@ def test_a_raising_notebook_is_error_with_one_redacted_line(toy_notebooks, tmp_p
     assert result.error == "ValueError: bad uri mongodb://u:***@h line two" == result.headline
     for f in (tmp_path / "run").iterdir():
         assert SECRET not in f.read_text(), f.name
-    assert result.html == "03_toy_raise.html"  # the partial notebook is still exported
+    assert result.ipynb == "03_toy_raise.ipynb"  # the partial notebook is kept (and exported later)
 
 
 def test_no_verdict_is_error(toy_notebooks, tmp_path, monkeypatch):
@@ -77,18 +83,6 @@ def test_a_notebook_that_never_started_is_error_without_artifacts(toy_notebooks,
     result = _run(toy_notebooks["pass"], tmp_path / "run")
     assert (result.status, result.error, result.ipynb, result.html) == (
         "ERROR", "RuntimeError: Kernel died before replying", None, None)
-
-
-def test_an_export_failure_keeps_the_error_visible(toy_notebooks, tmp_path, monkeypatch):
-    _fake_papermill(monkeypatch, verdict=Verdict("PASS", "fine"))
-
-    def broken_export(ipynb, html_path):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(execute_module, "export_html", broken_export)
-    result = _run(toy_notebooks["pass"], tmp_path / "run")
-    assert result.status == "ERROR" and result.error == "HTML export failed: OSError: disk full"
-    assert result.ipynb == "01_toy_pass.ipynb" and result.html is None
 
 
 def test_check_kernel():

@@ -48,3 +48,66 @@ def test_the_template_drops_every_cdn_block():
     for block in ("html_head_js_requirejs", "html_head_js_mathjax", "html_head_js_mermaidjs"):
         assert f"{{%- block {block} -%}}{{%- endblock {block} -%}}" in OFFLINE_TEMPLATE
     assert OFFLINE_TEMPLATE.startswith("{%- extends 'lab/index.html.j2' -%}")
+
+
+def _report_notebook(path):
+    """An 'executed' notebook with a title, sections, a report-hide cell and papermill's parameters."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "infra-mind", "display_name": "Infra Mind", "language": "python"}
+    nb.metadata["papermill"] = {"parameters": {"sizes": [1, 2]}, "version": "2.7.0", "start_time": "T0", "end_time": "T1"}
+    params = nbformat.v4.new_code_cell("sizes = [100]\nprofile = 'realistic'  # help\n", execution_count=1)
+    params.metadata["tags"] = ["parameters"]
+    hidden = nbformat.v4.new_code_cell("x", execution_count=2)
+    hidden.metadata["tags"] = ["report-hide"]
+    hidden.outputs = [nbformat.v4.new_output("stream", name="stdout", text="only for nbval\n")]
+    shown = nbformat.v4.new_code_cell("y", execution_count=3)
+    shown.outputs = [nbformat.v4.new_output("stream", name="stdout", text="for readers\n")]
+    nb.cells = [nbformat.v4.new_markdown_cell("# 02 · The title\n\nIntro."), params,
+                nbformat.v4.new_markdown_cell("## First section"), hidden, shown,
+                nbformat.v4.new_markdown_cell("## Second & last")]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_the_summary_block_comes_first_with_the_title_and_contents(tmp_path):
+    seen = {}
+
+    def summary(title, toc):
+        seen.update(title=title, toc=list(toc))
+        return '<section class="im-summary">SUMMARY</section>'
+
+    html_path = tmp_path / "02_t.html"
+    export_html(_report_notebook(tmp_path / "02_t.ipynb"), html_path, summary)
+    page = html_path.read_text(encoding="utf-8")
+    assert seen == {"title": "02 · The title", "toc": [("First-section", "First section"), ("Second-&-last", "Second & last")]}
+    main = page[page.index("<main>"):]
+    assert main.index("SUMMARY") < main.index("Intro.") < main.index("First section")
+    assert "02 · The title</h1>" not in page  # the title moved into the summary block
+    assert "only for nbval" not in page and "for readers" in page  # report-hide cells are dropped
+
+
+def test_parameters_are_in_a_collapsed_appendix_and_print_css_is_there(tmp_path):
+    html_path = tmp_path / "02_t.html"
+    export_html(_report_notebook(tmp_path / "02_t.ipynb"), html_path)
+    page = html_path.read_text(encoding="utf-8")
+    appendix = page[page.index('<details class="im-appendix"'):]
+    assert appendix.startswith('<details class="im-appendix" id="how-this-was-run"><summary>How this was run</summary>')
+    assert "<td><code>sizes</code></td><td><code>[1, 2]</code></td><td>set for this run</td>" in appendix
+    assert re.search(r"<td><code>profile</code></td><td><code>(&#x27;|')realistic(&#x27;|')</code></td><td>notebook default</td>",
+                     appendix)
+    assert "papermill 2.7.0" in appendix and "T0 → T1" in appendix
+    assert appendix.index("</details>") < appendix.index("</main>")
+    assert "@media print" in page and "<!--infra-mind-summary-->" not in page
+    assert "02 · The title" in page  # without a summary the title stays where it was
+
+
+def test_declared_defaults_reads_the_parameters_cell():
+    from analysis.runner.export import declared_defaults
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("a = 1\nb: int = 2\nc, d = 3, 4\n# comment\ne = [1,\n 2]\n")
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell]
+    assert declared_defaults(nb) == {"a": "1", "b": "2", "e": "[1,\n 2]"}
+    nb.cells[0].source = "a = ("
+    assert declared_defaults(nb) == {}

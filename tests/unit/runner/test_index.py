@@ -20,11 +20,10 @@ def _summary(params_file=None) -> RunSummary:
 def test_one_row_per_notebook_with_its_verdict_and_links():
     page = render_index(_summary())
     rows = re.findall(r"<tr><td>.*?</tr>", page)
-    assert [re.match(r"<tr><td>([^<]*)</td>", r).group(1) for r in rows] == ["01_a", "02_b", "03_c"]
+    assert [re.match(r"<tr><td>([^<]*)<br>", r).group(1) for r in rows] == ["01_a", "02_b", "03_c"]
     assert f'background:{STATUS_COLOURS["FAIL"]}">FAIL</span>' in rows[1]
-    assert '<a href="01_a.html">report</a> · <a href="01_a.ipynb">notebook</a>' in rows[0]
-    assert "—" in rows[2] and "href" not in rows[2]  # nothing to open for a notebook that never ran
-    assert '<td class="nowrap">1.3 s</td>' in rows[0]
+    assert '<a href="01_a.html">report</a> · <a href="01_a.ipynb">notebook</a> · 1.3 s</span>' in rows[0]
+    assert "no report · 0.0 s" in rows[2] and "href" not in rows[2]  # nothing to open for a notebook that never ran
 
 
 def test_text_is_escaped_and_figures_are_capped():
@@ -45,3 +44,31 @@ def test_overall_verdict_counts_and_parameters():
 def test_the_page_is_self_contained():
     page = render_index(_summary())
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "<link" not in page
+
+
+def test_since_last_run_column_highlights_a_new_fail_and_draws_trends():
+    from analysis.runner.changes import Snapshot, compare
+
+    s = _summary()
+    s.baseline = {"run_id": "R1", "started": "2026-10-31T00:00:00+00:00", "chosen": "same parameters"}
+    before = {"01_a": Snapshot("PASS", "x", {"f1": 2}), "02_b": Snapshot("PASS", "y", {"ratio": 1.0},
+                                                                           {"ratio": {"higher_is_better": False}})}
+    s.changes = compare(before, {r.name: Snapshot(r.status, r.headline, r.figures, r.figure_info) for r in s.notebooks})
+    trends = {"02_b": [{"run_id": "R1", "status": "PASS", "figures": {"ratio": 1.0}},
+                       {"run_id": "R2", "status": "FAIL", "figures": {"ratio": 1.43}}]}
+    page = render_index(s, trends, history_page="history.html")
+    rows = re.findall(r"<tr(?: class=\"newfail\")?><td>.*?</tr>", page)
+    assert "= unchanged" in rows[0]
+    assert rows[1].startswith('<tr class="newfail">') and "▼ NEW FAIL" in rows[1] and "PASS → FAIL" in rows[1]
+    assert "figures: 1 worse" in rows[1] and "<svg" in rows[1] and "<svg" not in rows[0]
+    assert "• new notebook" in rows[2]
+    assert "compared with run <b>R1</b> (started 2026-10-31T00:00:00+00:00, same parameters) — 1 new fail, 1 unchanged, 1 new." in page
+    assert '<a href="history.html">history of all runs</a>' in page
+
+
+def test_first_run_and_warnings():
+    s = _summary()
+    s.warnings = ["WARN history x: broken"]
+    page = render_index(s)
+    assert "nothing to compare yet" in page and "— first run" in page
+    assert '<p class="warn">WARN history x: broken</p>' in page

@@ -4,6 +4,7 @@ import json
 import os
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from analysis.errors import ConfigError, ParameterError
@@ -23,7 +24,7 @@ def fake_execute(monkeypatch):
 
     def execute(nb, run_dir, parameters, *, kernel_name, timeout, secrets, progress):
         calls.append((nb.stem, dict(parameters), kernel_name, timeout, list(secrets), progress))
-        (run_dir / nb.name).write_text("{}")
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {nb.stem}")]), run_dir / nb.name)
         status = {"pass": "PASS", "fail": "FAIL", "raise": "ERROR", "silent": "ERROR"}[nb.stem.rsplit("_", 1)[1]]
         return NotebookResult(nb.stem, status, f"headline of {nb.stem} {SECRET}", {"n": 1}, None, nb.name, 0.5)
 
@@ -81,7 +82,7 @@ def test_an_interrupted_run_leaves_no_partial_and_keeps_latest(toy_notebooks, tm
     with pytest.raises(KeyboardInterrupt):
         run_notebooks([toy_notebooks["pass"]], out=out, progress=False)
     assert os.readlink(out / "latest") == Path(first.run_dir).name
-    assert sorted(p.name for p in out.iterdir()) == sorted([Path(first.run_dir).name, "latest"])
+    assert sorted(p.name for p in out.iterdir()) == sorted([Path(first.run_dir).name, "history.sqlite", "latest"])
 
 
 def test_check_timeout():

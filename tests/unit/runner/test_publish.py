@@ -73,3 +73,40 @@ def test_prepare_out_dir_not_writable_is_one_line(tmp_path: Path):
     with pytest.raises(ConfigError) as exc:
         prepare_out_dir(blocker / "reports")
     assert str(exc.value).startswith(f"output directory {blocker / 'reports'}: not writable (")
+
+
+def test_reserve_run_skips_ids_taken_by_published_runs_and_other_runners(tmp_path: Path):
+    from analysis.runner.publish import reserve_run
+
+    first_id, first = reserve_run(tmp_path, STAMP)
+    second_id, second = reserve_run(tmp_path, STAMP)  # another runner in the same second
+    assert (first_id, first.name, second_id, second.name) == (STAMP, f".{STAMP}.partial", f"{STAMP}-1", f".{STAMP}-1.partial")
+    publish(first, tmp_path, first_id)
+    third_id, _ = reserve_run(tmp_path, STAMP)
+    assert third_id == f"{STAMP}-2"
+
+
+def test_latest_stays_on_the_run_that_started_last(tmp_path: Path):
+    from analysis.runner.publish import latest_run, run_order
+
+    later = partial_dir(tmp_path, "20261101T000100Z")
+    earlier = partial_dir(tmp_path, STAMP)
+    publish(later, tmp_path, "20261101T000100Z")
+    publish(earlier, tmp_path, STAMP)  # finished last, but started first
+    assert os.readlink(tmp_path / "latest") == "20261101T000100Z" == latest_run(tmp_path)
+    assert sorted(["X-10", "X-9", "X"], key=lambda r: run_order(r.replace("X", STAMP))) == ["X", "X-9", "X-10"]
+
+
+def test_prune_keeps_the_newest_and_latest_and_nothing_else_is_touched(tmp_path: Path):
+    from analysis.runner.publish import prune
+
+    ids = [f"2026110{d}T000000Z" for d in range(1, 6)]
+    for run_id in ids:
+        publish(partial_dir(tmp_path, run_id), tmp_path, run_id)
+    (tmp_path / "latest").unlink()
+    (tmp_path / "latest").symlink_to(ids[0])  # e.g. pointed back by hand
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "history.sqlite").write_text("x")
+    assert prune(tmp_path, 2) == ids[1:3]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([ids[0], ids[3], ids[4], "latest", "notes", "history.sqlite"])
+    assert prune(tmp_path, 2) == []

@@ -4,7 +4,9 @@ import json
 
 from analysis.runner import NotebookResult, RunSummary
 
-NOTEBOOK_KEYS = {"name", "status", "headline", "figures", "html", "ipynb", "seconds", "error"}
+NOTEBOOK_KEYS = {"name", "status", "headline", "figures", "html", "ipynb", "seconds", "error", "figure_info", "next_steps"}
+SUMMARY_KEYS = {"run_id", "started", "finished", "params_file", "params_hash", "git_commit", "status", "notebooks",
+                "baseline", "changes", "warnings"}
 
 
 def _summary(*statuses: str) -> RunSummary:
@@ -23,8 +25,14 @@ def test_summary_json_schema_and_json_safety():
     s = _summary("PASS")
     s.notebooks[0].figures = {"ratio": float("nan"), "n": 3}
     data = s.to_json()
-    assert set(data) == {"started", "finished", "params_file", "notebooks"}  # run_dir is not part of it
+    assert set(data) == SUMMARY_KEYS  # run_dir is not part of it
+    assert (data["status"], data["baseline"], data["changes"], data["warnings"]) == ("PASS", None, [], [])
     (nb,) = data["notebooks"]
     assert set(nb) == NOTEBOOK_KEYS
     assert nb["figures"] == {"ratio": None, "n": 3}
     json.dumps(data, allow_nan=False)
+
+
+def test_key_figures_leave_out_figures_marked_not_key():
+    r = NotebookResult("01_x", "PASS", figures={"a": 1, "b": 2}, figure_info={"b": {"key": False}})
+    assert r.key_figures() == {"a": 1}

@@ -1,6 +1,6 @@
 """mongod 4.4+ structured JSON log: "Slow query" lines (id 51803) → rows.
 
-Field mapping (see ``shared/reference/query_audit_reference.md``): ``durationMillis``,
+Field mapping (MongoDB's log message reference for id 51803): ``durationMillis``,
 ``docsExamined``, ``keysExamined``, ``nreturned``, ``reslen``, ``planSummary``,
 ``hasSortStage`` of ``attr``; a getMore is shaped by its ``originatingCommand``. Write
 batches appear twice in the log (the COMMAND batch and one WRITE line per statement):

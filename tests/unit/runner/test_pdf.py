@@ -1,0 +1,37 @@
+"""analysis.runner.pdf: Chromium prints the reports; without Chromium the step says so in one line."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from analysis.runner import pdf
+
+
+def test_without_chromium_the_step_is_skipped_with_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf, "find_chromium", lambda: None)
+    assert pdf.write_pdfs(tmp_path, ["index.html"]) == (
+        [], ["PDF: skipped — chromium is not installed (Debian: apt-get install chromium)"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_page_that_cannot_be_printed_is_a_warn_line(tmp_path, monkeypatch):
+    fake = tmp_path / "fake-chromium"
+    fake.write_text("#!/bin/sh\necho 'no display here' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(pdf, "find_chromium", lambda: str(fake))
+    (tmp_path / "index.html").write_text("<p>x</p>")
+    written, notes = pdf.write_pdfs(tmp_path, ["index.html"])
+    assert written == [] and notes == ["WARN PDF not written: index.html: chromium exited 3 (no display here)"]
+
+
+@pytest.mark.integration
+def test_chromium_prints_a_page(tmp_path, chromium):
+    (tmp_path / "index.html").write_text("<!DOCTYPE html><html><body><h1>Report</h1><p>printed</p></body></html>")
+    written, notes = pdf.write_pdfs(tmp_path, ["index.html"])
+    assert (written, notes) == (["index.pdf"], [])
+    assert (tmp_path / "index.pdf").read_bytes().startswith(b"%PDF")
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(tmp_path / "index.pdf")], capture_output=True, text=True).stdout
+        assert re.search(r"^Pages:\s+1$", info, re.M), info
