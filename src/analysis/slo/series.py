@@ -39,6 +39,8 @@ class Samples:
     quality: dict[str, int] = field(default_factory=dict)
     #: per file/source notes for the report
     notes: list[str] = field(default_factory=list)
+    #: NaN samples (Prometheus staleness markers) dropped while loading, per series (:func:`series_text`)
+    nan_by_series: dict[str, int] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return int(self.ts.size)
@@ -126,11 +128,21 @@ def build(parts: list[Part], origin: str = "",
             quality["duplicates"] = int(dup.sum())
             if conflicting:
                 quality["duplicates_conflicting"] = conflicting
+        nan_by_series: dict[str, int] = {}
         if nan.any():
             quality["nan"] = int(np.count_nonzero(nan & ~dup))
+            per = np.bincount(sid[nan & ~dup], minlength=len(labels))
+            nan_by_series = {series_text(labels[i]): int(per[i]) for i in np.flatnonzero(per)}
         keep = ~(dup | nan)
         sid, ts, value = sid[keep], ts[keep], value[keep]
+        return Samples(labels, sid, ts, value, origin, quality, notes or [], nan_by_series)
     return Samples(labels, sid, ts, value, origin, quality, notes or [])
+
+
+def series_text(labels: dict[str, str]) -> str:
+    """A series as PromQL writes it: ``name{a="b",c="d"}`` (labels sorted)."""
+    body = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "__name__")
+    return labels.get("__name__", "") + (f"{{{body}}}" if body else "")
 
 
 def merge(items: list[Samples]) -> Samples:
@@ -151,6 +163,9 @@ def merge(items: list[Samples]) -> Samples:
     out = build(parts, origin=", ".join(s.origin for s in items), notes=notes)
     for k, v in quality.items():
         out.quality[k] = out.quality.get(k, 0) + v
+    for s in items:
+        for k, v in s.nan_by_series.items():
+            out.nan_by_series[k] = out.nan_by_series.get(k, 0) + v
     return out
 
 
