@@ -11,9 +11,15 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import ConfigError
-from .objectives import SLO
-from .rules import RuleSet, rule_set
+from .catalog import load_catalog
+from .objectives import SLO, with_window
+from .params import SloParams
+from .promeval import rules_backtest
+from .result import Evaluation
+from .rules import RuleSet, bucket_labels, rule_set
 from .ruletests import unit_tests
 from .sources import rulefiles
 
@@ -28,6 +34,7 @@ class Deployment:
     test_notes: list[str] = field(default_factory=list)
     check: rulefiles.ToolResult | None = None
     test: rulefiles.ToolResult | None = None
+    backtest: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # generated rules on the data
 
 
 def deploy(slos: list[SLO], out_dir: str | os.PathLike[str], name: str, *, buckets: dict | None = None,
@@ -75,4 +82,21 @@ def deploy(slos: list[SLO], out_dir: str | os.PathLike[str], name: str, *, bucke
         dep.check = rulefiles.check_rules(rules_path)
         if run_tests and tests["tests"]:
             dep.test = rulefiles.run_rule_tests(tests_path)
+    return dep
+
+
+def deploy_evaluation(ev: Evaluation, p: SloParams, out_dir: str | os.PathLike[str]) -> Deployment:
+    """The notebook's "Deploy these alerts": rules for the evaluated catalog (the data's ``le`` labels),
+    written into ``out_dir``, ``promtool check rules``, and the generated rules backtested on the same data.
+
+    SLOs that cannot be written as rules are left out and listed (``Deployment.rules.refused``).
+    In pushdown mode the data are the server's aggregates: the catalog's bucket boundaries are used
+    and the generated rules are not backtested here.
+    """
+    slos = with_window(load_catalog(p.catalog), p.window_override)
+    pushed = p.source == "prometheus" and p.live_mode == "pushdown"
+    buckets = None if pushed or ev.samples is None else bucket_labels(ev.samples.labels)
+    dep = deploy(slos, out_dir, Path(p.catalog).name.split(".")[0], buckets=buckets, run_tests=False)
+    if not pushed:
+        dep.backtest = rules_backtest(ev, dep.rules)
     return dep

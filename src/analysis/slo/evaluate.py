@@ -170,4 +170,4 @@ def evaluate(slos: list[SLO], samples: Samples, at: float | None = None, *, reso
     info = {"series": len(samples.labels), "samples": len(samples), "origin": samples.origin,
             "first": iso(samples.time_range[0]), "last": iso(samples.time_range[1]),
             "resolution_s": grid.res, "quality": dict(samples.quality)}
-    return Evaluation(float(at), results, grid, info)
+    return Evaluation(float(at), results, grid, info, samples)

@@ -16,13 +16,16 @@ less when a sample falls exactly on its start.)
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from .budget import cumsum0
 from .objectives import SLO, Tier
-from .rules import SLIPlan
+from .result import Evaluation
+from .rules import RuleSet, SLIPlan
 from .series import Samples
-from .sli import Groups
+from .sli import Groups, slo_groups
 
 
 def extrapolated_increase(ts: np.ndarray, v: np.ndarray, times: np.ndarray, window: float,
@@ -125,4 +128,27 @@ def rules_firing(plan: SLIPlan, slo: SLO, tiers: tuple[Tier, ...], samples: Samp
         thr = float(f"{t.factor:.12g}") * budget
         with np.errstate(invalid="ignore"):
             out[t.name] = (ratio(t.long_s) > thr) & (ratio(t.short_s) > thr)
+    return out
+
+
+def rules_backtest(ev: Evaluation, rules: RuleSet) -> dict[str, dict[str, np.ndarray]]:
+    """Per evaluated SLO (each group of a grouped one) with rules: per tier, the generated alert's firing
+    over the SLO's window bins, evaluated on the same samples at the same times as the workbook's backtest."""
+    out: dict[str, dict[str, np.ndarray]] = {}
+    if ev.samples is None:
+        return out
+    times = ev.grid.times()
+    done: dict[str, tuple[Groups, dict[str, np.ndarray]]] = {}
+    for res in ev.results:
+        name = res.slo.catalog_name
+        if name not in rules.plans or res.events is None:
+            continue
+        if name not in done:
+            parent = replace(res.slo, group_by=rules.plans[name].by)
+            groups = slo_groups(parent, ev.samples)
+            done[name] = groups, rules_firing(rules.plans[name], res.slo, rules.tiers[name], ev.samples, times, groups)
+        groups, firing = done[name]
+        g = groups.index.get(tuple(v for _, v in res.slo.group), 0)
+        a, b = res.window_bins
+        out[res.slo.name] = {tier: m[g][a:b + 1] for tier, m in firing.items()}
     return out
