@@ -131,8 +131,8 @@ def sli_plan(slo: SLO, buckets: dict[float, str] | None = None) -> SLIPlan | str
 
 
 def _agg(plan: SLIPlan, sel: Selector, window: str) -> str:
-    by = f" by ({', '.join(plan.by)})" if plan.by else ""
-    return f"sum{by} ({plan.function}({sel}[{window}]))"
+    by = f" by ({', '.join(plan.by)}) " if plan.by else ""
+    return f"sum{by}({plan.function}({sel}[{window}]))"
 
 
 def _role(plan: SLIPlan, sels: tuple[Selector, ...], window: str, anchor: str | None) -> str:
