@@ -41,6 +41,7 @@ class Samples:
     notes: list[str] = field(default_factory=list)
     #: NaN samples (Prometheus staleness markers) dropped while loading, per series (:func:`series_text`)
     nan_by_series: dict[str, int] = field(default_factory=dict)
+    _resolution: float | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return int(self.ts.size)
@@ -72,7 +73,12 @@ class Samples:
         return float(self.ts.min()), float(self.ts.max())
 
     def resolution(self) -> float:
-        """Typical sample interval (median of per-series differences), seconds."""
+        """Typical sample interval (median of per-series differences), seconds (computed once)."""
+        if self._resolution is None:
+            self._resolution = self._median_interval()
+        return self._resolution
+
+    def _median_interval(self) -> float:
         if self.ts.size < 2:
             return float("nan")
         d = np.diff(self.ts)
