@@ -6,8 +6,8 @@
    load + evaluate time, grouped / ungrouped (target ≤ 2×); the evaluation alone is printed too.
 3. Live: 1,000 series × 7 days × 60 s scrape (≈10 M samples) backfilled once into a TSDB cached under
    ``/tmp/infra-mind-bench-slo-live`` (never committed), served by the real Prometheus: the raw mode vs
-   the pushdown mode, each in a fresh subprocess: wall time, bytes read by the process (``/proc/self/io``
-   ``rchar``: the HTTP answers, plus files), peak RSS (``VmHWM``). Goal: pushdown ≥ 10× faster and ≥ 10×
+   the pushdown mode, each in a fresh subprocess: wall time, bytes of the HTTP answers received (bodies,
+   counted in ``requests``), peak RSS (``VmHWM``). Goal: pushdown ≥ 10× faster and ≥ 10×
    less memory.
 """
 
@@ -31,21 +31,29 @@ END = 1_790_899_200.0 + 28 * 86400  # a fixed week boundary: the cached TSDB sta
 _CHILD = r"""
 import json, sys, time
 def proc(key):
-    for line in open("/proc/self/" + ("status" if key == "VmHWM" else "io")):
+    for line in open("/proc/self/status"):
         if line.startswith(key):
-            return int(line.split()[1]) * (1024 if key == "VmHWM" else 1)
+            return int(line.split()[1]) * 1024
+import requests
 from analysis.params import validate
 from analysis.slo.params import SloParams
 from analysis.slo import pipeline
+received = [0]
+_send = requests.Session.send
+def send(self, req, **kw):  # count the HTTP bodies the server sends (decompressed)
+    r = _send(self, req, **kw)
+    received[0] += len(r.content)
+    return r
+requests.Session.send = send
 mode, url, catalog, at = sys.argv[1:5]
 p = validate(SloParams, {"catalog": catalog, "source": "prometheus", "prometheus_url": url, "evaluation_time": at,
                          "step_s": 60, "live_mode": mode, "pushdown_step_s": 300, "timeout_s": 600})
-base, r0 = proc("VmHWM"), proc("rchar")
+base = proc("VmHWM")
 t = time.perf_counter()
 ev = pipeline.run(p)
 dt = time.perf_counter() - t
 rep = ev.reports[0]
-print(json.dumps({"seconds": dt, "peak_rss": proc("VmHWM"), "baseline_rss": base, "bytes": proc("rchar") - r0,
+print(json.dumps({"seconds": dt, "peak_rss": proc("VmHWM"), "baseline_rss": base, "bytes": received[0],
                   "valid": rep.valid_events, "bad": rep.bad_events, "samples": ev.samples_info["samples"]}))
 """
 

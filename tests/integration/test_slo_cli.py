@@ -50,7 +50,9 @@ def test_embedded_table_ends_with_the_notebook_verdict(capsys):
     assert rc == 1
     assert ("\nFAIL: 5 of 9 SLOs met; api_availability budget overspent by 43%; 1 undetermined; 2 without data\n"
             in out)
-    assert "  - api_availability: error budget spent (143% consumed)" in out
+    # the catalog's error-budget policy: its strictest step below the budget left
+    assert ("  - api_availability: budget left -43% < 0% — policy: freeze feature releases of infra-mind until the "
+            "budget of api_availability recovers") in out
 
 
 def test_evaluation_time_pins_the_window(capsys):
