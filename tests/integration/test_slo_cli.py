@@ -62,7 +62,11 @@ def test_evaluation_time_pins_the_window(capsys):
     by = {r["name"]: r for r in reports}
     assert rc == 1  # the LLM slow burn (Oct 12-17) overspends a 7-day budget
     assert by["llm_api_success_rate"]["status"] == "FAIL"
-    assert by["api_availability"]["status"] == "PASS"  # the 503 incident (Oct 22) is after the evaluation time
+    # the 503 incident (Oct 22) is after the evaluation time: met, but on a 7-day window the 3 d ticket (10 % of the
+    # budget in 3 days: factor 0.23) fires at the background 0.03 % error rate — WARN, and the tier says why
+    assert by["api_availability"]["compliant"] is True and by["api_availability"]["status"] == "WARN"
+    assert by["api_availability"]["alerts_firing"] == ["ticket_3d_6h"]
+    assert "fires while the budget would still last the period" in by["api_availability"]["tier_notes"]["ticket_3d_6h"]
     assert {r["window_end"] for r in reports} == {"2026-10-15T00:00:00Z"}
     assert {r["window_start"] for r in reports} == {"2026-10-08T00:00:00Z"}
 

@@ -154,6 +154,9 @@ def tier_notes(target: float, res: float, tiers: tuple[Tier, ...] = DEFAULT_TIER
         if t.factor >= max_burn:
             notes[t.name] = (f"can never fire: factor {t.factor:.4g} ≥ maximum burn rate {max_burn:.3g} "
                              f"(100 % errors at target {target * 100:g} %)")
+        elif t.factor < 1:
+            notes[t.name] = (f"factor {t.factor:.4g} < 1 ({t.budget_pct:g} % of the budget in "
+                             f"{format_duration(t.long_s)}): fires while the budget would still last the period")
         elif t.short_s < res:
             notes[t.name] = (f"short window {format_duration(t.short_s)} is below the data resolution "
                              f"{format_duration(res)}: meaningless")
