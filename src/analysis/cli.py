@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "digest": ("analysis.querycost.cli", "digest mongod slow-query logs, profiler dumps and explain outputs"),
     "scan-vs-agg": ("analysis.dashboard.cli", "measure full-scan vs aggregation dashboard loads and the cache"),
     "slo": ("analysis.slo.cli", "SLO compliance, error budgets and burn-rate alerts from Prometheus data"),
+    "slo-rules": ("analysis.slo.rules_cli", "generate Prometheus / Prometheus Operator SLO alert rules and check them"),
     "ws-audit": ("analysis.wsaudit.cli", "run the WebSocket/JWT probe battery against a target"),
     "ws-target": ("analysis.wsaudit.target_cli", "start a reference WebSocket target (secure or vulnerable)"),
 }

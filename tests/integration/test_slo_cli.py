@@ -50,7 +50,9 @@ def test_embedded_table_ends_with_the_notebook_verdict(capsys):
     assert rc == 1
     assert ("\nFAIL: 5 of 9 SLOs met; api_availability budget overspent by 43%; 1 undetermined; 2 without data\n"
             in out)
-    assert "  - api_availability: error budget spent (143% consumed)" in out
+    # the catalog's error-budget policy: its strictest step below the budget left
+    assert ("  - api_availability: budget left -43% < 0% — policy: freeze feature releases of infra-mind until the "
+            "budget of api_availability recovers") in out
 
 
 def test_evaluation_time_pins_the_window(capsys):
@@ -60,7 +62,11 @@ def test_evaluation_time_pins_the_window(capsys):
     by = {r["name"]: r for r in reports}
     assert rc == 1  # the LLM slow burn (Oct 12-17) overspends a 7-day budget
     assert by["llm_api_success_rate"]["status"] == "FAIL"
-    assert by["api_availability"]["status"] == "PASS"  # the 503 incident (Oct 22) is after the evaluation time
+    # the 503 incident (Oct 22) is after the evaluation time: met, but on a 7-day window the 3 d ticket (10 % of the
+    # budget in 3 days: factor 0.23) fires at the background 0.03 % error rate — WARN, and the tier says why
+    assert by["api_availability"]["compliant"] is True and by["api_availability"]["status"] == "WARN"
+    assert by["api_availability"]["alerts_firing"] == ["ticket_3d_6h"]
+    assert "fires while the budget would still last the period" in by["api_availability"]["tier_notes"]["ticket_3d_6h"]
     assert {r["window_end"] for r in reports} == {"2026-10-15T00:00:00Z"}
     assert {r["window_start"] for r in reports} == {"2026-10-08T00:00:00Z"}
 

@@ -1,9 +1,7 @@
 """Oracle: a real Prometheus server evaluates the same PromQL the workbook claims to reproduce.
 
-A session fixture generates 31 days of 60 s samples with the traffic model (a 503
-incident, a counter reset, a scrape gap, a zero-traffic window, a latency histogram),
-loads them with ``promtool tsdb create-blocks-from openmetrics`` into a temporary TSDB
-and starts ``/usr/bin/prometheus`` on a free loopback port. Then:
+The session fixture ``prom`` (``tests/integration/conftest.py``) serves 31 days of 60 s samples
+of the traffic model from a real Prometheus. Then:
 
 * the live path (``source="prometheus"``) and the export path (``query_range`` JSON
   fetched from the server with plain HTTP, in chunks under 11,000 points) must agree
@@ -16,13 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-import socket
-import subprocess
-import time
-import urllib.parse
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -30,114 +21,17 @@ import pytest
 
 from analysis.params import validate
 from analysis.slo import budget as B
-from analysis.samples.prometheus_files import write_openmetrics
-from analysis.samples.traffic import DAY, Scenario, generate
+from analysis.samples.traffic import DAY, Scenario
 from analysis.slo.params import SloParams
 from analysis.slo.pipeline import run
 from analysis.timeparse import iso
+from tests.integration.prom_oracle import BAD, GOOD, STEP, TARGET, TOTAL, api_get
 
 pytestmark = pytest.mark.integration
 
-PROMETHEUS = shutil.which("prometheus")
-PROMTOOL = shutil.which("promtool")
-STEP = 60.0
-TARGET = 0.999
-GOOD = 'http_requests_total{status!~"5.."}'
-TOTAL = "http_requests_total"
-BAD = 'http_requests_total{status=~"5.."}'
-
-CATALOG = f"""
-slos:
-  - name: availability
-    target: {TARGET * 100}
-    window: 30d
-    sli: {{ratio: {{good: '{GOOD}', total: {TOTAL}}}}}
-  - name: latency
-    target: 95
-    window: 30d
-    sli: {{latency: {{metric: http_request_duration_seconds, threshold_s: 0.5}}}}
-"""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def _get(url: str, path: str, **params) -> dict:
-    q = urllib.parse.urlencode(params)
-    with urllib.request.urlopen(f"{url}{path}?{q}", timeout=60) as r:
-        doc = json.load(r)
-    assert doc["status"] == "success", doc
-    return doc
-
-
-@pytest.fixture(scope="session")
-def prom(tmp_path_factory):
-    if not PROMETHEUS or not PROMTOOL:
-        pytest.skip("prometheus/promtool binaries not installed (CI: apt-get install prometheus)")
-    d = tmp_path_factory.mktemp("prom")
-    # data ends on the last week boundary at least 2 h ago (so on the 2 h block grid), 31 days long. The week
-    # boundary pins the traffic's phase (time of day, weekday) and so every random draw: each run sees the same
-    # data (the 30 m burn rate counts a few dozen errors, where one error more or less moves it by several %)
-    end = math.floor((time.time() - 7200) / (7 * DAY)) * 7 * DAY
-    start = end - 31 * DAY
-    parts = generate(start=start, days=31, step=STEP, endpoints=2,
-                     families=("http_requests_total", "http_request_duration_seconds"), histogram_count=False,
-                     scrape_offset_s=17.0, jitter_s=0.5)  # scrapes are not on the query grid
-    # promtool re-reads its whole input for every 2 h block: feed it one file per day
-    files = []
-    for i in range(32):
-        a, b = start + i * DAY, start + (i + 1) * DAY
-        sub = [(lab, ts[(ts >= a) & (ts < b)], v[(ts >= a) & (ts < b)]) for lab, ts, v in parts]
-        sub = [p for p in sub if p[1].size]
-        if sub:
-            f = d / f"day{i:02d}.om"
-            with f.open("w") as fh:
-                write_openmetrics(sub, fh)
-            files.append(f)
-    tsdb = d / "tsdb"
-
-    def create(f: Path) -> None:
-        subprocess.run([PROMTOOL, "tsdb", "create-blocks-from", "openmetrics", "-q", str(f), str(tsdb)],
-                       check=True, capture_output=True, timeout=300)
-
-    with ThreadPoolExecutor(2) as pool:
-        list(pool.map(create, files))
-    for f in files:
-        f.unlink()
-    cfg = d / "prometheus.yml"
-    cfg.write_text("global:\n  scrape_interval: 1h\n")
-    port = _free_port()
-    log = (d / "prometheus.log").open("w")
-    proc = subprocess.Popen([PROMETHEUS, f"--config.file={cfg}", f"--storage.tsdb.path={tsdb}",
-                             f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=400d",
-                             "--query.max-samples=200000000"], stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/-/ready", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"prometheus did not become ready: {(d / 'prometheus.log').read_text()[-2000:]}")
-            time.sleep(0.25)
-        catalog = d / "catalog.yaml"
-        catalog.write_text(CATALOG)
-        yield {"url": url, "at": end, "start": start, "catalog": str(catalog), "dir": d}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        log.close()
+    return api_get(url, path, **params)
 
 
 def _scalar(prom, query: str, at: float) -> float:

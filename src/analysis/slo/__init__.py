@@ -18,7 +18,12 @@ Modules by job (PromQL selector syntax is the bottom floor's :mod:`analysis.prom
   :class:`~.result.Evaluation`;
 * :mod:`.report` – tables, the CLI's JSON and ``verdict(result)``; :mod:`.plots` – figures;
 * :mod:`.pipeline` – ``run(params) -> Evaluation``, the one entry of the notebook and the CLI;
-  :mod:`.cli` – ``python -m analysis slo``.
+  :mod:`.cli` – ``python -m analysis slo``;
+* deployable alerting: :mod:`.alerting` (catalog tiers, exclusions, policy, group_by), :mod:`.rules`
+  (catalog → rule groups), :mod:`.promeval` (the rules evaluated with Prometheus' ``rate()`` semantics),
+  :mod:`.ruletests` (generated ``promtool test rules``), :mod:`.sources.rulefiles` (files, promtool),
+  :mod:`.deploy` (wiring) and :mod:`.rules_cli` – ``python -m analysis slo-rules``;
+* :mod:`.pushdown` – the server-side queries of the pushdown live mode.
 
 The embedded traffic model that generated the bundled export is :mod:`analysis.samples.traffic`.
 """

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .objectives import Window, format_duration
+from .objectives import DEFAULT_TIER_SPECS, Tier, Window, format_duration
 from .sli import Events, Grid
 
 #: burn-rate windows reported for every SLO
@@ -25,29 +25,9 @@ BURN_WINDOWS_S = (300, 1800, 3600, 7200, 21600, 86400, 259200)
 REL_TOL = 1e-9
 
 
-@dataclass(frozen=True)
-class Tier:
-    """One multiwindow burn-rate alert: fires when both windows burn faster than ``factor``."""
-
-    name: str
-    severity: str
-    long_s: float
-    short_s: float
-    factor: float
-    source: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.severity} {format_duration(self.long_s)}/{format_duration(self.short_s)} {self.factor:g}x"
-
-
-#: SRE Workbook tiers for a 30-day SLO plus Sloth's 3x 1d/2h ticket.
-DEFAULT_TIERS = (
-    Tier("page_1h_5m", "page", 3600, 300, 14.4, "SRE Workbook"),
-    Tier("page_6h_30m", "page", 21600, 1800, 6.0, "SRE Workbook"),
-    Tier("ticket_1d_2h", "ticket", 86400, 7200, 3.0, "Sloth"),
-    Tier("ticket_3d_6h", "ticket", 259200, 21600, 1.0, "SRE Workbook"),
-)
+#: the default tiers resolved for a 30-day SLO: SRE Workbook 14.4x 1h/5m and 6x 6h/30m pages, 1x 3d/6h
+#: ticket, Sloth's 3x 1d/2h ticket (other windows scale: :meth:`~.objectives.TierSpec.resolve`)
+DEFAULT_TIERS = tuple(t.resolve(30 * 86400.0) for t in DEFAULT_TIER_SPECS)
 
 
 def meets(good: float, valid: float, target: float) -> bool | None:
@@ -166,21 +146,24 @@ def burn_rates_at(ev: Events, target: float, k: int) -> dict[str, float | None]:
     return out
 
 
-def tier_notes(target: float, res: float, tiers=DEFAULT_TIERS) -> dict[str, str]:
+def tier_notes(target: float, res: float, tiers: tuple[Tier, ...] = DEFAULT_TIERS) -> dict[str, str]:
     """Tiers that can never fire (factor ≥ 1/(1−target)) or whose short window is below the resolution."""
     notes = {}
     max_burn = 1 / (1 - target)
     for t in tiers:
         if t.factor >= max_burn:
-            notes[t.name] = (f"can never fire: factor {t.factor:g} ≥ maximum burn rate {max_burn:.3g} "
+            notes[t.name] = (f"can never fire: factor {t.factor:.4g} ≥ maximum burn rate {max_burn:.3g} "
                              f"(100 % errors at target {target * 100:g} %)")
+        elif t.factor < 1:
+            notes[t.name] = (f"factor {t.factor:.4g} < 1 ({t.budget_pct:g} % of the budget in "
+                             f"{format_duration(t.long_s)}): fires while the budget would still last the period")
         elif t.short_s < res:
             notes[t.name] = (f"short window {format_duration(t.short_s)} is below the data resolution "
                              f"{format_duration(res)}: meaningless")
     return notes
 
 
-def firing_series(ev: Events, target: float, tiers=DEFAULT_TIERS) -> dict[str, np.ndarray]:
+def firing_series(ev: Events, target: float, tiers: tuple[Tier, ...] = DEFAULT_TIERS) -> dict[str, np.ndarray]:
     """Boolean per bin per tier: both windows' burn rates exceed the factor."""
     cache: dict[float, np.ndarray] = {}
 
@@ -207,17 +190,18 @@ class Alerts:
     backtest: dict[str, list[list[float]]]  # per tier: firing intervals inside the window
 
 
-def alert_state(ev: Events, target: float, a: int, b: int, data_res: float) -> Alerts:
+def alert_state(ev: Events, target: float, a: int, b: int, data_res: float,
+                tiers: tuple[Tier, ...] = DEFAULT_TIERS) -> Alerts:
     """Burn rates at bin ``b``, every tier's firing series, and its firing intervals over bins ``a..b``.
 
     ``data_res`` is the data's own sample interval (tiers with a shorter short window get a note).
     """
-    firing = firing_series(ev, target)
+    firing = firing_series(ev, target, tiers)
     times = ev.grid.times()
     return Alerts(
         burn_rates=burn_rates_at(ev, target, b),
         firing=firing,
-        notes=tier_notes(target, data_res),
+        notes=tier_notes(target, data_res, tiers),
         firing_now=[name for name, m in firing.items() if b >= 0 and m[b]],
         backtest={name: intervals(m[a:b + 1], times[a:b + 1]) for name, m in firing.items()},
     )

@@ -37,12 +37,15 @@ from ..config import resolve_path
 from ..errors import ConfigError
 from ..promql import parse_selector
 from ..yamlio import load_yaml
+from .alerting import check_tiers_can_fire, parse_exclusions, parse_group_by, parse_policy, parse_tiers
 from .objectives import SLI, SLO, parse_duration, parse_selectors, parse_target, parse_window
 from .openslo import openslo_slos
 
 log = logging.getLogger(__name__)
 
-_OWN_KEYS = {"name", "description", "target", "window", "budgeting", "sli", "not_exported"}
+_OWN_KEYS = {"name", "description", "target", "window", "budgeting", "sli", "not_exported", "alerting", "exclude",
+             "policy", "group_by"}
+_DEFAULT_KEYS = {"window", "budgeting", "alerting", "exclude", "policy"}
 
 
 def _own_sli(sli_raw: Any, where: str) -> SLI:
@@ -69,11 +72,15 @@ def _own_sli(sli_raw: Any, where: str) -> SLI:
     sel_text = body.get("selector")
     sel = parse_selector(metric + sel_text if sel_text and sel_text.lstrip().startswith("{") else
                          (sel_text or metric), f"{where}: sli.latency.selector") if sel_text else None
+    buckets = body.get("buckets") or ()
+    if not isinstance(buckets, (list, tuple)) or not all(
+            isinstance(b, (int, float)) and not isinstance(b, bool) and b > 0 for b in buckets):
+        raise ConfigError(f"{where}: sli.latency.buckets must be a list of positive bucket boundaries (seconds)")
     return SLI("latency", metric=metric, threshold_s=float(thr), selector=sel,
-               interpolate=bool(body.get("interpolate", False)))
+               interpolate=bool(body.get("interpolate", False)), buckets=tuple(sorted(float(b) for b in buckets)))
 
 
-def own_slo(raw: Any, defaults: dict, where: str) -> SLO:
+def own_slo(raw: Any, defaults: dict, where: str, service: str = "") -> SLO:
     """One entry of an own-format ``slos:`` list (``defaults`` fill the window and budgeting).
 
     Raises
@@ -103,9 +110,17 @@ def own_slo(raw: Any, defaults: dict, where: str) -> SLO:
     st = budgeting.get("slice_target")
     slice_target = parse_target(st, f"{where}: slice_target", percent=True) if st is not None else math.nan
     sli = _own_sli(raw.get("sli"), where)
+    tiers, custom = parse_tiers(raw.get("alerting", defaults.get("alerting")), where)
+    if custom:
+        check_tiers_can_fire(tiers, window.period_s, target, where)
+    exclusions = parse_exclusions(defaults.get("exclude"), f"{where}: defaults") + \
+        parse_exclusions(raw.get("exclude"), where)
+    policy = parse_policy(raw.get("policy", defaults.get("policy")), where)
     return SLO(name=name, target=target, window=window, sli=sli, description=str(raw.get("description", "")),
                method=method, slice_s=slice_s, slice_target=slice_target,
-               not_exported=str(raw.get("not_exported") or ""), source=where.split(":")[0])
+               not_exported=str(raw.get("not_exported") or ""), source=where.split(":")[0], service=service,
+               tiers=tiers, custom_tiers=custom, exclusions=exclusions, policy=policy,
+               group_by=parse_group_by(raw.get("group_by"), where))
 
 
 def _is_openslo(doc: Any) -> bool:
@@ -126,7 +141,11 @@ def _slos_of(docs: list, where: str) -> list[SLO]:
         if not isinstance(d, dict) or not isinstance(d.get("slos"), list):
             raise ConfigError(f"{where}: expected a mapping with a 'slos' list (or OpenSLO documents)")
         defaults = d.get("defaults") or {}
-        slos.extend(own_slo(raw, defaults, where) for raw in d["slos"])
+        if not isinstance(defaults, dict) or set(defaults) - _DEFAULT_KEYS:
+            bad = sorted(set(defaults) - _DEFAULT_KEYS)[0] if isinstance(defaults, dict) else "defaults"
+            raise ConfigError(f"{where}: defaults: unknown key {bad!r} ({', '.join(sorted(_DEFAULT_KEYS))})")
+        service = str(d.get("service") or "")
+        slos.extend(own_slo(raw, defaults, where, service) for raw in d["slos"])
     return slos
 
 

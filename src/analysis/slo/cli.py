@@ -4,6 +4,7 @@ Usage::
 
     python -m analysis slo --catalog slo/infra_mind.yaml --export data/prometheus [--at 2026-11-01T00:00:00Z] [--json]
     python -m analysis slo --catalog slo/infra_mind.yaml --prometheus https://prom:9090 --token-env PROM_TOKEN
+    python -m analysis slo --catalog slo/infra_mind.yaml --prometheus https://thanos:9090 --mode pushdown
 
 ``run`` returns the verdict (:func:`analysis.slo.report.verdict`); :data:`analysis.cli.EXIT_CODES`
 turns it into the exit code: 0 no SLO failed (PASS/WARN), 1 at least one SLO is FAIL, 2 bad input
@@ -38,6 +39,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="evaluation time every query is pinned to (default: end of data / now)")
     parser.add_argument("--window", default="", help="override every SLO's window (e.g. 7d, 30d, month)")
     parser.add_argument("--step", type=float, default=60.0, help="live query_range step in seconds (default 60)")
+    parser.add_argument("--mode", choices=("raw", "pushdown"), default="raw",
+                        help="live: fetch raw series (raw) or let the server aggregate increases (pushdown)")
+    parser.add_argument("--pushdown-step", type=float, default=300.0, help="pushdown step in seconds (default 300)")
     parser.add_argument("--token-env", default="", help="environment variable holding a bearer token for --prometheus")
     parser.add_argument("--timeout", type=float, default=30.0, help="live request timeout in seconds")
     parser.add_argument("--json", action="store_true", help="print the per-SLO reports as a JSON list")
@@ -49,7 +53,8 @@ def run(args: argparse.Namespace) -> Verdict:
     values = {"catalog": args.catalog, "evaluation_time": args.at, "window_override": args.window,
               "step_s": args.step, "timeout_s": args.timeout, "prometheus_token_env": args.token_env}
     if args.prometheus:
-        values.update(source="prometheus", prometheus_url=args.prometheus)
+        values.update(source="prometheus", prometheus_url=args.prometheus, live_mode=args.mode,
+                      pushdown_step_s=args.pushdown_step)
     else:
         values.update(source="export", export_paths=list(args.export))
     params = validate(SloParams, values)

@@ -8,6 +8,7 @@ samples are loaded.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from ..timeparse import iso
 from . import budget as B
@@ -16,7 +17,7 @@ from .objectives import SLO, format_duration
 from .quality import data_quality
 from .result import Evaluation, SLOReport, SLOResult
 from .series import Samples, require_samples
-from .sli import Grid, events_for, make_grid
+from .sli import Events, Grid, events_by_group, make_grid
 from .validation import Validation, validate_against
 
 
@@ -57,14 +58,38 @@ def _no_data_reason(samples: Samples, ev_present_any: bool, span: B.Span, counts
     return ""
 
 
-def evaluate_slo(slo: SLO, samples: Samples, grid: Grid, at: float, validation: Validation) -> SLOResult:
-    """Evaluate one SLO at ``at`` (Unix seconds)."""
-    span = B.window_span(slo.window, at, grid)
-    warns = list(validation.warnings.get(slo.name, []))
-    extra = {"window_seconds": span.window_s, "evaluated_at_unix": at, "resolution_s": grid.res}
+def exclusion_warnings(slo: SLO, span: B.Span) -> list[str]:
+    """One line per exclusion that lies outside the SLO's window (it changes nothing)."""
+    return [f"exclusion {iso(x.start)} – {iso(x.end)} ({x.reason}) lies outside the window "
+            f"{iso(span.start)} – {iso(span.end)}: ignored"
+            for x in slo.exclusions if x.end <= span.start or x.start >= span.end]
+
+
+def group_view(slo: SLO, labels: tuple[str, ...], key: tuple[str, ...]) -> SLO:
+    """The SLO of one label value of a grouped SLO: named ``name{label="value"}``."""
+    if not labels:
+        return slo
+    body = ",".join(f'{lab}="{v}"' for lab, v in zip(labels, key))
+    return replace(slo, name=f"{slo.name}{{{body}}}", parent=slo.name, group=tuple(zip(labels, key)))
+
+
+def evaluate_catalog_slo(slo: SLO, samples: Samples, grid: Grid, at: float, validation: Validation) -> list[SLOResult]:
+    """Evaluate one catalog SLO at ``at``: one result, or one per label value of its ``group_by``."""
     if slo.name in validation.missing:
-        return SLOResult(slo, no_data_report(slo, span, validation.missing[slo.name], warns, extra))
-    ev = events_for(slo, samples, grid)
+        return [evaluate_slo(slo, None, samples, grid, at, validation)]
+    groups, evs = events_by_group(slo, samples, grid)
+    return [evaluate_slo(group_view(slo, groups.labels, key), ev, samples, grid, at, validation)
+            for key, ev in zip(groups.keys, evs)]
+
+
+def evaluate_slo(slo: SLO, ev: Events | None, samples: Samples, grid: Grid, at: float,
+                 validation: Validation) -> SLOResult:
+    """Evaluate one SLO (or one group of a grouped SLO) from its events at ``at`` (Unix seconds)."""
+    span = B.window_span(slo.window, at, grid)
+    warns = list(validation.warnings.get(slo.catalog_name, [])) + exclusion_warnings(slo, span)
+    extra = {"window_seconds": span.window_s, "evaluated_at_unix": at, "resolution_s": grid.res}
+    if ev is None:
+        return SLOResult(slo, no_data_report(slo, span, validation.missing[slo.catalog_name], warns, extra))
     a, b = span.a, span.b
     facts, quality_warns = data_quality(samples, ev, span, grid.res)
     extra.update(facts)
@@ -76,7 +101,7 @@ def evaluate_slo(slo: SLO, samples: Samples, grid: Grid, at: float, validation: 
     c = sli_compliance(slo, ev, span, warns)
     bf = budget_figures(slo, ev, span, c, grid.res, warns)
     data_res = samples.resolution()
-    alerts = B.alert_state(ev, slo.target, a, b, data_res if math.isfinite(data_res) else grid.res)
+    alerts = B.alert_state(ev, slo.target, a, b, data_res if math.isfinite(data_res) else grid.res, slo.alert_tiers)
     tte = time_to_exhaustion(bf.remaining_pct, alerts.burn_rates, span.window_s)
     proj, proj_ok, basis = projection(slo, ev, span, c, samples.time_range[0], grid.res)
     status = slo_status(bf.compliant, alerts.firing_now)
@@ -94,7 +119,7 @@ def evaluate_slo(slo: SLO, samples: Samples, grid: Grid, at: float, validation: 
         burn_rates=alerts.burn_rates, alerts_firing=alerts.firing_now,
         alert_backtest={name: [[iso(s), iso(e)] for s, e in spans] for name, spans in alerts.backtest.items()},
         time_to_exhaustion_s=tte, status=status, warnings=warns, sli_lower=c.sli_lower, sli_upper=c.sli_upper,
-        sli_interpolated=c.sli_interpolated, timeslices=bf.timeslices, tier_notes=alerts.notes,
+        sli_interpolated=c.sli_interpolated, timeslices=bf.timeslices, tier_notes={**alerts.notes, **slo.unused_tiers},
         projected_sli=proj, projected_compliant=proj_ok, projection_basis=basis, data=extra, evaluated_at=iso(at))
     return SLOResult(slo, rep, ev, (a, b), alerts.firing)
 
@@ -105,7 +130,7 @@ def default_at(samples: Samples, grid: Grid) -> float:
 
 
 def evaluate(slos: list[SLO], samples: Samples, at: float | None = None, *, resolution: float | None = None,
-             where: str = "catalog") -> Evaluation:
+             where: str = "catalog", validation: Validation | None = None) -> Evaluation:
     """Validate the catalog against the data and evaluate every SLO at one timestamp.
 
     Parameters
@@ -120,6 +145,9 @@ def evaluate(slos: list[SLO], samples: Samples, at: float | None = None, *, reso
         Grid resolution in seconds; default: the typical sample interval.
     where : str
         Catalog name for error messages.
+    validation : Validation, optional
+        The catalog already checked against the data's series (the pushdown mode checks the
+        server's series, not the aggregated samples it evaluates).
 
     Returns
     -------
@@ -133,12 +161,13 @@ def evaluate(slos: list[SLO], samples: Samples, at: float | None = None, *, reso
         The catalog does not fit the data (see :func:`analysis.slo.validation.validate_against`).
     """
     require_samples(samples, samples.origin or "source")
-    validation = validate_against(slos, samples, where=where)
+    if validation is None:
+        validation = validate_against(slos, samples, where=where)
     grid = make_grid(samples, resolution, until=at)
     if at is None:
         at = default_at(samples, grid)
-    results = [evaluate_slo(s, samples, grid, float(at), validation) for s in slos]
+    results = [r for s in slos for r in evaluate_catalog_slo(s, samples, grid, float(at), validation)]
     info = {"series": len(samples.labels), "samples": len(samples), "origin": samples.origin,
             "first": iso(samples.time_range[0]), "last": iso(samples.time_range[1]),
             "resolution_s": grid.res, "quality": dict(samples.quality)}
-    return Evaluation(float(at), results, grid, info)
+    return Evaluation(float(at), results, grid, info, samples)

@@ -18,6 +18,9 @@ from ..promql import Selector, parse_selector
 
 _UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 CALENDAR_UNITS = ("week", "month", "quarter", "year")
+#: nominal length of a calendar period: what burn-rate factors of a calendar SLO are scaled by
+#: (deployed alert rules need one fixed factor; the SRE Workbook's "30-day" month)
+CALENDAR_NOMINAL_S = {"week": 7 * 86400.0, "month": 30 * 86400.0, "quarter": 90 * 86400.0, "year": 365 * 86400.0}
 
 
 def parse_duration(text: Any, where: str) -> float:
@@ -54,6 +57,84 @@ class Window:
         return f"rolling {format_duration(self.seconds)}" if self.kind == "rolling" else \
             f"calendar {self.unit} ({self.timezone})"
 
+    @property
+    def period_s(self) -> float:
+        """The budget period burn-rate factors are scaled by (calendar: :data:`CALENDAR_NOMINAL_S`)."""
+        return self.seconds if self.kind == "rolling" else CALENDAR_NOMINAL_S[self.unit]
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One multiwindow burn-rate alert: fires when both windows burn faster than ``factor``.
+
+    ``budget_pct`` is the share of the period's budget consumed when the tier fires after
+    burning at ``factor`` for its whole long window (``factor × long / period``).
+    """
+
+    name: str
+    severity: str
+    long_s: float
+    short_s: float
+    factor: float
+    source: str
+    budget_pct: float = math.nan
+
+    @property
+    def label(self) -> str:
+        return f"{self.severity} {format_duration(self.long_s)}/{format_duration(self.short_s)} {self.factor:.4g}x"
+
+
+@dataclass(frozen=True)
+class TierSpec:
+    """A tier as the catalog defines it: by budget consumed (scales with the window) or by a fixed factor."""
+
+    name: str
+    severity: str
+    long_s: float
+    short_s: float
+    budget_pct: float = math.nan  # percent of the period's budget consumed over the long window
+    factor: float = math.nan
+    source: str = "catalog"
+
+    def resolve(self, period_s: float) -> Tier:
+        """The :class:`Tier` for a budget period of ``period_s`` seconds.
+
+        ``factor = budget fraction × period / long window`` (SRE Workbook: 2 % in 1 h of 30 days
+        is 14.4); a fixed factor gives ``budget_pct = factor × long / period``.
+        """
+        if math.isnan(self.factor):
+            factor = self.budget_pct * period_s / (100 * self.long_s)
+            return Tier(self.name, self.severity, self.long_s, self.short_s, factor, self.source, self.budget_pct)
+        pct = 100 * self.factor * self.long_s / period_s
+        return Tier(self.name, self.severity, self.long_s, self.short_s, self.factor, self.source, pct)
+
+
+#: the default tiers, by budget consumed: SRE Workbook pages (2 % in 1 h, 5 % in 6 h) and ticket
+#: (10 % in 3 d), plus Sloth's 1 d/2 h ticket (10 % in 1 d; 3x on 30 days)
+DEFAULT_TIER_SPECS = (
+    TierSpec("page_1h_5m", "page", 3600, 300, budget_pct=2, source="SRE Workbook"),
+    TierSpec("page_6h_30m", "page", 21600, 1800, budget_pct=5, source="SRE Workbook"),
+    TierSpec("ticket_1d_2h", "ticket", 86400, 7200, budget_pct=10, source="Sloth"),
+    TierSpec("ticket_3d_6h", "ticket", 259200, 21600, budget_pct=10, source="SRE Workbook"),
+)
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A maintenance window whose events do not count (``(start, end]`` in Unix seconds)."""
+
+    start: float
+    end: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class PolicyStep:
+    """One step of an error-budget policy: when the budget left is below ``below`` percent, ``action``."""
+
+    below: float
+    action: str
+
 
 @dataclass(frozen=True)
 class SLI:
@@ -67,6 +148,7 @@ class SLI:
     threshold_s: float = math.nan
     selector: Selector | None = None  # latency: extra matchers (metric name ignored)
     interpolate: bool = False
+    buckets: tuple[float, ...] = ()  # latency: the histogram's boundaries, when the catalog declares them
 
     def selectors(self) -> list[Selector]:
         """Every selector the SLI reads (latency: the ``_bucket`` series)."""
@@ -90,6 +172,36 @@ class SLO:
     slice_target: float = math.nan  # fraction; NaN → same as target
     not_exported: str = ""
     source: str = ""
+    service: str = ""
+    tiers: tuple[TierSpec, ...] = DEFAULT_TIER_SPECS
+    custom_tiers: bool = False  # the catalog set the tiers (a tier that can never fire is then an error)
+    exclusions: tuple[Exclusion, ...] = ()
+    policy: tuple[PolicyStep, ...] = ()
+    group_by: tuple[str, ...] = ()
+    parent: str = ""  # a group view: the catalog SLO's name (``name`` then carries the group labels)
+    group: tuple[tuple[str, str], ...] = ()  # a group view: its label values
+
+    @property
+    def alert_tiers(self) -> tuple[Tier, ...]:
+        """The tiers with their factors for this SLO's window (see :meth:`TierSpec.resolve`).
+
+        A tier whose long window is longer than the SLO's period is left out (see
+        :attr:`unused_tiers`): it would spend more than the period's budget before firing.
+        """
+        period = self.window.period_s
+        return tuple(t.resolve(period) for t in self.tiers if t.long_s <= period)
+
+    @property
+    def unused_tiers(self) -> dict[str, str]:
+        """Tiers left out of :attr:`alert_tiers`, with the reason."""
+        period = self.window.period_s
+        return {t.name: f"long window {format_duration(t.long_s)} exceeds the SLO period "
+                        f"{format_duration(period)}: not used" for t in self.tiers if t.long_s > period}
+
+    @property
+    def catalog_name(self) -> str:
+        """The name in the catalog (a group view's parent)."""
+        return self.parent or self.name
 
     @property
     def target_pct(self) -> float:

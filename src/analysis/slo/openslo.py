@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..promql import Selector, parse_selector
+from .alerting import parse_group_by
 from .objectives import SLI, SLO, Window, check_timezone, parse_duration, parse_target
 
 _OPENSLO_CAL = {"w": "week", "M": "month", "Q": "quarter", "Y": "year", "y": "year"}
@@ -45,8 +46,12 @@ def _query(node: Any, where: str) -> tuple[Selector, ...]:
     return (parse_selector(query, where),)
 
 
-def _indicator(spec: dict, slis: dict[str, dict], w: str) -> SLI:
-    """The SLO's ratioMetric indicator (inline or referenced) as an :class:`SLI`."""
+def _indicator(spec: dict, slis: dict[str, dict], w: str) -> tuple[SLI, tuple[str, ...]]:
+    """The SLO's ratioMetric indicator (inline or referenced) as an :class:`SLI`, and its grouping labels.
+
+    OpenSLO v1 has no grouping field; like Pyrra, the indicator's ``spec.grouping: [label, ...]``
+    asks for one SLO per label value.
+    """
     if "indicator" in spec:
         ind = spec["indicator"]
     elif "indicatorRef" in spec:
@@ -65,14 +70,17 @@ def _indicator(spec: dict, slis: dict[str, dict], w: str) -> SLI:
     total = _query(rm.get("total"), f"{w}: total")
     if sum(bool(x) for x in (good, bad, total)) != 2:
         raise ConfigError(f"{w}: ratioMetric needs total and one of good/bad")
-    return SLI("ratio" if rm.get("counter", True) else "gauge_ratio", good, bad, total)
+    grouping = parse_group_by(ispec.get("grouping"), f"{w}: indicator")
+    return SLI("ratio" if rm.get("counter", True) else "gauge_ratio", good, bad, total), grouping
 
 
-def _objectives(name: str, meta: dict, spec: dict, sli: SLI, w: str, where: str) -> list[SLO]:
+def _objectives(name: str, meta: dict, spec: dict, indicator: tuple[SLI, tuple[str, ...]], w: str,
+                where: str) -> list[SLO]:
     """One :class:`SLO` per objective of an OpenSLO ``kind: SLO`` document."""
     method = str(spec.get("budgetingMethod", "Occurrences"))
     if method not in _METHODS:
         raise ConfigError(f"{w}: budgetingMethod {method!r} is not Occurrences, Timeslices or RatioTimeslices")
+    sli, grouping = indicator
     objectives = spec.get("objectives") or []
     if not objectives:
         raise ConfigError(f"{w}: no objectives")
@@ -92,7 +100,7 @@ def _objectives(name: str, meta: dict, spec: dict, sli: SLI, w: str, where: str)
             method=_METHODS[method],
             slice_s=parse_duration(obj.get("timeSliceWindow", "5m"), f"{w}: timeSliceWindow"),
             slice_target=parse_target(st, w, percent=False) if st is not None else math.nan,
-            source=where,
+            source=where, service=str(spec.get("service") or ""), group_by=grouping,
         ))
     return out
 

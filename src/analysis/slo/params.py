@@ -32,6 +32,12 @@ class SloParams:
         Replace every SLO's window (``7d``, ``30d``, ``month``...); "" keeps the catalog's.
     step_s : float
         ``query_range`` step for live servers (use the scrape interval).
+    live_mode : {"raw", "pushdown"}
+        ``raw`` fetches the series and computes increases here; ``pushdown`` (Thanos, Mimir,
+        Cortex, any big Prometheus) lets the server aggregate ``sum by (...) (increase(...))``
+        per ``pushdown_step_s`` and fetches only those points.
+    pushdown_step_s : float
+        The step of the pushdown queries (the bins of the evaluation; ≥ 4 scrape intervals).
     timeout_s : float
         Per-request timeout for live servers.
     """
@@ -44,6 +50,8 @@ class SloParams:
     evaluation_time: str = ""
     window_override: str = ""
     step_s: float = field(default=60.0, metadata={"min": 1, "max": 3600})
+    live_mode: str = field(default="raw", metadata={"choices": ("raw", "pushdown")})
+    pushdown_step_s: float = field(default=300.0, metadata={"min": 10, "max": 3600})
     timeout_s: float = field(default=30.0, metadata={"min": 0.1, "max": 600})
 
     def check(self) -> None:
@@ -61,4 +69,5 @@ class SloParams:
         return (f"SloParams(catalog={self.catalog!r}, source={self.source!r}, "
                 f"prometheus_url={redact_uri(self.prometheus_url)!r}, prometheus_token_env={self.prometheus_token_env!r}, "
                 f"export_paths={self.export_paths!r}, evaluation_time={self.evaluation_time!r}, "
-                f"window_override={self.window_override!r}, step_s={self.step_s!r}, timeout_s={self.timeout_s!r})")
+                f"window_override={self.window_override!r}, step_s={self.step_s!r}, live_mode={self.live_mode!r}, "
+                f"pushdown_step_s={self.pushdown_step_s!r}, timeout_s={self.timeout_s!r})")

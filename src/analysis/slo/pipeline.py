@@ -10,15 +10,18 @@ import math
 import time
 
 from ..params import env_value
-from ..timeparse import parse_time
+from ..redact import redact_uri
+from ..timeparse import iso, parse_time
 from .budget import BURN_WINDOWS_S, DEFAULT_TIERS, window_bounds
+from . import pushdown
 from .catalog import load_catalog
 from .evaluate import evaluate
 from .objectives import SLO, with_window
 from .params import SloParams
 from .result import Evaluation
-from .series import Samples
+from .series import Samples, build
 from .sources import export, live
+from .validation import validate_against
 
 log = logging.getLogger(__name__)
 
@@ -26,25 +29,44 @@ log = logging.getLogger(__name__)
 def live_range(slos: list[SLO], at: float, step: float) -> tuple[float, float]:
     """The fetch range for a live server: the earliest window start minus the longest alert window."""
     starts = [window_bounds(s.window, at)[0] for s in slos]
-    longest = max([*BURN_WINDOWS_S, *(t.long_s for t in DEFAULT_TIERS)])
+    longest = max([*BURN_WINDOWS_S, *(t.long_s for t in DEFAULT_TIERS), *(t.long_s for s in slos for t in s.alert_tiers)])
     start = min(starts) - longest - step
     return math.floor(start / step) * step, at
+
+
+def _headers(p: SloParams) -> dict | None:
+    token = env_value("prometheus_token_env", p.prometheus_token_env)
+    return {"Authorization": f"Bearer {token}"} if token else None
 
 
 def load_samples(p: SloParams, slos: list[SLO], at: float | None) -> tuple[Samples, float | None]:
     """Read the samples the parameters point at; returns ``(samples, at)`` (at fixed for live)."""
     if p.source == "export":
         return export.load_exports(p.export_paths), at
-    headers = None
-    token = env_value("prometheus_token_env", p.prometheus_token_env)
-    if token:
-        headers = {"Authorization": f"Bearer {token}"}
     if at is None:
         at = math.floor(time.time() / p.step_s) * p.step_s
     start, end = live_range(slos, at, p.step_s)
     selectors = [str(sel) for s in slos for sel in s.sli.selectors()]
-    return live.fetch(p.prometheus_url, selectors, start, end, step=p.step_s, headers=headers,
+    return live.fetch(p.prometheus_url, selectors, start, end, step=p.step_s, headers=_headers(p),
                       timeout=p.timeout_s), at
+
+
+def run_pushdown(p: SloParams, slos: list[SLO], at: float | None) -> Evaluation:
+    """Pushdown mode: check the catalog against the server's series, let the server aggregate, evaluate."""
+    step = p.pushdown_step_s
+    at = math.floor(time.time() / step) * step if at is None else at
+    start, end = live_range(slos, at, step)
+    selectors = [str(sel) for s in slos for sel in s.sli.selectors()]
+    labels = live.series_labels(p.prometheus_url, selectors, start, end, headers=_headers(p), timeout=p.timeout_s)
+    validation = validate_against(slos, labels, where=p.catalog)
+    queries, rewritten = pushdown.plan(slos, step, skip=set(validation.missing))
+    answers = live.fetch_increases(p.prometheus_url, queries, start, end, step=step, headers=_headers(p),
+                                   timeout=p.timeout_s)
+    gauges = {n for n, q in queries.items() if "avg_over_time(" in q}
+    parts = [x for n, res in answers.items() for x in pushdown.to_parts(n, res, step, n in gauges)]
+    samples = build(parts, origin=f"Prometheus {redact_uri(p.prometheus_url)} (pushdown, step "
+                                  f"{step:g}s, at {iso(at)})")
+    return evaluate(rewritten, samples, at, resolution=step, where=p.catalog, validation=validation)
 
 
 def run(p: SloParams) -> Evaluation:
@@ -62,6 +84,8 @@ def run(p: SloParams) -> Evaluation:
     """
     slos = with_window(load_catalog(p.catalog), p.window_override)
     at = parse_time(p.evaluation_time, "evaluation_time") if p.evaluation_time else None
+    if p.source == "prometheus" and p.live_mode == "pushdown":
+        return run_pushdown(p, slos, at)
     samples, at = load_samples(p, slos, at)
     resolution = p.step_s if p.source == "prometheus" else None
     return evaluate(slos, samples, at, resolution=resolution, where=p.catalog)

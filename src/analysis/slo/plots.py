@@ -52,6 +52,10 @@ def slo_figure(res: SLOResult, source: str) -> plt.Figure | None:
     t0 = pd.Timestamp(rep.window_start).tz_localize(None) if rep.window_start else _dt(t[:1])[0]
     t1 = t0 + pd.Timedelta(seconds=rep.data.get("window_seconds") or float(t[-1] - t[0]))
     ax.plot([t0, t1], [100, 0], ls="--", c="grey", lw=1, label="ideal (linear spend)")
+    if ev.excluded is not None and ev.excluded[a:b + 1].any():
+        for s0, s1 in B.intervals(ev.excluded[a:b + 1], t):
+            ax.axvspan(_dt(np.array([s0 - ev.grid.res]))[0], _dt(np.array([s1]))[0], color="#6e7781", alpha=0.3, lw=0,
+                       label="excluded (maintenance)")
     ax.axhline(0, c="k", lw=0.6)
     ax.set_title("error budget burn-down (% of the window's budget)", fontsize=9)
     ax.legend(fontsize=7, loc="lower left")
@@ -61,7 +65,7 @@ def slo_figure(res: SLOResult, source: str) -> plt.Figure | None:
         br = B.burn_rate_series(ev, target, s)[a:b + 1]
         ax.plot(_dt(t), np.where(np.isnan(br), np.nan, np.maximum(br, 1e-3)), lw=0.8, c=c,
                 label=f"burn rate {format_duration(s)}")
-    for tier in B.DEFAULT_TIERS:
+    for tier in res.slo.alert_tiers:
         col = _TIER_COLOURS.get(tier.name, "k")
         if tier.name not in rep.tier_notes:
             ax.axhline(tier.factor, ls=":", c=col, lw=0.8)
@@ -110,9 +114,20 @@ def budget_overview(ev: Evaluation, source: str) -> plt.Figure:
     return fig
 
 
-def show_slo_sections(ev: Evaluation, source: str) -> None:
-    """Display one section per SLO: heading, key facts, warnings, the three-panel figure."""
+def _shown(ev: Evaluation, top_groups: int) -> list[SLOResult]:
+    """Every ungrouped SLO, and the ``top_groups`` groups with the least budget left of each grouped one."""
+    ranked: dict[str, list[SLOResult]] = {}
     for res in ev.results:
+        if res.slo.parent:
+            ranked.setdefault(res.slo.parent, []).append(res)
+    keep = {id(r) for rs in ranked.values() for r in sorted(
+        rs, key=lambda r: (r.report.budget_remaining_pct is None, r.report.budget_remaining_pct or 0))[:top_groups]}
+    return [r for r in ev.results if not r.slo.parent or id(r) in keep]
+
+
+def show_slo_sections(ev: Evaluation, source: str, top_groups: int = 5) -> None:
+    """Display one section per SLO (per grouped SLO only its ``top_groups`` worst groups): heading, facts, figure."""
+    for res in _shown(ev, top_groups):
         r = res.report
         lines = [f"### {r.name} — {r.status}", f"*{r.description}*  ", ""]
         if r.status == "NO_DATA":

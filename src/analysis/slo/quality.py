@@ -46,8 +46,9 @@ def data_quality(samples: Samples, ev: Events, span: Span, res: float) -> tuple[
         warns.append(f"window starts {format_duration(round(first_t - start))} before the first sample: "
                      "that part of the window has no data")
     pres = ev.present[a:b + 1]
-    gap_s, _ = _runs(~pres, times, res)
-    zero_s, zero_iv = _runs(pres & (ev.valid[a:b + 1] == 0), times, res)
+    excl = ev.excluded[a:b + 1] if ev.excluded is not None else np.zeros(pres.size, bool)
+    gap_s, _ = _runs(~pres & ~excl, times, res)
+    zero_s, zero_iv = _runs(pres & ~excl & (ev.valid[a:b + 1] == 0), times, res)
     resets = ev.info.get("resets", 0)
     gaps_raw = [[iso(s), iso(e)] for s, e in ev.info.get("gaps", []) if e > start and s < end]
     facts = {"series": ev.info.get("series", 0), "counter_resets": resets,
@@ -65,12 +66,37 @@ def data_quality(samples: Samples, ev: Events, span: Span, res: float) -> tuple[
     if long_zero:
         warns.append(f"{len(long_zero)} zero-traffic interval(s) of 1 h or more: burn rates there are undefined "
                      "(no data), not 0 and not compliant")
-    if samples.quality.get("nan"):
-        warns.append(f"{samples.quality['nan']} NaN sample(s) dropped")
+    warns += series_warnings(ev.info)
     if samples.quality.get("out_of_order"):
         warns.append(f"{samples.quality['out_of_order']} out-of-order sample(s) sorted")
     if ev.info.get("born_later"):
         warns.append(f"{ev.info['born_later']} series appeared mid-window; their first value is counted from 0")
     if ev.info.get("error"):
         warns.append(ev.info["error"])
+    if ev.excluded is not None:
+        removed = ev.info["excluded_bins"]
+        facts["excluded"] = {"seconds": float(excl.sum()) * res, "valid_events": float(removed["valid"][a:b + 1].sum()),
+                             "bad_events": float(removed["bad"][a:b + 1].sum())}
     return facts, warns
+
+
+def _listing(counts: dict[str, int], most: int = 3) -> str:
+    items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    text = ", ".join(f"{name}: {c}" for name, c in items[:most])
+    return text + (f" and {len(items) - most} more series" if len(items) > most else "")
+
+
+def series_warnings(info: dict) -> list[str]:
+    """One line per kind of bad sample, naming the series (NaN staleness markers, +Inf/negative, odd decreases)."""
+    warns = []
+    if info.get("nan"):
+        warns.append(f"{sum(info['nan'].values())} NaN sample(s) (Prometheus staleness markers) dropped: "
+                     f"{_listing(info['nan'])}")
+    if info.get("invalid"):
+        warns.append(f"{sum(info['invalid'].values())} +Inf/−Inf or negative counter value(s) dropped (not a counter "
+                     f"value; check the exporter): {_listing(info['invalid'])}")
+    if info.get("suspicious_decreases"):
+        warns.append(f"{sum(info['suspicious_decreases'].values())} counter decrease(s) that do not look like a restart "
+                     "(the value does not drop towards 0, or drops twice in a row), counted as resets like Prometheus: "
+                     f"{_listing(info['suspicious_decreases'])} — is it a gauge, or two sources in one series?")
+    return warns

@@ -11,10 +11,16 @@ import math
 import pandas as pd
 
 from ..jsonsafe import jsonable
-from ..record import Verdict
+from ..record import Figure, Verdict
 from ..timeparse import iso
 from . import budget as B
+from .alerting import policy_action
+from .objectives import format_duration
 from .result import Evaluation
+
+#: run-history figure of every SLO's budget left (a grouped SLO: its worst group)
+BUDGET_FIGURE = "budget left % · {}"
+BUDGET_FIGURE_INFO = Figure(unit="%", higher_is_better=True, noise=1.0, key=False)
 
 
 def summary_table(ev: Evaluation) -> pd.DataFrame:
@@ -89,21 +95,38 @@ def verdict(ev: Evaluation) -> Verdict:
     if c["no_data"]:
         parts.append(f"{c['no_data']} without data")
     figures = {**c, "evaluated_at": iso(ev.at)}
-    for r in reps:
+    for name, left in budget_left(ev).items():
+        figures[BUDGET_FIGURE.format(name)] = round(left, 1)
+    info = {k: BUDGET_FIGURE_INFO for k in figures if k.startswith(BUDGET_FIGURE.format(""))}
+    return Verdict(status, "; ".join(parts), figures, next_steps(ev), info)
+
+
+def budget_left(ev: Evaluation) -> dict[str, float]:
+    """Budget left (%) per catalog SLO; a grouped SLO reports its worst group (noise threshold: 1 point)."""
+    out: dict[str, float] = {}
+    for res in ev.results:
+        r = res.report
         if r.budget_remaining_pct is not None:
-            figures[f"{r.name}_budget_left_pct"] = round(r.budget_remaining_pct, 1)
-    return Verdict(status, "; ".join(parts), figures, next_steps(ev))
+            name = res.slo.catalog_name
+            out[name] = min(out.get(name, r.budget_remaining_pct), r.budget_remaining_pct)
+    return out
 
 
 def next_steps(ev: Evaluation) -> list[str]:
-    """What to do: error-budget policy for overspent SLOs, then per SLO without data, undetermined or paging."""
+    """What to do: the catalog's error-budget policy (its strictest step the budget left is below; without a
+    policy, a freeze for overspent budgets), then per SLO without data, undetermined or paging."""
     reps = ev.reports
-    over = overspent(ev)
     steps = []
-    for r in over:
-        steps.append(f"{r.name}: error budget spent ({r.budget_consumed_pct:.0f}% consumed) — apply the error-budget "
-                     "policy: freeze feature releases until the 4-week budget recovers; postmortem the incidents "
-                     "in the alert backtest")
+    for res in ev.results:
+        r = res.report
+        action = policy_action(res.slo.policy, r.budget_remaining_pct if r.compliant is not None else None,
+                               r.name, res.slo.service)
+        if action:
+            steps.append(f"{r.name}: budget left {r.budget_remaining_pct:.0f}% < {action[0].below:g}% — policy: {action[1]}")
+        elif r.overspent_pct is not None and not res.slo.policy:
+            steps.append(f"{r.name}: error budget spent ({r.budget_consumed_pct:.0f}% consumed) — apply the error-budget "
+                         "policy: freeze feature releases until the 4-week budget recovers; postmortem the incidents "
+                         "in the alert backtest")
     for r in reps:
         if r.status == "NO_DATA":
             steps.append(f"{r.name}: {r.no_data_reason}")
@@ -135,15 +158,69 @@ def backtest_table(ev: Evaluation) -> pd.DataFrame:
 
 
 def tier_table(ev: Evaluation) -> pd.DataFrame:
-    """Tiers per SLO: intervals fired in the backtest, firing now, and notes (never fires...)."""
+    """Tiers per SLO: factor for its window, the budget share that fires it, intervals fired, firing now, notes."""
     rows = []
-    for r in ev.reports:
+    for res in ev.results:
+        r = res.report
         if r.status == "NO_DATA":
             continue
-        for t in B.DEFAULT_TIERS:
-            rows.append({"slo": r.name, "tier": t.label, "fired_intervals": len(r.alert_backtest.get(t.name, [])),
+        for t in res.slo.alert_tiers:
+            rows.append({"slo": r.name, "tier": t.name, "windows": f"{format_duration(t.long_s)}/{format_duration(t.short_s)}",
+                         "factor": round(t.factor, 4), "budget_share_%": round(t.budget_pct, 3),
+                         "of_period": format_duration(res.slo.window.period_s),
+                         "fired_intervals": len(r.alert_backtest.get(t.name, [])),
                          "firing_now": t.name in r.alerts_firing, "note": r.tier_notes.get(t.name, "")})
+        for name, why in res.slo.unused_tiers.items():
+            rows.append({"slo": r.name, "tier": name, "windows": "", "factor": None, "budget_share_%": None,
+                         "of_period": format_duration(res.slo.window.period_s), "fired_intervals": 0,
+                         "firing_now": False, "note": why})
     return pd.DataFrame(rows)
+
+
+def rules_comparison(ev: Evaluation, backtest: dict) -> pd.DataFrame:
+    """Per SLO and tier: steps firing in the workbook's backtest vs the generated rules (PromQL semantics)."""
+    rows = []
+    times = ev.grid.times()
+    for res in ev.results:
+        tiers = backtest.get(res.slo.name)
+        if tiers is None:
+            continue
+        a, b = res.window_bins
+        for name, rules_mask in tiers.items():
+            mine = res.firing[name][a:b + 1]
+            first = [iso(float(times[a:b + 1][m.argmax()])) if m.any() else "" for m in (mine, rules_mask)]
+            rows.append({"slo": res.slo.name, "tier": name, "workbook_steps": int(mine.sum()),
+                         "rules_steps": int(rules_mask.sum()), "differing_steps": int((mine != rules_mask).sum()),
+                         "workbook_first": first[0], "rules_first": first[1]})
+    return pd.DataFrame(rows, columns=["slo", "tier", "workbook_steps", "rules_steps", "differing_steps",
+                                       "workbook_first", "rules_first"])
+
+
+def worst_groups(ev: Evaluation, top: int = 10) -> pd.DataFrame:
+    """Grouped SLOs: their groups ranked by budget left (worst first), ``top`` per SLO."""
+    rows = [{"slo": res.slo.parent, "group": ", ".join(f"{k}={v}" for k, v in res.slo.group),
+             "valid": int(round(res.report.valid_events)), "bad": int(round(res.report.bad_events)),
+             "budget_left_%": res.report.budget_remaining_pct, "tiers_fired": sum(1 for v in res.report.alert_backtest.values() if v),
+             "status": res.report.status}
+            for res in ev.results if res.slo.parent]
+    df = pd.DataFrame(rows, columns=["slo", "group", "valid", "bad", "budget_left_%", "tiers_fired", "status"])
+    if df.empty:
+        return df
+    df = df.sort_values(["slo", "budget_left_%"], na_position="last", kind="stable")
+    df["budget_left_%"] = df["budget_left_%"].round(1)
+    return df.groupby("slo", sort=False).head(top).reset_index(drop=True)
+
+
+def exclusions_table(ev: Evaluation) -> pd.DataFrame:
+    """Maintenance exclusions per SLO: when, why, and the events they removed from the window."""
+    rows = []
+    for res in ev.results:
+        ex = res.report.data.get("excluded")
+        for x in res.slo.exclusions:
+            rows.append({"slo": res.slo.name, "start": iso(x.start), "end": iso(x.end), "reason": x.reason,
+                         "removed_valid": int(round(ex["valid_events"])) if ex else 0,
+                         "removed_bad": int(round(ex["bad_events"])) if ex else 0})
+    return pd.DataFrame(rows, columns=["slo", "start", "end", "reason", "removed_valid", "removed_bad"])
 
 
 def periods(ev: Evaluation, unit: str = "month") -> pd.DataFrame:

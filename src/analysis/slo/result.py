@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .objectives import SLO
+from .series import Samples
 from .sli import Events, Grid
 
 
@@ -107,6 +108,7 @@ class Evaluation:
     results: list[SLOResult]
     grid: Grid
     samples_info: dict
+    samples: Samples | None = None  # the data evaluated (the generated rules are backtested on it)
 
     @property
     def reports(self) -> list[SLOReport]:

@@ -39,6 +39,9 @@ class Samples:
     quality: dict[str, int] = field(default_factory=dict)
     #: per file/source notes for the report
     notes: list[str] = field(default_factory=list)
+    #: NaN samples (Prometheus staleness markers) dropped while loading, per series (:func:`series_text`)
+    nan_by_series: dict[str, int] = field(default_factory=dict)
+    _resolution: float | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return int(self.ts.size)
@@ -70,7 +73,12 @@ class Samples:
         return float(self.ts.min()), float(self.ts.max())
 
     def resolution(self) -> float:
-        """Typical sample interval (median of per-series differences), seconds."""
+        """Typical sample interval (median of per-series differences), seconds (computed once)."""
+        if self._resolution is None:
+            self._resolution = self._median_interval()
+        return self._resolution
+
+    def _median_interval(self) -> float:
         if self.ts.size < 2:
             return float("nan")
         d = np.diff(self.ts)
@@ -126,11 +134,21 @@ def build(parts: list[Part], origin: str = "",
             quality["duplicates"] = int(dup.sum())
             if conflicting:
                 quality["duplicates_conflicting"] = conflicting
+        nan_by_series: dict[str, int] = {}
         if nan.any():
             quality["nan"] = int(np.count_nonzero(nan & ~dup))
+            per = np.bincount(sid[nan & ~dup], minlength=len(labels))
+            nan_by_series = {series_text(labels[i]): int(per[i]) for i in np.flatnonzero(per)}
         keep = ~(dup | nan)
         sid, ts, value = sid[keep], ts[keep], value[keep]
+        return Samples(labels, sid, ts, value, origin, quality, notes or [], nan_by_series)
     return Samples(labels, sid, ts, value, origin, quality, notes or [])
+
+
+def series_text(labels: dict[str, str]) -> str:
+    """A series as PromQL writes it: ``name{a="b",c="d"}`` (labels sorted)."""
+    body = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "__name__")
+    return labels.get("__name__", "") + (f"{{{body}}}" if body else "")
 
 
 def merge(items: list[Samples]) -> Samples:
@@ -151,6 +169,9 @@ def merge(items: list[Samples]) -> Samples:
     out = build(parts, origin=", ".join(s.origin for s in items), notes=notes)
     for k, v in quality.items():
         out.quality[k] = out.quality.get(k, 0) + v
+    for s in items:
+        for k, v in s.nan_by_series.items():
+            out.nan_by_series[k] = out.nan_by_series.get(k, 0) + v
     return out
 
 

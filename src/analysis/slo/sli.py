@@ -10,6 +10,14 @@ it against a real Prometheus). A series that first appears after the data start 
 label set created by its first event, e.g. the first 503) is counted from 0; Prometheus
 drops that first value.
 
+Samples that cannot be counter values (``+Inf``, negative) are dropped and named in
+``info["invalid"]``; decreases that do not look like a restart (the value does not fall
+below half its previous value, or falls twice in a row) are still counted as resets, like
+Prometheus does, and named in ``info["suspicious_decreases"]``.
+
+With grouping labels (``SLO.group_by``) every function returns one row per label value
+(arrays of shape ``(groups, bins)``), computed in one pass over the samples.
+
 The grid: bin ``k`` covers ``(origin + (k-1)·res, origin + k·res]``; its time is the right edge.
 """
 
@@ -17,13 +25,13 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..promql import Selector
-from .objectives import SLI, SLO
-from .series import Samples
+from .objectives import SLI, SLO, Exclusion
+from .series import Samples, series_text
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +83,7 @@ class Events:
     good_upper: np.ndarray | None = None  # latency bounds: upper bound of good
     good_interp: np.ndarray | None = None
     info: dict = field(default_factory=dict)
+    excluded: np.ndarray | None = None  # bool: the bin lies in a maintenance exclusion (its events zeroed)
 
     @property
     def bad(self) -> np.ndarray:
@@ -82,92 +91,179 @@ class Events:
 
 
 def _concat(samples: Samples, idx: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Samples of the series ``idx``: position in ``idx`` (not the series id), times, values."""
     b = samples.series_slices()
     sl = [slice(b[i], b[i + 1]) for i in idx]
-    sid = np.concatenate([np.full(s.stop - s.start, j, np.int32) for j, s in enumerate(sl)]) if sl else np.empty(0, np.int32)
-    ts = np.concatenate([samples.ts[s] for s in sl]) if sl else np.empty(0)
-    val = np.concatenate([samples.value[s] for s in sl]) if sl else np.empty(0)
-    return sid, ts, val
+    if not sl:
+        return np.empty(0, np.int32), np.empty(0), np.empty(0)
+    sid = np.concatenate([np.full(s.stop - s.start, j, np.int32) for j, s in enumerate(sl)])
+    return sid, np.concatenate([samples.ts[s] for s in sl]), np.concatenate([samples.value[s] for s in sl])
 
 
-def counter_bins(samples: Samples, idx: list[int], grid: Grid) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Sum of counter increases per bin over the series ``idx``.
+def _flag_series(infos: list[dict], samples: Samples, idx: list[int], gid: np.ndarray, sid: np.ndarray,
+                 mask: np.ndarray, key: str) -> None:
+    """Count the samples flagged by ``mask`` per series into ``infos[group][key][series text]``."""
+    if not mask.any():
+        return
+    per = np.bincount(sid[mask], minlength=len(idx))
+    for j in np.flatnonzero(per):
+        infos[gid[j]].setdefault(key, {})[series_text(samples.labels[idx[j]])] = int(per[j])
+
+
+def _gaps(starts: np.ndarray, ends: np.ndarray) -> list[tuple[float, float]]:
+    """Merge overlapping ``(start, end)`` scrape gaps."""
+    order = np.argsort(starts)
+    merged: list[list[float]] = []
+    for s, e in zip(starts[order].tolist(), ends[order].tolist()):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return [(s, e) for s, e in merged]
+
+
+def _group_infos(samples: Samples, idx: list[int], gid: np.ndarray, n_groups: int) -> list[dict]:
+    counts = np.bincount(gid, minlength=n_groups) if len(idx) else np.zeros(n_groups, int)
+    infos = [{"series": int(counts[g]), "samples": 0, "resets": 0, "gaps": []} for g in range(n_groups)]
+    nan = samples.nan_by_series
+    if nan:
+        for j, i in enumerate(idx):
+            c = nan.get(series_text(samples.labels[i]))
+            if c:
+                infos[gid[j]].setdefault("nan", {})[series_text(samples.labels[i])] = c
+    return infos
+
+
+def counter_bins_grouped(samples: Samples, idx: list[int], gid: np.ndarray, n_groups: int,
+                         grid: Grid) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+    """Sum of counter increases per group and bin over the series ``idx`` (series ``idx[j]`` in group ``gid[j]``).
 
     Returns
     -------
-    inc : ndarray
+    inc : ndarray, shape (n_groups, bins)
         Increases per bin.
-    present : ndarray of bool
+    present : ndarray of bool, same shape
         Bins holding at least one sample.
-    info : dict
-        ``series``, ``samples``, ``resets``, ``gaps`` (list of (start, end) seconds).
+    infos : list of dict
+        Per group: ``series``, ``samples``, ``resets``, ``gaps`` (list of (start, end) seconds),
+        and when found ``born_later``, ``nan``, ``invalid``, ``suspicious_decreases`` (per series).
     """
+    n, gid = grid.n, np.asarray(gid, np.int64)
+    inc_bins, present = np.zeros(n_groups * n), np.zeros(n_groups * n, bool)
+    infos = _group_infos(samples, idx, gid, n_groups)
     sid, ts, val = _concat(samples, idx)
-    inc_bins = np.zeros(grid.n)
-    present = np.zeros(grid.n, bool)
-    info = {"series": len(idx), "samples": int(ts.size), "resets": 0, "gaps": []}
+    invalid = ~np.isfinite(val) | (val < 0)
+    if invalid.any():
+        _flag_series(infos, samples, idx, gid, sid, invalid, "invalid")
+        sid, ts, val = sid[~invalid], ts[~invalid], val[~invalid]
     if ts.size == 0:
-        return inc_bins, present, info
+        return inc_bins.reshape(n_groups, n), present.reshape(n_groups, n), infos
+    g_of = gid[sid]
     k_all = grid.index(ts)
-    ok = (k_all >= 0) & (k_all < grid.n)
-    present[k_all[ok]] = True
+    ok = (k_all >= 0) & (k_all < n)
+    flat = g_of * n + k_all
+    present[flat[ok]] = True
     same = sid[1:] == sid[:-1]
     d = np.diff(val)
     reset = same & (d < 0)
     inc = np.where(reset, val[1:], d)
     inc[~same] = 0.0
-    k = k_all[1:]
     ok1 = ok[1:]
-    inc_bins += np.bincount(k[ok1], weights=inc[ok1], minlength=grid.n)[: grid.n]
+    inc_bins += np.bincount(flat[1:][ok1], weights=inc[ok1], minlength=n_groups * n)
     # series born after the data start: count their first value from 0
     first = np.ones(ts.size, bool)
     first[1:] = ~same
-    t_first = samples.time_range[0]
-    born = first & (ts > t_first + 2 * grid.res) & ok
+    born = first & (ts > samples.time_range[0] + 2 * grid.res) & ok
     if born.any():
-        inc_bins += np.bincount(k_all[born], weights=val[born], minlength=grid.n)[: grid.n]
-        info["born_later"] = int(born.sum())
-    info["resets"] = int(reset.sum())
+        inc_bins += np.bincount(flat[born], weights=val[born], minlength=n_groups * n)
+    odd = reset & ((val[1:] > 0.5 * val[:-1]) | np.concatenate([[False], reset[:-1] & same[:-1]]))
     dt = np.diff(ts)
     gap = same & (dt > 2.5 * grid.res)
-    if gap.any():
-        starts, ends = ts[:-1][gap], ts[1:][gap]
-        order = np.argsort(starts)
-        merged: list[list[float]] = []
-        for s, e in zip(starts[order].tolist(), ends[order].tolist()):
-            if merged and s <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], e)
-            else:
-                merged.append([s, e])
-        info["gaps"] = [(s, e) for s, e in merged]
-    return inc_bins, present, info
+    per_group = {"samples": np.bincount(g_of, minlength=n_groups), "resets": np.bincount(g_of[1:][reset], minlength=n_groups),
+                 "born_later": np.bincount(g_of[born], minlength=n_groups)}
+    for g in range(n_groups):
+        infos[g]["samples"], infos[g]["resets"] = int(per_group["samples"][g]), int(per_group["resets"][g])
+        if per_group["born_later"][g]:
+            infos[g]["born_later"] = int(per_group["born_later"][g])
+    _flag_series(infos, samples, idx, gid, sid[1:], odd, "suspicious_decreases")
+    for g in np.unique(g_of[1:][gap]):
+        m = gap & (g_of[1:] == g)
+        infos[g]["gaps"] = _gaps(ts[:-1][m], ts[1:][m])
+    return inc_bins.reshape(n_groups, n), present.reshape(n_groups, n), infos
+
+
+def counter_bins(samples: Samples, idx: list[int], grid: Grid) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Sum of counter increases per bin over the series ``idx`` (one group: see :func:`counter_bins_grouped`)."""
+    inc, present, infos = counter_bins_grouped(samples, idx, np.zeros(len(idx), np.int64), 1, grid)
+    return inc[0], present[0], infos[0]
+
+
+def gauge_bins_grouped(samples: Samples, idx: list[int], gid: np.ndarray, n_groups: int,
+                       grid: Grid) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+    """Per group and bin: the sum over series of each series' mean value in the bin."""
+    n, gid = grid.n, np.asarray(gid, np.int64)
+    out, present = np.zeros(n_groups * n), np.zeros(n_groups * n, bool)
+    infos = _group_infos(samples, idx, gid, n_groups)
+    sid, ts, val = _concat(samples, idx)
+    keep = np.isfinite(val)
+    sid, ts, val = sid[keep], ts[keep], val[keep]
+    if ts.size:
+        k = grid.index(ts)
+        ok = (k >= 0) & (k < n)
+        key = sid[ok].astype(np.int64) * n + k[ok]
+        uniq, inv = np.unique(key, return_inverse=True)
+        means = np.bincount(inv, weights=val[ok]) / np.bincount(inv)
+        flat = gid[uniq // n] * n + uniq % n
+        out += np.bincount(flat, weights=means, minlength=n_groups * n)
+        present[flat] = True
+        for g, c in enumerate(np.bincount(gid[sid], minlength=n_groups)):
+            infos[g]["samples"] = int(c)
+    return out.reshape(n_groups, n), present.reshape(n_groups, n), infos
 
 
 def gauge_bins(samples: Samples, idx: list[int], grid: Grid) -> tuple[np.ndarray, np.ndarray, dict]:
     """Per bin: the sum over series of each series' mean value in the bin."""
-    sid, ts, val = _concat(samples, idx)
-    out = np.zeros(grid.n)
-    present = np.zeros(grid.n, bool)
-    if ts.size:
-        k = grid.index(ts)
-        ok = (k >= 0) & (k < grid.n)
-        key = sid[ok].astype(np.int64) * grid.n + k[ok]
-        uniq, inv = np.unique(key, return_inverse=True)
-        means = np.bincount(inv, weights=val[ok]) / np.bincount(inv)
-        out += np.bincount(uniq % grid.n, weights=means, minlength=grid.n)
-        present[k[ok]] = True
-    return out, present, {"series": len(idx), "samples": int(ts.size), "resets": 0, "gaps": []}
+    out, present, infos = gauge_bins_grouped(samples, idx, np.zeros(len(idx), np.int64), 1, grid)
+    return out[0], present[0], infos[0]
 
 
-def _sum_selectors(samples: Samples, sels: tuple[Selector, ...], grid: Grid, gauge: bool) -> tuple[np.ndarray, np.ndarray, dict]:
+@dataclass(frozen=True)
+class Groups:
+    """The label values an SLO is split by: ``keys[g]`` is group ``g``'s values of ``labels``."""
+
+    labels: tuple[str, ...]
+    keys: list[tuple[str, ...]]
+    index: dict[tuple[str, ...], int]
+
+    def of(self, samples: Samples, idx: list[int]) -> np.ndarray:
+        """Group index of each series ``idx`` (series of a group the SLO does not know get −1)."""
+        return np.array([self.index.get(self.key(samples.labels[i]), -1) for i in idx], np.int64)
+
+    def key(self, labels: dict[str, str]) -> tuple[str, ...]:
+        return tuple(labels.get(lab, "") for lab in self.labels)
+
+
+def slo_groups(slo: SLO, samples: Samples) -> Groups:
+    """The groups of ``slo``: every value of its ``group_by`` labels among the series it reads (one group if none)."""
+    if not slo.group_by:
+        return Groups((), [()], {(): 0})
+    labels = slo.group_by
+    keys = sorted({tuple(samples.labels[i].get(lab, "") for lab in labels)
+                   for sel in slo.sli.selectors() for i in samples.select(sel)})
+    return Groups(labels, keys, {k: g for g, k in enumerate(keys)})
+
+
+def _role_bins(samples: Samples, sels: tuple[Selector, ...], grid: Grid, gauge: bool,
+               groups: Groups) -> tuple[np.ndarray, np.ndarray, list[dict]]:
     idx = sorted({i for s in sels for i in samples.select(s)})
-    return (gauge_bins if gauge else counter_bins)(samples, idx, grid)
+    gid = groups.of(samples, idx)
+    idx = [i for i, g in zip(idx, gid) if g >= 0]
+    return (gauge_bins_grouped if gauge else counter_bins_grouped)(samples, idx, gid[gid >= 0], len(groups.keys), grid)
 
 
-def _bucket_bins(samples: Samples, sli: SLI, grid: Grid) -> tuple[dict[float, np.ndarray], np.ndarray, dict]:
+def _bucket_bins(samples: Samples, sli: SLI, grid: Grid, groups: Groups) -> tuple[dict[float, np.ndarray], np.ndarray, list[dict]]:
     base = sli.selector.matchers if sli.selector else ()
-    sel = Selector(sli.metric + "_bucket", base)
-    idx = samples.select(sel)
+    idx = samples.select(Selector(sli.metric + "_bucket", base))
     by_le: dict[float, list[int]] = {}
     for i in idx:
         try:
@@ -177,57 +273,100 @@ def _bucket_bins(samples: Samples, sli: SLI, grid: Grid) -> tuple[dict[float, np
         if not math.isnan(le):
             by_le.setdefault(le, []).append(i)
     out: dict[float, np.ndarray] = {}
-    present = np.zeros(grid.n, bool)
-    info: dict = {"series": len(idx), "resets": 0, "gaps": []}
+    present = np.zeros((len(groups.keys), grid.n), bool)
+    infos: list[dict] = [{"series": 0, "resets": 0, "gaps": []} for _ in groups.keys]
     for le, ids in by_le.items():
-        inc, pres, inf = counter_bins(samples, ids, grid)
+        gid = groups.of(samples, ids)
+        inc, pres, inf = counter_bins_grouped(samples, [i for i, g in zip(ids, gid) if g >= 0], gid[gid >= 0],
+                                              len(groups.keys), grid)
         out[le] = inc
         if math.isinf(le):
-            present, info = pres, {**inf, "series": len(idx)}
-    return out, present, info
+            present, infos = pres, inf
+    counts = np.bincount(groups.of(samples, idx)[groups.of(samples, idx) >= 0], minlength=len(groups.keys))
+    return out, present, [{**inf, "series": int(c)} for inf, c in zip(infos, counts)]
 
 
-def events_for(slo: SLO, samples: Samples, grid: Grid) -> Events:
-    """Good and valid events per bin for ``slo``.
+def _ratio_events(slo: SLO, samples: Samples, grid: Grid, groups: Groups) -> list[Events]:
+    sli = slo.sli
+    gauge = sli.kind == "gauge_ratio"
+    parts = {k: _role_bins(samples, getattr(sli, k), grid, gauge, groups) if getattr(sli, k) else None
+             for k in ("good", "bad", "total")}
+    if parts["total"] is not None:
+        valid, present, infos = parts["total"]
+        good = parts["good"][0] if parts["good"] else valid - parts["bad"][0]
+    else:
+        good, present, infos = parts["good"]
+        valid = good + parts["bad"][0]
+        present = present | parts["bad"][1]
+        infos = [{**i, "resets": i["resets"] + j["resets"]} for i, j in zip(infos, parts["bad"][2])]
+    return [Events(grid, good[g], valid[g], present[g], info=dict(infos[g])) for g in range(len(groups.keys))]
+
+
+def _latency_events(slo: SLO, samples: Samples, grid: Grid, groups: Groups) -> list[Events]:
+    buckets, present, infos = _bucket_bins(samples, slo.sli, grid, groups)
+    inf = buckets.get(math.inf)
+    out = []
+    thr = slo.sli.threshold_s
+    bounds = sorted(b for b in buckets if not math.isinf(b))
+    exact = next((b for b in bounds if math.isclose(b, thr, rel_tol=1e-9)), None)
+    lo = max((b for b in bounds if b < thr), default=None)
+    hi = min((b for b in bounds if b > thr), default=None)
+    for g in range(len(groups.keys)):
+        info = {**infos[g], "resets": infos[g].get("resets", 0)}
+        if inf is None:
+            zero = np.zeros(grid.n)
+            out.append(Events(grid, zero, zero.copy(), present[g], info={**info, "error": "no le=+Inf bucket"}))
+        elif exact is not None:
+            out.append(Events(grid, buckets[exact][g], inf[g], present[g], info={**info, "bucket": exact}))
+        else:
+            good_lo = buckets[lo][g] if lo is not None else np.zeros(grid.n)
+            good_hi = buckets[hi][g] if hi is not None else inf[g]
+            lo_v = lo if lo is not None else 0.0
+            frac = (thr - lo_v) / (hi - lo_v) if hi is not None else 0.0
+            out.append(Events(grid, good_lo, inf[g], present[g], good_upper=good_hi,
+                              good_interp=good_lo + (good_hi - good_lo) * frac,
+                              info={**info, "bucket_lower": lo, "bucket_upper": hi}))
+    return out
+
+
+def events_by_group(slo: SLO, samples: Samples, grid: Grid) -> tuple[Groups, list[Events]]:
+    """Good and valid events per bin for every group of ``slo`` (one group without ``group_by``).
 
     Latency SLIs: good = the ``le`` bucket equal to the threshold; when the threshold is
     not a boundary, ``good`` is the lower bound (bucket below), ``good_upper`` the upper
     bound (bucket above) and ``good_interp`` the linear interpolation between them.
+    Exclusions (maintenance windows) are applied (:func:`exclude`).
     """
-    sli = slo.sli
-    if sli.kind in ("ratio", "gauge_ratio"):
-        gauge = sli.kind == "gauge_ratio"
-        parts = {k: _sum_selectors(samples, getattr(sli, k), grid, gauge) if getattr(sli, k) else None
-                 for k in ("good", "bad", "total")}
-        if parts["total"] is not None:
-            valid, present, info = parts["total"]
-            good = parts["good"][0] if parts["good"] else valid - parts["bad"][0]
-        else:
-            good, present, info = parts["good"]
-            valid = good + parts["bad"][0]
-            present = present | parts["bad"][1]
-        info = dict(info)
-        if parts["total"] is None:  # valid = good + bad: resets of both count
-            info["resets"] = parts["good"][2]["resets"] + parts["bad"][2]["resets"]
-        return Events(grid, good, valid, present, info=info)
-    buckets, present, info = _bucket_bins(samples, sli, grid)
-    inf = buckets.get(math.inf)
-    if inf is None:
-        zero = np.zeros(grid.n)
-        return Events(grid, zero, zero.copy(), present, info={**info, "error": "no le=+Inf bucket"})
-    thr = sli.threshold_s
-    bounds = sorted(b for b in buckets if not math.isinf(b))
-    exact = next((b for b in bounds if math.isclose(b, thr, rel_tol=1e-9)), None)
-    info = dict(info)
-    info["resets"] = info.get("resets", 0)
-    if exact is not None:
-        return Events(grid, buckets[exact], inf, present, info={**info, "bucket": exact})
-    lo = max((b for b in bounds if b < thr), default=None)
-    hi = min((b for b in bounds if b > thr), default=None)
-    good_lo = buckets[lo] if lo is not None else np.zeros(grid.n)
-    good_hi = buckets[hi] if hi is not None else inf
-    lo_v = lo if lo is not None else 0.0
-    frac = (thr - lo_v) / (hi - lo_v) if hi is not None else 0.0
-    interp = good_lo + (good_hi - good_lo) * frac
-    return Events(grid, good_lo, inf, present, good_upper=good_hi, good_interp=interp,
-                  info={**info, "bucket_lower": lo, "bucket_upper": hi})
+    groups = slo_groups(slo, samples)
+    make = _latency_events if slo.sli.kind == "latency" else _ratio_events
+    return groups, [exclude(ev, slo.exclusions) for ev in make(slo, samples, grid, groups)]
+
+
+def events_for(slo: SLO, samples: Samples, grid: Grid) -> Events:
+    """Good and valid events per bin for ``slo`` (all its series as one group; see :func:`events_by_group`)."""
+    _, evs = events_by_group(replace(slo, group_by=()), samples, grid)
+    return evs[0]
+
+
+def exclusion_mask(grid: Grid, exclusions: tuple[Exclusion, ...]) -> np.ndarray:
+    """Bins overlapping any exclusion ``(start, end]`` (bin ``k`` covers ``(t_k − res, t_k]``)."""
+    t = grid.times()
+    mask = np.zeros(grid.n, bool)
+    for x in exclusions:
+        mask |= (t > x.start) & (t - grid.res < x.end)
+    return mask
+
+
+def exclude(ev: Events, exclusions: tuple[Exclusion, ...]) -> Events:
+    """``ev`` with the events of excluded bins removed; ``info["excluded_bins"]`` holds what was removed per bin."""
+    if not exclusions:
+        return ev
+    mask = exclusion_mask(ev.grid, exclusions)
+    keep = ~mask
+
+    def cut(x: np.ndarray | None) -> np.ndarray | None:
+        return None if x is None else np.where(keep, x, 0.0)
+
+    removed = {"valid": np.where(mask, ev.valid, 0.0), "bad": np.where(mask, ev.bad, 0.0)}
+    return Events(ev.grid, cut(ev.good), cut(ev.valid), ev.present, cut(ev.good_upper), cut(ev.good_interp),
+                  {**ev.info, "excluded_bins": removed}, mask)

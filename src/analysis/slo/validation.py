@@ -45,10 +45,19 @@ def _check_selector(slo: SLO, sel: Selector, series: list[dict[str, str]], where
     return warns
 
 
-def validate_against(slos: list[SLO], samples: Samples, *, where: str = "catalog") -> Validation:
+def _check_group_by(slo: SLO, by_metric: dict[str, list[dict[str, str]]], where: str) -> None:
+    """A ``group_by`` label that no series the SLO reads carries: one line."""
+    present = set().union(*(lab.keys() for sel in slo.sli.selectors() for lab in by_metric.get(sel.metric, [])))
+    for label in slo.group_by:
+        if label not in present:
+            raise ConfigError(f"{where}: SLO {slo.name}: group_by label {label!r} is on no series the SLO reads "
+                              f"(labels: {', '.join(sorted(present - {'__name__', 'le'})) or 'none'})")
+
+
+def validate_against(slos: list[SLO], samples: Samples | list[dict[str, str]], *, where: str = "catalog") -> Validation:
     """Check every SLO's metrics and labels against the data.
 
-    Unknown metrics raise unless the SLO is marked ``not_exported`` (then it is NO_DATA
+    A ``group_by`` label no series of the SLO carries raises. Unknown metrics raise unless the SLO is marked ``not_exported`` (then it is NO_DATA
     with that reason). Positive matchers on labels no series of the metric carries
     raise. Latency thresholds that are not bucket boundaries become warnings.
 
@@ -56,8 +65,8 @@ def validate_against(slos: list[SLO], samples: Samples, *, where: str = "catalog
     ----------
     slos : list of SLO
         The catalog.
-    samples : Samples
-        The data.
+    samples : Samples or list of dict
+        The data, or only the label sets of its series (a live server's ``/api/v1/series``).
     where : str
         The catalog, for error messages.
 
@@ -71,7 +80,7 @@ def validate_against(slos: list[SLO], samples: Samples, *, where: str = "catalog
         One line naming the catalog, the SLO, the selector and the problem.
     """
     by_metric: dict[str, list[dict[str, str]]] = {}
-    for lab in samples.labels:
+    for lab in samples.labels if isinstance(samples, Samples) else samples:
         by_metric.setdefault(lab.get("__name__", ""), []).append(lab)
     out = Validation()
     for slo in slos:
@@ -87,6 +96,8 @@ def validate_against(slos: list[SLO], samples: Samples, *, where: str = "catalog
                 raise ConfigError(f"{where}: SLO {slo.name}: metric {sel.metric} not found in the data{hint}; "
                                   "fix the name or mark the SLO not_exported")
             warns.extend(_check_selector(slo, sel, series, where))
+        if slo.group_by and slo.name not in out.missing:
+            _check_group_by(slo, by_metric, where)
         if warns:
             out.warnings[slo.name] = warns
     return out

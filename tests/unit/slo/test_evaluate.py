@@ -50,7 +50,7 @@ def test_tier_fires_in_backtest():
     bad = np.zeros(n)
     bad[600:660] = 200  # 1 hour at ~17 % errors: burn ≈ 167× on a 99.9 % SLO
     s = samples_from(good, bad)
-    rep = evaluate([ratio_slo(window=Window("rolling", seconds=86400))], s).reports[0]
+    rep = evaluate([ratio_slo(window=Window("rolling", seconds=30 * 86400))], s).reports[0]
     fired = rep.alert_backtest["page_1h_5m"]
     assert len(fired) == 1
     # reference: first/last minute where both the 1 h and the 5 m error ratios exceed 14.4 × 0.1 %
@@ -60,6 +60,19 @@ def test_tier_fires_in_backtest():
     firing = [k for k in range(1, n) if ratio(k, 60) > 0.0144 and ratio(k, 5) > 0.0144]
     assert fired[0] == [iso(T0 + STEP * firing[0]), iso(T0 + STEP * firing[-1])]
     assert firing[0] == 604  # the 1 h window needs 2 % of the budget first
+
+
+def test_tier_factors_scale_with_the_window():
+    """2 % of a 1-day budget in 1 h is a burn rate of 0.48, not 14.4: the same hour pages at its first minute."""
+    n = 24 * 60
+    good, bad = np.full(n, 1000.0), np.zeros(n)
+    bad[600:660] = 200
+    ev = evaluate([ratio_slo(window=Window("rolling", seconds=86400))], samples_from(good, bad))
+    (res,) = ev.results
+    factors = {t.name: t.factor for t in res.slo.alert_tiers}
+    assert factors == pytest.approx({"page_1h_5m": 0.48, "page_6h_30m": 0.2, "ticket_1d_2h": 0.1})
+    assert "ticket_3d_6h" in res.report.tier_notes and "exceeds the SLO period 1d" in res.report.tier_notes["ticket_3d_6h"]
+    assert res.report.alert_backtest["page_1h_5m"][0][0] == iso(T0 + STEP * 600)
 
 
 def test_latency_bounds_between_buckets():

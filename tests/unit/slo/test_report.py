@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from analysis.record import Verdict
 from analysis.slo.evaluate import evaluate
@@ -39,11 +40,12 @@ def test_verdict_fails_on_an_overspent_budget():
     v = verdict(ev)
     assert isinstance(v, Verdict) and v.status == "FAIL"
     assert v.headline == "1 of 2 SLOs met; avail budget overspent by 100%"
-    assert v.figures["violated"] == 1 and v.figures["avail_budget_left_pct"] == -100.0
+    assert v.figures["violated"] == 1 and v.figures["budget left % · avail"] == -100.0
+    assert v.figure_info["budget left % · avail"] == {"unit": "%", "higher_is_better": True, "noise": 1.0, "key": False}
+    assert "budget left % · avail" not in v.key_figures() and "violated" in v.key_figures()
     assert v.next_steps[0].startswith("avail: error budget spent (200% consumed)")
-    # the 3-day/6-hour ticket (factor 1) fires at a burn rate of 2: the met SLO pages too
-    assert v.next_steps[1:] == [f"{name}: alerts firing now (ticket_3d_6h) — page the on-call"
-                                for name in ("avail", "idle")]
+    # a 1 h SLO keeps only the 1 h/5 m page (2 % of its 1 h budget: factor 0.02); the last 5 minutes are clean
+    assert v.next_steps[1:] == []
 
 
 def test_verdict_passes_when_every_slo_is_met():
@@ -64,7 +66,11 @@ def test_tables_and_json():
     assert counts(ev)["compliant"] == 2 and counts(ev)["no_data"] == 0
     table = summary_table(ev)
     assert table["slo"].tolist() == ["avail", "idle"] and table["status"].tolist() == ["PASS", "PASS"]
-    assert set(tier_table(ev)["tier"]) == {"page 1h/5m 14.4x", "page 6h/30m 6x", "ticket 1d/2h 3x", "ticket 3d/6h 1x"}
+    tiers = tier_table(ev)
+    assert set(tiers["tier"]) == {"page_1h_5m", "page_6h_30m", "ticket_1d_2h", "ticket_3d_6h"}
+    page = tiers[(tiers["slo"] == "avail") & (tiers["tier"] == "page_1h_5m")].iloc[0]
+    assert page["factor"] == pytest.approx(0.02) and page["budget_share_%"] == 2 and page["of_period"] == "1h"
+    assert "exceeds the SLO period 1h" in tiers[(tiers["slo"] == "avail") & (tiers["tier"] == "ticket_3d_6h")].iloc[0]["note"]
     payload = write_json(ev)
     json.dumps(payload, allow_nan=False)  # JSON-safe: numpy values and NaN are gone
     assert payload[0]["name"] == "avail" and payload[0]["sli_measurement"] == payload[0]["sli"]

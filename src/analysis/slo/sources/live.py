@@ -7,6 +7,11 @@ Every query is pinned to one evaluation timestamp ``at``: the range of every
 :data:`MAX_POINTS` steps are split into chunks (Prometheus refuses more than 11,000
 points per series). The raw series (bare selectors) are fetched and the workbook
 computes increases itself, exactly as for exported files.
+
+Pushdown mode (:func:`fetch_increases`, for Thanos, Mimir, Cortex or any big Prometheus):
+the server evaluates ``sum by (<grouping>) (increase(<selector>[<step>]))`` at a coarse step,
+so the bytes received grow with SLOs × windows × steps, not with series × samples; the
+catalog is checked against the series' label sets (:func:`series_labels`, no samples).
 """
 
 from __future__ import annotations
@@ -58,6 +63,73 @@ def _client(url: str, headers: dict | None, timeout: float) -> PrometheusConnect
     return PrometheusConnect(url=url.rstrip("/"), headers=headers, disable_ssl=False, retry=retry, timeout=timeout)
 
 
+def _guarded(call, shown: str, what: str, timeout: float):
+    """Run one request; every failure becomes one :class:`SourceError` line (URL redacted)."""
+    try:
+        return call()
+    except requests.exceptions.ConnectionError:
+        raise SourceError(f"Prometheus {shown}: cannot connect (refused, unreachable or TLS failure); "
+                          "check prometheus_url") from None
+    except requests.exceptions.Timeout:
+        raise SourceError(f"Prometheus {shown}: no answer within {timeout:g} s for {what!r}") from None
+    except requests.exceptions.RequestException as exc:
+        raise SourceError(f"Prometheus {shown}: cannot query ({type(exc).__name__})") from None
+    except PrometheusApiClientException as exc:
+        raise SourceError(f"Prometheus {shown}: query {what!r} refused: {str(exc)[:300]}") from None
+    except ValueError as exc:  # a non-JSON answer (not a Prometheus server)
+        raise SourceError(f"Prometheus {shown}: answer is not Prometheus JSON ({exc})") from None
+
+
+def _api(url: str, path: str, params: dict, headers: dict | None, timeout: float) -> list:
+    """GET ``/api/v1/<path>`` → ``data`` (raises on an error status, like the client does)."""
+    resp = requests.get(f"{url.rstrip('/')}/api/v1/{path}", params=params, headers=headers, timeout=timeout)
+    if resp.status_code != 200:
+        raise PrometheusApiClientException(f"HTTP {resp.status_code}: {resp.text[:200]}")
+    return resp.json()["data"]
+
+
+def series_labels(url: str, selectors: Iterable[str], start: float, end: float, *, headers: dict | None = None,
+                  timeout: float = DEFAULT_CONNECT_TIMEOUT_S * 6) -> list[dict[str, str]]:
+    """The label sets of the series matching ``selectors`` in ``[start, end]`` (``/api/v1/series``: no samples)."""
+    shown = redact_uri(url)
+    out: list[dict[str, str]] = []
+    for sel in dict.fromkeys(selectors):
+        params = {"match[]": sel, "start": f"{start:.3f}", "end": f"{end:.3f}"}
+        out += _guarded(lambda: _api(url, "series", params, headers, timeout), shown, sel, timeout)
+    return out
+
+
+def fetch_increases(url: str, queries: dict[str, str], start: float, at: float, *, step: float,
+                    headers: dict | None = None, timeout: float = DEFAULT_CONNECT_TIMEOUT_S * 6) -> dict[str, list]:
+    """Evaluate aggregated queries on the server over ``[start, at]`` at ``step`` (pushdown mode).
+
+    Parameters
+    ----------
+    queries : dict
+        Name → PromQL (``sum by (...) (increase(<selector>[<step>]))``).
+    start, at : float
+        Unix seconds; the steps are ``at − k·step`` (pinned to the evaluation time).
+
+    Returns
+    -------
+    dict
+        Name → list of ``(labels, times, values)``.
+    """
+    shown = redact_uri(url)
+    out: dict[str, list] = {}
+    for name, q in queries.items():
+        parts = []
+        for a, b in chunks(start, at, step):
+            params = {"query": q, "start": f"{a:.3f}", "end": f"{b:.3f}", "step": f"{step:g}"}
+            data = _guarded(lambda: _api(url, "query_range", params, headers, timeout), shown, q, timeout)
+            for item in data["result"]:
+                vals = np.array(item.get("values", []), dtype=np.float64).reshape(-1, 2)
+                parts.append(({str(k): str(v) for k, v in item["metric"].items()}, vals[:, 0], vals[:, 1]))
+        out[name] = parts
+        log.info("pushdown %s over %d chunk(s)", q, len(chunks(start, at, step)))
+    return out
+
+
 def fetch(url: str, selectors: Iterable[str], start: float, at: float, *, step: float = 60.0,
           headers: dict | None = None, timeout: float = DEFAULT_CONNECT_TIMEOUT_S * 6) -> Samples:
     """Fetch the raw series of ``selectors`` over ``[start, at]`` at ``step``.
@@ -93,21 +165,9 @@ def fetch(url: str, selectors: Iterable[str], start: float, at: float, *, step: 
     ranges = chunks(start, at, step)
     for sel in dict.fromkeys(selectors):
         for a, b in ranges:
-            try:
-                result = client.custom_query_range(
-                    sel, start_time=datetime.fromtimestamp(a, tz=timezone.utc),
-                    end_time=datetime.fromtimestamp(b, tz=timezone.utc), step=f"{step:g}s")
-            except requests.exceptions.ConnectionError:
-                raise SourceError(f"Prometheus {shown}: cannot connect (refused, unreachable or TLS failure); "
-                                  "check prometheus_url") from None
-            except requests.exceptions.Timeout:
-                raise SourceError(f"Prometheus {shown}: no answer within {timeout:g} s for {sel!r}") from None
-            except requests.exceptions.RequestException as exc:
-                raise SourceError(f"Prometheus {shown}: cannot query ({type(exc).__name__})") from None
-            except PrometheusApiClientException as exc:
-                raise SourceError(f"Prometheus {shown}: query {sel!r} refused: {str(exc)[:300]}") from None
-            except ValueError as exc:  # a non-JSON answer (not a Prometheus server)
-                raise SourceError(f"Prometheus {shown}: answer is not Prometheus JSON ({exc})") from None
+            result = _guarded(lambda: client.custom_query_range(
+                sel, start_time=datetime.fromtimestamp(a, tz=timezone.utc),
+                end_time=datetime.fromtimestamp(b, tz=timezone.utc), step=f"{step:g}s"), shown, sel, timeout)
             for item in result:
                 vals = np.array(item.get("values", []), dtype=np.float64).reshape(-1, 2)
                 parts.append(({str(k): str(v) for k, v in item["metric"].items()}, vals[:, 0], vals[:, 1]))
