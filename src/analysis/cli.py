@@ -37,7 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scan-vs-agg": ("analysis.dashboard.cli", "measure full-scan vs aggregation dashboard loads and the cache"),
     "slo": ("analysis.slo.cli", "SLO compliance, error budgets and burn-rate alerts from Prometheus data"),
     "ws-audit": ("analysis.wsaudit.cli", "run the WebSocket/JWT probe battery against a target"),
-    "ws-target": ("analysis.wsaudit.target_cli", "start a reference WebSocket target (secure or vulnerable)"),
+    "ws-target": ("analysis.wsaudit.target_cli", "start a reference WebSocket target (secure, vulnerable, pubsub...)"),
 }
 
 
