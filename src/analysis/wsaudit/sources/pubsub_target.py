@@ -49,6 +49,7 @@ WS_PATH = "/connection/websocket"
 API_PATH = "/api/revoke_token"
 IDENTITY_HEADER = "X-User-Id"
 MAX_FRAME = 65536
+ALLOWED_ORIGINS = ["http://localhost:3000"]
 HMAC_FAMILY = ("HS256", "HS384", "HS512")
 INVALID, BAD_REQUEST, EXPIRED, REVOKED = (3500, "invalid token"), (3501, "bad request"), (3005, "expired"), \
     (3090, "token revoked")
@@ -244,16 +245,17 @@ class PubSubTarget:
     api_key : str
         The server API key of ``/api/revoke_token`` (empty: the API refuses everything).
     issuer, audience : str
-        Required ``iss`` / ``aud`` ("" = not checked).
+        Required ``iss`` / ``aud`` ("" = not checked; the defaults are ``profiles/pubsub.yaml``'s).
     expiry_grace_s : float
         How long an expired connection may live before it is closed (3005).
     allowed_origins : list of str, optional
-        Origin allowlist of the handshake (None: any).
+        Origin allowlist of the handshake (default the dashboard's dev server; None: any).
     """
 
     def __init__(self, mode: str, secret: str, *, api_key: str = "", host: str = "127.0.0.1", port: int = 0,
-                 issuer: str = "", audience: str = "", leeway_s: float = 0.0, expiry_grace_s: float = 2.0,
-                 allowed_origins: list[str] | None = None, push_interval_s: float = 0.1,
+                 issuer: str = "ws-audit-issuer", audience: str = "ws-audit-pubsub", leeway_s: float = 0.0,
+                 expiry_grace_s: float = 2.0, allowed_origins: list[str] | None = ALLOWED_ORIGINS,
+                 push_interval_s: float = 0.1,
                  ping_interval_s: float = 0.5, ssl_context: ssl.SSLContext | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
