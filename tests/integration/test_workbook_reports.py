@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from analysis import runner
+from analysis import config, runner
+from analysis.wsaudit.sources.targets import ThreadedTarget
+from analysis.yamlio import load_yaml
 
 pytestmark = pytest.mark.integration
 
@@ -103,6 +105,52 @@ def test_canaries_behind_env_parameters_never_leak(tmp_path, monkeypatch):
     summary = runner.run_notebooks(notebooks, out=tmp_path / "out", overrides=overrides, progress=False,
                                    on_result=lambda r: proc_out.append(json.dumps(r.__dict__)))
     _assert_no_canary(Path(summary.run_dir), "\n".join(proc_out))
+
+
+# --------------------------------------------------------------------------- wsaudit profiles
+
+#: Canary values of the secrets the shipped WebSocket profiles name (besides WS_JWT_SECRET above).
+WS_CANARIES = {
+    "WS_PUBSUB_SECRET": "canary-pubsub-jwt-secret-41c7a2d9e0b3f56a8c",
+    "WS_PUBSUB_API_KEY": "canary-pubsub-api-key-9e2b71c0d4",
+}
+
+
+def _env_keys(raw, prefix: str = "") -> dict[str, str]:
+    """Every ``*_env`` key of a profile (nested ones as ``revoke.secret_env``) → the variable it names."""
+    out: dict[str, str] = {}
+    for key, value in (raw or {}).items():
+        if isinstance(value, dict):
+            out.update(_env_keys(value, f"{prefix}{key}."))
+        elif str(key).endswith("_env") and value:
+            out[f"{prefix}{key}"] = str(value)
+    return out
+
+
+def test_wsaudit_profile_secret_keys_never_leak(tmp_path, monkeypatch):
+    """Every env var a shipped WebSocket profile names (secret_env, revoke.secret_env, ...) holds a canary;
+    notebook 04 audits an in-process pub/sub server that really uses them; nothing leaks, and the revoke API key
+    was really sent (the server revoked a token)."""
+    profiles = sorted((config.project_root() / "profiles").glob("*.yaml"))
+    named = {f"{p.stem}.{k}": v for p in profiles for k, v in _env_keys(load_yaml(p)).items()}
+    assert {"infra_mind.secret_env", "pubsub.secret_env", "pubsub.revoke.secret_env"} <= set(named), named
+    canaries = {**CANARIES, **WS_CANARIES}
+    uncovered = {k: v for k, v in named.items() if v not in canaries}
+    assert not uncovered, f"profile *_env keys without a canary: {uncovered}"
+    for k, v in canaries.items():
+        monkeypatch.setenv(k, v)
+    with ThreadedTarget("pubsub", WS_CANARIES["WS_PUBSUB_SECRET"], api_key=WS_CANARIES["WS_PUBSUB_API_KEY"]) as t:
+        summary = runner.run_notebooks(runner.resolve_notebooks(["04_websocket_token_audit"]), out=tmp_path / "out",
+                                       overrides={"profile": "profiles/pubsub.yaml", "targets": ["profile"],
+                                                  "url": t.url}, progress=False)
+        revoked = set(t.target.revoked)
+    (result,) = summary.notebooks
+    assert result.status == "WARN" and result.error is None, (result.headline, result.error)
+    assert revoked, "the revoke request never authenticated with the canary API key"
+    needles = [*WS_CANARIES.values(), *NEEDLES]
+    hits = [f"{f.name}: {n[:14]}…" for f in _artifacts(Path(summary.run_dir))
+            for n in needles if n in f.read_text(encoding="utf-8", errors="replace")]
+    assert not hits, hits
 
 
 # --------------------------------------------------------------------------- browser

@@ -62,7 +62,8 @@ def test_cli_writes_schema_valid_sarif_and_junit(tmp_path, monkeypatch, capsys):
     jsonschema.validators.validator_for(SCHEMA)(SCHEMA).validate(log)
     results = {r["ruleId"]: r for r in log["runs"][0]["results"]}
     assert set(results) == {"ws-audit/claimed_identity", "ws-audit/exp_nbf"}
-    assert results["ws-audit/claimed_identity"]["kind"] == "fail" and results["ws-audit/claimed_identity"]["level"] == "error"
+    claimed = results["ws-audit/claimed_identity"]
+    assert claimed["kind"] == "fail" and claimed["level"] == "error"
     assert results["ws-audit/exp_nbf"]["kind"] == "review"
     root = ET.parse(junit).getroot()
     assert root.get("failures") == "1" and root.get("tests") == str(len(PROBE_IDS))
@@ -96,7 +97,8 @@ def test_cli_refused_target_reports_error_rows(monkeypatch, capsys):
     assert rc == 2 and doc["verdict"] == "ERROR" and doc["probes"][0]["status"] == "ERROR"
 
 
-@pytest.mark.parametrize("mode,scheme_path", [("vulnerable", "/api/performance/ws"), ("pubsub", "/connection/websocket")])
+@pytest.mark.parametrize("mode,scheme_path", [("vulnerable", "/api/performance/ws"),
+                                              ("pubsub", "/connection/websocket")])
 def test_ws_target_command_generates_secrets_without_printing_them(mode, scheme_path):
     env = {k: v for k, v in os.environ.items() if k not in ("WS_JWT_SECRET", "WS_PUBSUB_API_KEY")}
     proc = subprocess.Popen([sys.executable, "-m", "analysis", "ws-target", "--mode", mode, "--port", "0"],

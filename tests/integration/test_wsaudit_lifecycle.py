@@ -54,7 +54,8 @@ class _PsychicTarget(ReferenceTarget):
             header = jwt.get_unverified_header(token)
         except (ValueError, IndexError, jwt.PyJWTError, AttributeError):
             return super()._verify(token)
-        if header.get("alg", "").startswith("ES") and sig and not any(sig.replace(bytes.fromhex("3006020100020100"), b"")):
+        zeros = not any(sig.replace(bytes.fromhex("3006020100020100"), b""))  # raw zeros, or the DER of r = s = 0
+        if header.get("alg", "").startswith("ES") and sig and zeros:
             return jwt.decode(token, options={"verify_signature": False})
         return super()._verify(token)
 
@@ -134,7 +135,8 @@ def test_a_victim_message_that_is_not_json_is_its_own_error_row():
     a = _run("secure", p, keys, probes=["message_authz"])
     c = list(cases(a, "message_authz").values())
     assert [x.status for x in c] == ["PASS", "ERROR"]
-    assert c[1].label == "victim_messages[1]" and c[1].reason.startswith("vm.yaml: victim_messages[1]: not valid JSON (")
+    assert c[1].label == "victim_messages[1]"
+    assert c[1].reason.startswith("vm.yaml: victim_messages[1]: not valid JSON (")
     assert a.problems == [c[1].reason] and statuses(a)["message_authz"] == "ERROR"
 
 
@@ -145,8 +147,9 @@ def test_private_ca_wss_and_https_revoke(tmp_path):
     p = p.with_url(p.url.replace("ws://", "wss://"))
     keys = generate_keys(p)
     a = _run("pubsub", p, keys, probes=["revocation", "transport", "alg_none"], ssl_context=ctx)
-    assert statuses(a) == {"baseline": "PASS", "transport": "PASS", "alg_none": "PASS", "revocation": "PASS"}, a.to_json()
-    assert "revoked: POST https://127.0.0.1:" in cases(a, "revocation")["open socket after the revoke"].received["notes"][0]
+    assert statuses(a) == {"baseline": "PASS", "transport": "PASS", "alg_none": "PASS", "revocation": "PASS"}
+    notes = cases(a, "revocation")["open socket after the revoke"].received["notes"]
+    assert notes[0].startswith("revoked: POST https://127.0.0.1:")
 
 
 def test_policies_of_the_pubsub_server_follow_the_profile():

@@ -31,7 +31,7 @@ def plot_latency(audits: dict[str, Audit]) -> Figure:
     ax.invert_yaxis()
     ax.set_xscale("symlog", linthresh=10)
     ax.set_xlabel("probe wall time (ms, symlog)")
-    ax.set_title("Probe wall time per target — live WebSocket connections (websockets client) to in-process targets;\n"
+    ax.set_title("Probe wall time per target — live WebSocket connections (websockets client) to the targets;\n"
                  "probes run concurrently, 20/23/28/21 one after another; 14 waits for a token to expire (+ grace), "
                  "23 for the revoke grace", fontsize=9)
     ax.legend()

@@ -66,7 +66,7 @@ def _request(sent: dict[str, Any] | None) -> str:
 
 
 def findings(audits: dict[str, Audit], statuses: tuple[str, ...] = ("FAIL", "WARN", "ERROR", INFO)) -> pd.DataFrame:
-    """The evidence table: one row per non-passing case — the request, the frames received, the fix in one sentence."""
+    """The evidence table: one row per non-passing case — the request, the frames received, the fix (one sentence)."""
     rows = []
     for name, a in audits.items():
         for r in a.results:
@@ -151,7 +151,9 @@ def _figures(audits: dict[str, Audit]) -> tuple[dict[str, Any], dict[str, Figure
 def _could_not_judge(a: Audit) -> str:
     """' — but …' naming the probes whose verdict rests on a case that could not judge ('' when none)."""
     ids = list(dict.fromkeys(r.id for r in a.results for c in r.cases if c.unjudged and c.status != "N/A"))
-    return f"; {len(ids)} probe(s) could not fully judge ({', '.join(ids)}: see 'What could not be judged')" if ids else ""
+    if not ids:
+        return ""
+    return f"; {len(ids)} probe(s) could not fully judge ({', '.join(ids)}: see 'What could not be judged')"
 
 
 def _real_target(a: Audit) -> tuple[str, list[str]]:

@@ -32,7 +32,8 @@ def test_pubsub_profile():
     p = load_profile("profiles/pubsub.yaml")
     assert p.reply_id_path == "id" and p.claimed_identity_header == "X-User-Id" and not p.require_exp
     assert [m.describe() for m in p.ignore] == [{}] and p.ignore[0].matches({}) and not p.ignore[0].matches({"a": 1})
-    assert p.revoke.kind == "http" and p.revoke.url == "/api/revoke_token" and p.revoke.secret_env == "WS_PUBSUB_API_KEY"
+    assert p.revoke.kind == "http" and p.revoke.url == "/api/revoke_token"
+    assert p.revoke.secret_env == "WS_PUBSUB_API_KEY"
     assert p.revoke.json_body and p.revoke.body == '{"uid": "{jti}"}' and p.expiry_grace_s == 2
 
 

@@ -37,7 +37,8 @@ def test_controls_behaving_give_pass(make_audit, make_result):
     assert v.figure_info["secure: battery wall time (s)"]["key"] is False
 
 
-@pytest.mark.parametrize("vuln", [{"isolation": "FAIL"}, {"identity": "FAIL"}, {}, {"identity": "WARN", "isolation": "FAIL"}])
+@pytest.mark.parametrize("vuln", [{"isolation": "FAIL"}, {"identity": "FAIL"}, {},
+                                  {"identity": "WARN", "isolation": "FAIL"}])
 def test_negative_control_not_detected_is_error(vuln, make_audit, make_result):
     v = verdict(make_result({"secure": make_audit(GOOD_SECURE), "vulnerable": make_audit(vuln)}))
     assert v.status == "ERROR" and "negative control" in v.headline
@@ -59,7 +60,8 @@ def test_positive_control_failing_is_error(make_audit, make_result):
 
 
 @pytest.mark.parametrize("real,expected", [({}, "PASS"), ({"origin": "WARN"}, "WARN"), ({"identity": "FAIL"}, "FAIL"),
-                                           ({"kid_injection": "ERROR"}, "WARN"), ({"claimed_identity": "FAIL"}, "FAIL")])
+                                           ({"kid_injection": "ERROR"}, "WARN"),
+                                           ({"claimed_identity": "FAIL"}, "FAIL")])
 def test_real_target_verdicts(real, expected, make_audit, make_result):
     v = verdict(make_result({"profile": make_audit(real)}))
     assert v.status == expected and v.next_steps

@@ -41,9 +41,9 @@ def _by_behaviour(r: Runner, f: Forged, ex: Exchange, label: str) -> Case:
     own, vic = ex.sub(p.own_resource), ex.sub(p.victim_resource)
     args = (f.evidence(), ex.evidence())
     if vic == "ack" or ex.victim_push:
-        return Case(label, "FAIL", f"B's resource {p.victim_resource} acknowledged"
-                    + (" and B's pushes received" if ex.victim_push else "") + ": acts as the victim or is not isolated",
-                    *args)
+        pushes = " and B's pushes received" if ex.victim_push else ""
+        return Case(label, "FAIL", f"B's resource {p.victim_resource} acknowledged{pushes}: acts as the victim or is "
+                    "not isolated", *args)
     if own == "ack" and vic in ("refused", "closed"):
         return Case(label, "PASS", f"acts as {p.subject!r} by behaviour: A's resource acknowledged, B's {vic}", *args)
     if own == "ack":

@@ -1,4 +1,4 @@
-"""Probes 23, 24 and 28: later in a connection's life — logout / revocation, per-message authorization, message limits.
+"""Probes 23, 24 and 28: later in a connection's life — logout / revocation, per-message authorization, limits.
 
 Revocation (23) logs a fresh token out (the profile's ``revoke``: an HTTP request or a
 message on the token's own socket); the open socket must close within ``revoke_grace_s``
@@ -71,7 +71,8 @@ def _open_socket_case(r: Runner, f: Forged, ex: Exchange, outcome: dict[str, Any
     if after == "ack":
         return Case(label, "FAIL", f"still open {grace:g} s after the revoke and still acts as A (A's resource "
                     "acknowledged): logout does not end live sockets", *args)
-    what = "no answer to a privileged message" if after == "silent" else "no privileged message to test (own_resource unset)"
+    what = ("no answer to a privileged message" if after == "silent"
+            else "no privileged message to test (own_resource unset)")
     return Case(label, "WARN", f"still open {grace:g} s after the revoke; {what}", *args,
                 unjudged="the socket stayed open and no privileged message was answered")
 
@@ -114,7 +115,8 @@ def _message_case(r: Runner, f: Forged, message: Any, ex: Exchange, got: str) ->
         c.label, c.sent = label, sent
         return c
     if ex.victim_push or got == "ack":
-        what = ("acknowledged" if got == "ack" else "answered") + (" with B's resource or data" if ex.victim_push else "")
+        what = "acknowledged" if got == "ack" else "answered"
+        what += " with B's resource or data" if ex.victim_push else ""
         return Case(label, "FAIL", f"{what}: a message on B's resource is acted on for A", sent, ex.evidence())
     if got in ("refused", "closed"):
         return Case(label, "PASS", f"{got} (no victim data)", sent, ex.evidence())
@@ -207,7 +209,8 @@ async def _count_replies(r: Runner, ws: Any, ex: Exchange, token: str, sent: int
 def _oversized_case(f: Forged, size: int, ex: Exchange, out: dict[str, Any]) -> Case:
     label, args = f"one {size:,}-byte frame", (f.evidence(), ex.evidence())
     if ex.close_code is not None and ex.close_code not in _ABRUPT:
-        return Case(label, "PASS", f"closed cleanly (close {ex.close_code} {ex.close_reason})".replace(" )", ")"), *args)
+        why = f"closed cleanly (close {ex.close_code} {ex.close_reason})".replace(" )", ")")
+        return Case(label, "PASS", why, *args)
     if ex.close_code in _ABRUPT:
         return Case(label, "WARN", "connection dropped without a close frame (1006)", *args)
     reply = out.get("reply", "silent")

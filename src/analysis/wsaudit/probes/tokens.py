@@ -1,4 +1,5 @@
-"""Probes 2–12, 25 and 26: is the token itself checked — present, well formed, signed with an allowed algorithm and key?
+"""Probes 2–12, 25 and 26: is the token itself checked — present, well formed, signed with an allowed algorithm
+and key?
 
 Algorithm confusion (8) judges only tokens an attacker can make (no key, an attacker key,
 the public key used as an HMAC secret); an algorithm of the same family signed with the
@@ -148,7 +149,8 @@ async def p_psychic_sig(r: Runner) -> list[Case]:
     if not r.profile.algorithm.startswith("ES"):
         for c in cases:
             if c.status == "PASS":
-                c.reason += f" (the target's algorithm is {r.profile.algorithm}: this checks ECDSA is not accepted at all)"
+                c.reason += (f" (the target's algorithm is {r.profile.algorithm}: this checks ECDSA is not accepted "
+                             "at all)")
     return cases
 
 
@@ -165,5 +167,6 @@ async def p_header_abuse(r: Runner) -> list[Case]:
         if f.label.startswith("cty") and c.status == "FAIL" and c.received:
             if c.received.get("identity") not in (None, r.profile.victim_subject):
                 c.status = "WARN"
-                c.reason += ": a nested token was accepted (the outer signature holds); make sure the inner one is never trusted"
+                c.reason += (": a nested token was accepted (the outer signature holds); make sure the inner one "
+                             "is never trusted")
     return cases + keyed

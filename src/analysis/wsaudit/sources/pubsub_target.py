@@ -304,7 +304,7 @@ class PubSubTarget:
         await self.stop()
 
     def verify(self, token: Any) -> tuple[dict[str, Any] | None, str]:
-        """(claims, "") of a valid token; (None, "expired") for a correctly signed expired one; else (None, "invalid")."""
+        """(claims, "") of a valid token; (None, "expired") for a signed expired one; else (None, "invalid")."""
         if not isinstance(token, str) or not token:
             return None, "invalid"
         try:
