@@ -17,15 +17,16 @@ import pandas as pd
 from ..jsonsafe import jsonable
 from ..record import Figure, Verdict
 from .checklist import IDENTITY_PROBES, PROBES, spec
-from .results import INFO, STATUSES, Audit, WsAuditResult
+from .results import INFO, STATUSES, Audit, Case, ProbeResult, WsAuditResult
 
 #: What each reference target is for, in the evidence table.
-EXPECTED_NOTE = {"vulnerable": "expected: negative control", "pubsub_header": "expected: negative control"}
+EXPECTED_NOTE = {"vulnerable": "negative control", "pubsub_header": "negative control"}
 #: Reference targets that must FAIL these probes (negative controls).
 NEGATIVE = {"vulnerable": IDENTITY_PROBES, "pubsub_header": ("claimed_identity",)}
 #: Reference targets that must not FAIL (positive controls) and the statuses they may show.
 POSITIVE = {"secure": ("PASS", "N/A"), "pubsub": ("PASS", "WARN", "N/A")}
-_REQUEST_CHARS = 260
+_REQUEST_CHARS = 180
+_FRAMES_CHARS = 160
 
 
 def matrix(audits: dict[str, Audit]) -> pd.DataFrame:
@@ -49,40 +50,45 @@ def counts(audits: dict[str, Audit]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["target", *STATUSES, "verdict"])
 
 
+def _cut(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
 def _request(sent: dict[str, Any] | None) -> str:
     """What was sent, without signature or secret: the token's header and claims (and the message, if any)."""
     sent = sent or {}
-    parts = []
+    parts = ["message " + json.dumps(sent["message"])] if "message" in sent else []
     if sent.get("header"):
         parts.append("header " + json.dumps(sent["header"]))
     if sent.get("claims"):
         parts.append("claims " + json.dumps(sent["claims"]))
-    if "message" in sent:
-        parts.append("message " + json.dumps(sent["message"]))
     if not parts:
         parts.append(", ".join(f"{k}: {v}" for k, v in sent.items() if k not in ("signed",)) or "—")
     text = "; ".join(parts)
-    return text if len(text) <= _REQUEST_CHARS else text[:_REQUEST_CHARS - 1] + "…"
+    return _cut(text, _REQUEST_CHARS)
+
+
+def _finding(name: str, r: ProbeResult, picked: list[Case]) -> dict[str, Any]:
+    """One evidence row: a probe's first worst case (how many more share its status), its request, frames and fix."""
+    c, p = picked[0], spec(r.id)
+    more = f" (+{len(picked) - 1} more)" if len(picked) > 1 else ""
+    frames = " ⏎ ".join((c.received or {}).get("frames") or [])
+    return {"target": name, "probe": f"{r.n:02d} {r.id}", "status": c.status,
+            "severity": p.severity if c.status == "FAIL" else "", "case": c.label + more, "reason": _cut(c.reason, 200),
+            "request": _request(c.sent), "frames received": _cut(frames, _FRAMES_CHARS),
+            "fix": p.fix if c.status != INFO else "", "note": EXPECTED_NOTE.get(name, "")}
 
 
 def findings(audits: dict[str, Audit], statuses: tuple[str, ...] = ("FAIL", "WARN", "ERROR", INFO)) -> pd.DataFrame:
-    """The evidence table: one row per non-passing case — the request, the frames received, the fix (one sentence)."""
+    """The evidence table: one row per finding (a non-passing probe of a target, or its INFO) — the request
+    (token header and claims, never the signature), the frames received and the fix in one sentence."""
     rows = []
     for name, a in audits.items():
         for r in a.results:
-            for c in r.cases:
-                if c.status not in statuses:
-                    continue
-                rec = c.received or {}
-                rows.append({
-                    "target": name, "probe": f"{r.n:02d} {r.id}", "case": c.label, "status": c.status,
-                    "severity": spec(r.id).severity if c.status == "FAIL" else "", "reason": c.reason,
-                    "note": EXPECTED_NOTE.get(name, ""), "request": _request(c.sent),
-                    "frames received": " ⏎ ".join(rec.get("frames") or [])[:300],
-                    "close": rec.get("close_code"), "fix": spec(r.id).fix if c.status != INFO else "",
-                })
-    cols = ["target", "probe", "case", "status", "severity", "reason", "note", "request", "frames received",
-            "close", "fix"]
+            worst = [c for c in r.cases if c.status == r.status and c.status in statuses]
+            info = [c for c in r.cases if c.status == INFO and INFO in statuses]
+            rows += [_finding(name, r, picked) for picked in (worst, info) if picked]
+    cols = ["target", "probe", "status", "severity", "case", "reason", "fix", "request", "frames received", "note"]
     return pd.DataFrame(rows, columns=cols)
 
 

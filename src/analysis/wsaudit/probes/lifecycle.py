@@ -157,14 +157,10 @@ async def _first_answer(r: Runner, ws: Any, ex: Exchange, token: str) -> str:
     """``closed`` | ``refused`` | ``processed`` | ``silent``: the first thing the server did after a frame."""
     end = time.perf_counter() + r.rt
     while (remaining := end - time.perf_counter()) > 0:
-        try:
-            raw = await asyncio.wait_for(ws.recv(), remaining)
-        except (asyncio.TimeoutError, TimeoutError):
-            break
-        except ConnectionClosed as exc:
-            r.note_close(ex, exc, token)
-            return "closed"
-        kinds = [r.classify(o) for o in r.record(ex, raw, token)]
+        objs = await r.receive(ws, ex, token, remaining)
+        if objs is None:
+            return "closed" if ex.close_code is not None else "silent"
+        kinds = [r.classify(o) for o in objs]
         if "rejected" in kinds:
             return "refused"
         if any(k != "ignore" for k in kinds):
@@ -195,14 +191,10 @@ async def _count_replies(r: Runner, ws: Any, ex: Exchange, token: str, sent: int
     """Replies read until one per message arrived, the server is quiet for 0.3 s or closes (bounded by the timeout)."""
     n, end = 0, time.perf_counter() + r.rt
     while (remaining := end - time.perf_counter()) > 0 and n < sent:
-        try:
-            raw = await asyncio.wait_for(ws.recv(), min(remaining, 0.3))
-        except (asyncio.TimeoutError, TimeoutError):
+        objs = await r.receive(ws, ex, token, min(remaining, 0.3))
+        if objs is None:
             break
-        except ConnectionClosed as exc:
-            r.note_close(ex, exc, token)
-            break
-        n += sum(r.classify(o) != "ignore" for o in r.record(ex, raw, token))
+        n += sum(r.classify(o) != "ignore" for o in objs)
     return n
 
 

@@ -248,19 +248,21 @@ class Runner:
                 ex.victim_push = True
         return objs
 
+    async def receive(self, ws: Any, ex: Exchange, token: str | None, timeout: float) -> list[Any] | None:
+        """The decoded values of the next frame (recorded in ``ex``); None on timeout or close (``ex.close_code`` set)."""
+        try:
+            raw = await asyncio.wait_for(ws.recv(), max(0.0, timeout))
+        except (asyncio.TimeoutError, TimeoutError):
+            return None
+        except ConnectionClosed as exc:
+            self.note_close(ex, exc, token)
+            return None
+        return self.record(ex, raw, token)
+
     async def _await_verdict(self, ws: Any, ex: Exchange, token: str | None, wait: float, t0: float) -> None:
         deadline = time.perf_counter() + wait
-        while (remaining := deadline - time.perf_counter()) > 0:
-            try:
-                raw = await asyncio.wait_for(ws.recv(), remaining)
-            except (asyncio.TimeoutError, TimeoutError):
-                continue
-            except ConnectionClosed as exc:
-                self.note_close(ex, exc, token)
-                ex.state = "rejected" if ex.state == "rejected" else "closed"
-                ex.ms = ex.ms or (time.perf_counter() - t0) * 1000
-                return
-            for obj in self.record(ex, raw, token):
+        while (remaining := deadline - time.perf_counter()) > 0 and ex.close_code is None:
+            for obj in await self.receive(ws, ex, token, remaining) or []:
                 kind = self.classify(obj)
                 if kind == "accepted":
                     ex.state, ex.verdict_frame = "accepted", obj
@@ -272,7 +274,10 @@ class Runner:
                     ex.state, ex.verdict_frame = "rejected", obj
                     ex.ms = (time.perf_counter() - t0) * 1000
                     deadline = min(deadline, time.perf_counter() + 0.15)  # catch a close that follows
-        if ex.state != "rejected":
+        if ex.close_code is not None:
+            ex.state = "rejected" if ex.state == "rejected" else "closed"
+            ex.ms = ex.ms or (time.perf_counter() - t0) * 1000
+        elif ex.state != "rejected":
             ex.state = "silent"
             ex.ms = (time.perf_counter() - t0) * 1000
 
@@ -302,16 +307,12 @@ class Runner:
         outcome = ""
         linger = bool(resource) and resource == self.profile.victim_resource  # after an ack: read B's pushes
         while (remaining := end - time.perf_counter()) > 0 and not self._settled(outcome, linger, ex):
-            try:
-                raw = await asyncio.wait_for(ws.recv(), remaining)
-            except (asyncio.TimeoutError, TimeoutError):
+            objs = await self.receive(ws, ex, token, remaining)
+            if objs is None:
                 break
-            except ConnectionClosed as exc:
-                self.note_close(ex, exc, token)
-                return outcome or "closed"
-            for obj in self.record(ex, raw, token):
+            for obj in objs:
                 outcome = outcome or self._answer(obj, rid, resource)
-        return outcome or "silent"
+        return outcome or ("closed" if ex.close_code is not None else "silent")
 
     @staticmethod
     def _settled(outcome: str, linger: bool, ex: Exchange) -> bool:
@@ -342,12 +343,6 @@ class Runner:
         """Read (and record) frames for up to ``seconds``; True when the server closed the connection."""
         end = time.perf_counter() + seconds
         while (remaining := end - time.perf_counter()) > 0:
-            try:
-                raw = await asyncio.wait_for(ws.recv(), remaining)
-            except (asyncio.TimeoutError, TimeoutError):
-                return False
-            except ConnectionClosed as exc:
-                self.note_close(ex, exc, token)
-                return True
-            self.record(ex, raw, token)
-        return False
+            if await self.receive(ws, ex, token, remaining) is None:
+                break
+        return ex.close_code is not None
