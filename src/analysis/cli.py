@@ -40,7 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "slo": ("analysis.slo.cli", "SLO compliance, error budgets and burn-rate alerts from Prometheus data"),
     "slo-rules": ("analysis.slo.rules_cli", "generate Prometheus / Prometheus Operator SLO alert rules and check them"),
     "ws-audit": ("analysis.wsaudit.cli", "run the WebSocket/JWT probe battery against a target"),
-    "ws-target": ("analysis.wsaudit.target_cli", "start a reference WebSocket target (secure or vulnerable)"),
+    "ws-target": ("analysis.wsaudit.target_cli", "start a reference WebSocket target (secure, vulnerable, pubsub...)"),
 }
 
 

@@ -18,7 +18,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from analysis import runner
+from analysis import config, runner
+from analysis.wsaudit.sources.targets import ThreadedTarget
+from analysis.yamlio import load_yaml
 from tests.unit.runner.test_notify import Hook
 
 pytestmark = pytest.mark.integration
@@ -34,19 +36,6 @@ HOOK_ENV = "INFRA_MIND_CANARY_WEBHOOK"
 HOOK_TOKEN = "canary-hook-token-91f3"
 #: what must never appear in any artifact (the full values and the bare passwords)
 NEEDLES = [*CANARIES.values(), "canary-mongo-pw-83c1", "canary-redis-pw-4e2a", HOOK_TOKEN]
-
-#: Notebooks that still print text tables or show their parameter object on this branch (converted
-#: to analysis.tables.show in their own branches; the integrator removes an entry once merged).
-STILL_TEXT_TABLES = {
-    "01_query_cost_audit": "notebook 01 still prints tables with print(df.to_string()) (converted in its own branch)",
-    "03_slo_error_budgets": "notebook 03 still prints tables with print(df.to_string()) (converted in its own branch)",
-    "04_websocket_token_audit": "notebook 04 still prints tables with print(df.to_string()) (converted in its own branch)",
-}
-STILL_SHOWS_PARAMS = {
-    "01_query_cost_audit": "notebook 01 still displays P (converted in its own branch)",
-    "03_slo_error_budgets": "notebook 03 still displays P (converted in its own branch)",
-}
-
 
 def _artifacts(run_dir: Path) -> list[Path]:
     return [p for p in run_dir.rglob("*") if p.is_file()]
@@ -130,6 +119,52 @@ def test_canaries_behind_env_parameters_never_leak(tmp_path, monkeypatch):
     summary = runner.run_notebooks(notebooks, out=tmp_path / "out", overrides=overrides, progress=False,
                                    on_result=lambda r: proc_out.append(json.dumps(r.__dict__)))
     _assert_no_canary(Path(summary.run_dir), "\n".join(proc_out))
+
+
+# --------------------------------------------------------------------------- wsaudit profiles
+
+#: Canary values of the secrets the shipped WebSocket profiles name (besides WS_JWT_SECRET above).
+WS_CANARIES = {
+    "WS_PUBSUB_SECRET": "canary-pubsub-jwt-secret-41c7a2d9e0b3f56a8c",
+    "WS_PUBSUB_API_KEY": "canary-pubsub-api-key-9e2b71c0d4",
+}
+
+
+def _env_keys(raw, prefix: str = "") -> dict[str, str]:
+    """Every ``*_env`` key of a profile (nested ones as ``revoke.secret_env``) → the variable it names."""
+    out: dict[str, str] = {}
+    for key, value in (raw or {}).items():
+        if isinstance(value, dict):
+            out.update(_env_keys(value, f"{prefix}{key}."))
+        elif str(key).endswith("_env") and value:
+            out[f"{prefix}{key}"] = str(value)
+    return out
+
+
+def test_wsaudit_profile_secret_keys_never_leak(tmp_path, monkeypatch):
+    """Every env var a shipped WebSocket profile names (secret_env, revoke.secret_env, ...) holds a canary;
+    notebook 04 audits an in-process pub/sub server that really uses them; nothing leaks, and the revoke API key
+    was really sent (the server revoked a token)."""
+    profiles = sorted((config.project_root() / "profiles").glob("*.yaml"))
+    named = {f"{p.stem}.{k}": v for p in profiles for k, v in _env_keys(load_yaml(p)).items()}
+    assert {"infra_mind.secret_env", "pubsub.secret_env", "pubsub.revoke.secret_env"} <= set(named), named
+    canaries = {**CANARIES, **WS_CANARIES}
+    uncovered = {k: v for k, v in named.items() if v not in canaries}
+    assert not uncovered, f"profile *_env keys without a canary: {uncovered}"
+    for k, v in canaries.items():
+        monkeypatch.setenv(k, v)
+    with ThreadedTarget("pubsub", WS_CANARIES["WS_PUBSUB_SECRET"], api_key=WS_CANARIES["WS_PUBSUB_API_KEY"]) as t:
+        summary = runner.run_notebooks(runner.resolve_notebooks(["04_websocket_token_audit"]), out=tmp_path / "out",
+                                       overrides={"profile": "profiles/pubsub.yaml", "targets": ["profile"],
+                                                  "url": t.url}, progress=False)
+        revoked = set(t.target.revoked)
+    (result,) = summary.notebooks
+    assert result.status == "WARN" and result.error is None, (result.headline, result.error)
+    assert revoked, "the revoke request never authenticated with the canary API key"
+    needles = [*WS_CANARIES.values(), *NEEDLES]
+    hits = [f"{f.name}: {n[:14]}…" for f in _artifacts(Path(summary.run_dir))
+            for n in needles if n in f.read_text(encoding="utf-8", errors="replace")]
+    assert not hits, hits
 
 
 # --------------------------------------------------------------------------- browser
@@ -219,10 +254,6 @@ def _report(default_report: Path, name: str) -> Path:
 NOTEBOOKS = [nb.stem for nb in runner.discover_notebooks()]
 
 
-def _xfail_if(table: dict[str, str], name: str) -> list:
-    return [pytest.mark.xfail(reason=table[name], strict=True)] if name in table else []
-
-
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_the_executive_summary_is_the_first_visible_content(default_report, chromium, name):
     dom = _dom(chromium, _report(default_report, name))
@@ -238,7 +269,7 @@ def test_the_executive_summary_is_the_first_visible_content(default_report, chro
     assert 'id="how-this-was-run"' in dom and "How this was run" in dom  # parameters in the appendix
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=_xfail_if(STILL_TEXT_TABLES, n)) for n in NOTEBOOKS])
+@pytest.mark.parametrize("name", NOTEBOOKS)
 def test_every_table_is_an_html_table_and_none_is_shown_twice(default_report, chromium, name):
     dom = _dom(chromium, _report(default_report, name))
     assert _text_tables(dom) == [], f"{name}: text tables in the report"
@@ -248,7 +279,7 @@ def test_every_table_is_an_html_table_and_none_is_shown_twice(default_report, ch
     assert not duplicates, f"{name}: the same table twice: {duplicates}"
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=_xfail_if(STILL_SHOWS_PARAMS, n)) for n in NOTEBOOKS])
+@pytest.mark.parametrize("name", NOTEBOOKS)
 def test_no_parameter_object_is_shown(default_report, chromium, name):
     text = _visible_text(_dom(chromium, _report(default_report, name)))
     assert not re.search(r"\b\w+Params\(", text), f"{name}: a parameter object's repr is in the report"

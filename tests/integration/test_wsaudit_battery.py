@@ -1,15 +1,10 @@
-"""The whole battery against live in-process targets: reference controls, broken servers, CLI."""
+"""The whole battery against live in-process targets: the four reference controls, transports, broken servers."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
-import os
 import socket
-import ssl
-import subprocess
-import sys
 import time
 import urllib.request
 from dataclasses import replace
@@ -17,28 +12,25 @@ from http import HTTPStatus
 
 import jwt
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from websockets.asyncio.server import serve
 
-from analysis.cli import main as cli_main
-from analysis.config import project_root
 from analysis.wsaudit.battery import run_battery
 from analysis.wsaudit.checklist import PROBE_IDS
 from analysis.wsaudit.keys import load_keys
 from analysis.wsaudit.pipeline import audit_targets
 from analysis.wsaudit.profile import load_profile, parse_profile
-from analysis.wsaudit.sources.reference_target import ReferenceTarget, ThreadedTarget, reference_target
+from analysis.wsaudit.sources.reference_target import ReferenceTarget
+from analysis.wsaudit.sources.targets import reference_target
+from tests.integration.wsaudit_helpers import SECRET, Server, cases, private_ca, silent, statuses, timed
 
 pytestmark = pytest.mark.integration
-SECRET = "integration-secret-0123456789abcdefghijkl"
-CANARY = "canary-ws-secret-DO-NOT-PRINT-0123456789abcdef"
 
 SECURE_EXPECTED = {pid: "PASS" for pid in PROBE_IDS} | {"transport": "N/A"}
 VULNERABLE_EXPECTED = {pid: "FAIL" for pid in PROBE_IDS} | {
-    "expiry_open": "WARN", "origin": "WARN", "transport": "N/A", "error_oracle": "N/A", "persistence": "PASS"}
+    "expiry_open": "WARN", "origin": "WARN", "transport": "N/A", "error_oracle": "N/A", "persistence": "PASS",
+    "token_in_url": "WARN", "message_limits": "PASS"}
+PUBSUB_EXPECTED = SECURE_EXPECTED | {"exp_nbf": "WARN"}
+PUBSUB_HEADER_EXPECTED = PUBSUB_EXPECTED | {"claimed_identity": "FAIL"}
 
 
 @pytest.fixture
@@ -46,16 +38,22 @@ def profile():
     return load_profile("profiles/infra_mind.yaml")
 
 
-def _statuses(audit):
-    return {r.id: r.status for r in audit.results}
+@pytest.fixture(scope="module")
+def reference_run():
+    """The four reference targets, audited once for the module (as notebook 04 does)."""
+    p, ps = load_profile("profiles/infra_mind.yaml"), load_profile("profiles/pubsub.yaml")
+    t0 = time.perf_counter()
+    audits = asyncio.run(audit_targets(p, ["secure", "vulnerable", "pubsub", "pubsub_header"], pubsub_profile=ps))
+    return audits, time.perf_counter() - t0
 
 
-def test_reference_targets_every_expected_verdict(profile, monkeypatch):
-    monkeypatch.setenv("WS_JWT_SECRET", SECRET)
-    audits = asyncio.run(audit_targets(profile, ["secure", "vulnerable"]))
-    assert _statuses(audits["secure"]) == SECURE_EXPECTED, audits["secure"].to_json()
-    assert _statuses(audits["vulnerable"]) == VULNERABLE_EXPECTED
-    assert audits["secure"].verdict == "PASS" and audits["vulnerable"].verdict == "FAIL"
+def test_reference_targets_every_expected_verdict(reference_run):
+    audits, _ = reference_run
+    assert statuses(audits["secure"]) == SECURE_EXPECTED, audits["secure"].to_json()
+    assert statuses(audits["vulnerable"]) == VULNERABLE_EXPECTED
+    assert statuses(audits["pubsub"]) == PUBSUB_EXPECTED, audits["pubsub"].to_json()
+    assert statuses(audits["pubsub_header"]) == PUBSUB_HEADER_EXPECTED
+    assert [a.verdict for a in audits.values()] == ["PASS", "FAIL", "WARN", "FAIL"]
     vul = {r.id: r for r in audits["vulnerable"].results}
     # the seed's attack exactly: junk token + forged user_id of B authenticates as B
     junk = vul["identity"].cases[0]
@@ -63,17 +61,66 @@ def test_reference_targets_every_expected_verdict(profile, monkeypatch):
     assert any(c.received["victim_push"] for c in vul["isolation"].cases)
     # evidence never carries the secret or a signature
     blob = json.dumps([a.to_json() for a in audits.values()])
-    assert SECRET not in blob
+    assert ".eyJ" not in blob  # no token (header.payload.signature) in the evidence, only header and claims
     base_tok = audits["secure"].results[0].cases[0].sent
     assert set(base_tok) == {"token", "header", "claims", "signed"}
+
+
+def test_the_pubsub_server_is_judged_on_what_an_attacker_can_do(reference_run):
+    """Part 0 of issue 13: a securely configured server of another design is not FAILed for policies."""
+    pub = reference_run[0]["pubsub"]
+    conf = cases(pub, "alg_confusion")
+    assert conf["alg HS384"].status == conf["alg HS512"].status == "INFO"  # real secret: not a forgery
+    assert conf["alg RS256"].status == "PASS" and "not a forgery" in conf["alg HS384"].reason
+    exp = cases(pub, "exp_nbf")
+    assert exp["exp missing"].status == "WARN" and "require_exp" in exp["exp missing"].reason
+    assert exp["exp past (beyond leeway)"].status == "PASS"  # a refresh error (109), socket kept open
+    assert exp["exp past (beyond leeway)"].received["close_code"] is None
+    oracle = cases(pub, "error_oracle")
+    reply = oracle["reply by kind of forgery"]
+    assert reply.status == "PASS" and "close 3500" in reply.reason
+    expiry = cases(pub, "expiry_open")["token expires while connected"]
+    assert expiry.status == "PASS" and "close 3005" in expiry.reason and "+2." in expiry.reason
+    base = cases(pub, "baseline")["valid token for A"]
+    assert base.reason == "acts as 'ws-audit-user-a' by behaviour: A's resource acknowledged, B's refused"
+    iso = cases(pub, "isolation")["valid token for A subscribes to B's resource"]
+    assert iso.status == "PASS" and iso.reason == "subscription refused" and not iso.unjudged
+    ids = cases(pub, "identity")
+    assert ids["valid token for A + X-User-Id: ws-audit-user-b"].status == "PASS"
+    first = cases(pub, "baseline")["valid token for A"].received["frames"][0]
+    assert first.startswith('{"id":1,"connect":{"client":') and first.endswith("\n{}")  # reply + ping, one frame
+    claimed = cases(reference_run[0]["pubsub_header"], "claimed_identity")
+    assert claimed["no token + X-User-Id: ws-audit-user-b"].status == "FAIL"
+    assert claimed["no token + ?user=ws-audit-user-b"].status == "PASS"
+
+
+def test_lifecycle_probes_on_the_infra_mind_controls(reference_run):
+    audits = reference_run[0]
+    sec, vul = audits["secure"], audits["vulnerable"]
+    rev = cases(sec, "revocation")
+    assert "close 4401 token revoked" in rev["open socket after the revoke"].reason
+    assert rev["new connection with the revoked token"].status == "PASS"
+    vrev = cases(vul, "revocation")
+    assert "still acts as A" in vrev["open socket after the revoke"].reason
+    assert "still connects" in vrev["new connection with the revoked token"].reason
+    authz = [c for c in next(r for r in vul.results if r.id == "message_authz").cases if c.status == "FAIL"]
+    assert [json.loads(c.label)["type"] for c in authz] == ["unsubscribe"]
+    assert authz[0].sent["message"]["data"]["topic"] == "assessment:ws-audit-assessment-b"
+    lim = cases(sec, "message_limits")
+    assert "close 1009" in lim["one 1,048,576-byte frame"].reason
+    assert lim["a fresh valid token afterwards"].status == "PASS"
+    assert {c.status for c in cases(vul, "psychic_sig").values()} == {"FAIL"}
+    assert cases(vul, "token_in_url")["token only in ?token= (no first message)"].status == "WARN"
 
 
 def test_within_leeway_accepted_by_a_target_with_leeway(monkeypatch):
     p = load_profile("tests/data/wsaudit/leeway_profile.yaml")
 
+    keys = load_keys(p, secret=SECRET)
+
     async def go():
-        async with reference_target("secure", SECRET, p) as t:
-            return await run_battery(p.with_url(t.url), load_keys(p, secret=SECRET), probes=["exp_nbf"])
+        async with reference_target("secure", keys, p) as t:
+            return await run_battery(p.with_url(t.url), keys, probes=["exp_nbf"])
 
     a = asyncio.run(go())
     exp = {r.id: r for r in a.results}["exp_nbf"]
@@ -84,39 +131,23 @@ def test_within_leeway_accepted_by_a_target_with_leeway(monkeypatch):
 def test_query_param_transport(monkeypatch):
     p = load_profile("tests/data/wsaudit/query_param_profile.yaml")
     keys = load_keys(p, secret=SECRET)
-    probes = ["no_token", "alg_none", "wrong_key", "identity"]
+    probes = ["no_token", "alg_none", "wrong_key", "identity", "token_in_url"]
 
     async def go(mode):
-        async with reference_target(mode, SECRET, p) as t:
+        async with reference_target(mode, keys, p) as t:
             return await run_battery(p.with_url(t.url), keys, probes=probes)
 
     sec, vul = asyncio.run(go("secure")), asyncio.run(go("vulnerable"))
-    assert _statuses(sec) == {"baseline": "PASS", "no_token": "PASS", "alg_none": "PASS", "wrong_key": "PASS",
-                              "identity": "PASS"}
+    assert statuses(sec) == {"baseline": "PASS", "no_token": "PASS", "alg_none": "PASS", "wrong_key": "PASS",
+                             "identity": "PASS", "token_in_url": "WARN"}
     rejected = {r.id: r for r in sec.results}["alg_none"].cases[0].received
     assert rejected["http_status"] == 401
-    assert _statuses(vul)["identity"] == "FAIL" and _statuses(vul)["baseline"] == "FAIL"
+    url = cases(sec, "token_in_url")["token in the query string"]
+    assert "RFC 6750 §2.3" in url.reason and "the first message" in url.reason  # the secure target also reads it there
+    assert statuses(vul)["identity"] == "FAIL" and statuses(vul)["baseline"] == "FAIL"
 
 
 # ----------------------------------------------------------------- broken targets
-class _Server:
-    def __init__(self, handler):
-        self.handler = handler
-
-    async def __aenter__(self):
-        self.server = await serve(self.handler, "127.0.0.1", 0, ping_interval=None)
-        self.url = f"ws://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/ws"
-        return self
-
-    async def __aexit__(self, *exc):
-        self.server.close()
-        await self.server.wait_closed()
-
-
-async def _silent(ws):
-    await ws.wait_closed()  # accepts, never answers
-
-
 async def _close_now(ws):
     return
 
@@ -127,18 +158,6 @@ async def _non_json(ws):
     await ws.wait_closed()
 
 
-def _timed(server, profile, **changes):
-    """Run the battery against ``server`` (async context manager with .url); return (audit, battery wall s)."""
-    async def go():
-        async with server as s:
-            p = replace(profile, url=s.url, **changes)
-            t0 = time.perf_counter()
-            a = await run_battery(p, load_keys(p, secret=SECRET))
-            return a, time.perf_counter() - t0
-
-    return asyncio.run(go())
-
-
 def _run_against(profile, url, **kw):
     fast = replace(profile, reply_timeout_s=0.3, url=url)
     t0 = time.perf_counter()
@@ -146,15 +165,15 @@ def _run_against(profile, url, **kw):
     return a, time.perf_counter() - t0
 
 
-@pytest.mark.parametrize("handler,why", [(_silent, "no accept/reject"), (_close_now, "closed (1000"),
+@pytest.mark.parametrize("handler,why", [(silent, "no accept/reject"), (_close_now, "closed (1000"),
                                          (_non_json, "no accept/reject")])
 def test_broken_servers_give_error_rows_in_bounded_time(profile, handler, why):
-    a, wall = _timed(_Server(handler), profile, reply_timeout_s=0.3)
+    a, wall = timed(Server(handler), profile, reply_timeout_s=0.3)
     assert wall < 3
-    st = _statuses(a)
+    st = statuses(a)
     assert st["baseline"] == "ERROR" and why in a.results[0].evidence
     assert {s for k, s in st.items() if k not in ("baseline", "transport", "weak_secret")} == {"N/A"}
-    assert a.verdict == "ERROR" and len(a.results) == 21
+    assert a.verdict == "ERROR" and len(a.results) == len(PROBE_IDS)
     if handler is _non_json:
         assert any("(non-JSON)" in f for f in a.results[0].cases[0].received["frames"])
 
@@ -208,9 +227,9 @@ def test_deadline_bounds_a_target_that_hangs_after_the_baseline(profile):
                 return await super()._handler(ws)
             await ws.wait_closed()  # handshake done, then never a frame
 
-    a, wall = _timed(Hangs("secure", SECRET), profile, reply_timeout_s=2.0, deadline_s=1.5)
+    a, wall = timed(Hangs("secure", SECRET), profile, reply_timeout_s=2.0, deadline_s=1.5)
     assert wall < 2.5
-    st = _statuses(a)
+    st = statuses(a)
     assert st["baseline"] == "PASS" and st["alg_none"] == "ERROR"
     assert "deadline" in {r.id: r for r in a.results}["alg_none"].evidence
 
@@ -234,63 +253,8 @@ def test_a_target_that_fetches_jku_is_caught(profile):
             p = replace(profile, url=t.url)
             return await run_battery(p, load_keys(p, secret=SECRET), probes=["jku_x5u", "alg_none"])
 
-    st = _statuses(asyncio.run(go()))
+    st = statuses(asyncio.run(go()))
     assert st == {"baseline": "PASS", "jku_x5u": "FAIL", "alg_none": "PASS"}
-
-
-# ----------------------------------------------------------------- CLIs
-def test_cli_json_exit_codes_and_no_secret(profile, monkeypatch, capsys):
-    monkeypatch.setenv("WS_JWT_SECRET", CANARY)
-    with ThreadedTarget("vulnerable", CANARY) as vul, ThreadedTarget("secure", CANARY) as sec:
-        rc_v = cli_main(["ws-audit", "--profile", "profiles/infra_mind.yaml", "--url", vul.url, "--json"])
-        out_v = capsys.readouterr()
-        rc_s = cli_main(["ws-audit", "--profile", "profiles/infra_mind.yaml", "--url", sec.url,
-                         "--probes", "identity,isolation"])
-        out_s = capsys.readouterr()
-    assert rc_v == 1 and rc_s == 0
-    doc = json.loads(out_v.out)
-    assert set(doc) >= {"target", "profile", "verdict", "probes"} and doc["verdict"] == "FAIL"
-    assert all(set(p) >= {"id", "title", "status", "evidence", "ms"} for p in doc["probes"])
-    assert len(doc["probes"]) == 21
-    assert "identity" in out_s.out and "PASS" in out_s.out
-    for text in (out_v.out, out_v.err, out_s.out, out_s.err):
-        assert CANARY not in text
-
-
-def test_cli_bad_input_is_one_line(monkeypatch, capsys):
-    monkeypatch.delenv("WS_JWT_SECRET", raising=False)
-    assert cli_main(["ws-audit", "--profile", "profiles/infra_mind.yaml"]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and "WS_JWT_SECRET" in err
-    assert cli_main(["ws-audit", "--profile", "tests/data/bad/wsaudit/unknown_key.yaml"]) == 2
-    assert "unknown key" in capsys.readouterr().err
-    monkeypatch.setenv("WS_JWT_SECRET", CANARY)
-    assert cli_main(["ws-audit", "--profile", "profiles/infra_mind.yaml", "--probes", "nope"]) == 2
-    assert cli_main(["ws-audit", "--profile", "profiles/infra_mind.yaml", "--url", "http://x"]) == 2
-
-
-def test_cli_refused_target_reports_error_rows(monkeypatch, capsys):
-    monkeypatch.setenv("WS_JWT_SECRET", CANARY)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    rc = cli_main(["ws-audit", "--profile", "profiles/infra_mind.yaml", "--url", f"ws://127.0.0.1:{port}/ws", "--json"])
-    doc = json.loads(capsys.readouterr().out)
-    assert rc == 2 and doc["verdict"] == "ERROR" and doc["probes"][0]["status"] == "ERROR"
-
-
-def test_ws_target_command_generates_a_secret_without_printing_it(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "WS_JWT_SECRET"}
-    proc = subprocess.Popen([sys.executable, "-m", "analysis", "ws-target", "--mode", "vulnerable", "--port", "0"],
-                            cwd=project_root(), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        first = proc.stdout.readline()
-        second = proc.stdout.readline()
-    finally:
-        proc.terminate()
-        proc.wait(5)
-    assert "generated" in first and "not shown" in first
-    assert "listening on ws://127.0.0.1:" in second
 
 
 def test_header_transport(profile):
@@ -308,46 +272,30 @@ def test_header_transport(profile):
             return connection.respond(HTTPStatus.UNAUTHORIZED, "no\n")
         return None
 
-    class HeaderServer(_Server):
+    class HeaderServer(Server):
         async def __aenter__(self):
             self.server = await serve(self.handler, "127.0.0.1", 0, ping_interval=None, process_request=check)
             self.url = f"ws://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/ws"
             return self
 
     async def go():
-        async with HeaderServer(_silent) as s:
+        async with HeaderServer(silent) as s:
             p = hp.with_url(s.url)
             return await run_battery(p, load_keys(p, secret=SECRET),
                                      probes=["no_token", "alg_none", "wrong_key", "exp_nbf"])
 
     a = asyncio.run(go())
     # no identity_path: acceptance is proven, identity is not → the baseline says WARN, honestly
-    assert _statuses(a) == {"baseline": "WARN", "no_token": "PASS", "alg_none": "PASS", "wrong_key": "PASS",
+    assert statuses(a) == {"baseline": "WARN", "no_token": "PASS", "alg_none": "PASS", "wrong_key": "PASS",
                             "exp_nbf": "PASS"}, a.to_json()
     assert "identity unknown" in a.results[0].evidence
     assert {r.id: r for r in a.results}["alg_none"].cases[0].received["http_status"] == 401
 
 
 def test_untrusted_certificate_is_a_tls_error_row(profile, tmp_path):
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=1))
-            .sign(key, hashes.SHA256()))
-    (tmp_path / "c.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "k.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                       serialization.NoEncryption()))
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(tmp_path / "c.pem", tmp_path / "k.pem")
-
-    class TlsServer(_Server):
-        async def __aenter__(self):
-            self.server = await serve(self.handler, "127.0.0.1", 0, ping_interval=None, ssl=ctx)
-            self.url = f"wss://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/ws"
-            return self
-
-    a, wall = _timed(TlsServer(_silent), profile, reply_timeout_s=0.5)
+    """A certificate of a private CA the profile does not trust (no ca_file): ERROR with the reason, bounded."""
+    _, ctx = private_ca(tmp_path)
+    a, wall = timed(Server(silent, ssl=ctx), profile, reply_timeout_s=0.5)
     assert wall < 3 and a.results[0].status == "ERROR"
     assert "TLS error" in a.results[0].evidence and "CERTIFICATE_VERIFY_FAILED" in a.results[0].evidence
     assert {r.id: r.status for r in a.results}["transport"] == "PASS"
@@ -366,7 +314,7 @@ def test_subprotocol_transport():
             return connection.respond(HTTPStatus.UNAUTHORIZED, "no\n")
         return None
 
-    class SubprotocolServer(_Server):
+    class SubprotocolServer(Server):
         async def __aenter__(self):
             self.server = await serve(self.handler, "127.0.0.1", 0, ping_interval=None, process_request=check,
                                       select_subprotocol=lambda conn, offered: offered[0] if offered else None)
@@ -374,10 +322,10 @@ def test_subprotocol_transport():
             return self
 
     async def go():
-        async with SubprotocolServer(_silent) as s:
+        async with SubprotocolServer(silent) as s:
             p = sp.with_url(s.url)
             return await run_battery(p, load_keys(p, secret=SECRET), probes=["alg_none", "tampered"])
 
     a = asyncio.run(go())
-    assert _statuses(a) == {"baseline": "WARN", "alg_none": "PASS", "tampered": "PASS"}, a.to_json()
+    assert statuses(a) == {"baseline": "WARN", "alg_none": "PASS", "tampered": "PASS"}, a.to_json()
     assert {r.id: r for r in a.results}["tampered"].cases[0].received["http_status"] == 401

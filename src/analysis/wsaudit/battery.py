@@ -2,9 +2,16 @@
 
 Order: the baseline first (a control: if a valid token is not accepted, a rejection proves
 nothing and the other probes are N/A), then the independent probes concurrently (one
-semaphore bounds open connections), then the error-oracle probe (sequential, for timing),
-the persistence check last. A hard deadline bounds the whole battery, so a silent or hung
-target cannot hang the run; a probe still running at the deadline becomes an ERROR row.
+semaphore bounds open connections), then one after another the error-oracle probe (timing),
+revocation (a server that logs out every session of the user must not disturb the others),
+message limits, and the persistence check last. A hard deadline bounds the whole battery,
+so a silent or hung target cannot hang the run; a probe still running at the deadline
+becomes an ERROR row.
+
+Without the signing key (``Keys.missing``: the profile's env var is unset) every probe
+still runs: those that need the key become ERROR rows naming the profile key; the others
+send what an attacker can make — an acceptance is still a FAIL, but a rejection proves
+nothing without an accepted baseline, so it is N/A.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ import time
 
 from ..redact import redact_text, redact_uri
 from .checklist import ProbeSpec
-from .keys import Keys
+from .keys import Keys, MissingKeyError
 from .probes.registry import NEEDS_BASELINE, PROBE_FUNCS, select_probes
 from .profile import Profile
 from .results import Audit, Case, ProbeResult, combine, overall_verdict, summarise
@@ -25,22 +32,42 @@ from .sources.listener import FetchListener
 
 log = logging.getLogger(__name__)
 #: Run one after another, in this order, after every other probe.
-LAST = ("error_oracle", "persistence")
+LAST = ("error_oracle", "revocation", "message_limits", "persistence")
+
+
+def _unproven(cases: list[Case], missing: str) -> list[Case]:
+    """Keyless run: a rejection without an accepted baseline proves nothing (PASS → N/A); FAILs stand."""
+    for c in cases:
+        if c.status == "PASS":
+            c.status = "N/A"
+            c.reason = f"{c.reason} — unproven: no accepted baseline to compare ({missing})"
+            c.unjudged = "no signing key, so no accepted baseline: a rejection proves nothing"
+    return cases
+
+
+async def _call(r: Runner, spec: ProbeSpec) -> list[Case]:
+    """The probe's cases; a missing key or a probe bug becomes an ERROR case, not a crash of the battery."""
+    try:
+        return await PROBE_FUNCS[spec.id](r)
+    except asyncio.CancelledError:
+        raise
+    except MissingKeyError as exc:
+        return [Case(spec.id, "ERROR", f"needs the signing key: {exc}")]
+    except Exception as exc:  # a probe bug must become a row, not a crash of the battery
+        log.exception("probe %s failed", spec.id)
+        return [Case(spec.id, "ERROR", f"probe raised {type(exc).__name__}: {redact_text(str(exc), r.secrets)}")]
 
 
 async def run_probe(r: Runner, spec: ProbeSpec) -> ProbeResult:
-    """Run one probe; a probe that raises becomes an ERROR row, not a crash of the battery."""
+    """Run one probe (N/A without an accepted baseline, except in a keyless run); never raises."""
     t0 = time.perf_counter()
-    if spec.id in NEEDS_BASELINE and (r.baseline is None or r.baseline.state != "accepted"):
+    keyless = bool(r.keys.missing)
+    if spec.id in NEEDS_BASELINE and not keyless and (r.baseline is None or r.baseline.state != "accepted"):
         cases = [Case(spec.id, "N/A", "baseline token not accepted: a rejection would prove nothing")]
     else:
-        try:
-            cases = await PROBE_FUNCS[spec.id](r)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # a probe bug must become a row, not a crash of the battery
-            log.exception("probe %s failed", spec.id)
-            cases = [Case(spec.id, "ERROR", f"probe raised {type(exc).__name__}: {redact_text(str(exc), r.secrets)}")]
+        cases = await _call(r, spec)
+        if keyless and spec.id in NEEDS_BASELINE:
+            cases = _unproven(cases, r.keys.missing)
     status = combine([c.status for c in cases])
     return ProbeResult(spec.n, spec.id, spec.title, status, summarise(cases), (time.perf_counter() - t0) * 1000,
                        cases)
@@ -90,7 +117,7 @@ async def run_battery(profile: Profile, keys: Keys, *, probes: list[str] | None 
     limit = deadline_s or profile.deadline_s
     t0 = time.perf_counter()
     deadline = t0 + limit
-    r = Runner(profile, keys)
+    r = Runner(profile, keys, deadline=deadline)
     attacker = r.forger.attacker
     r.listener = await FetchListener(json.dumps(attacker.jwks_document()).encode(), attacker.x509_pem()).start()
     results: dict[str, ProbeResult] = {}
@@ -106,5 +133,6 @@ async def run_battery(profile: Profile, keys: Keys, *, probes: list[str] | None 
         await r.listener.stop()
     ordered = [results[s.id] for s in specs]
     accepted = r.baseline is not None and r.baseline.state == "accepted"
+    problems = [keys.missing] if keys.missing else []
     return Audit(redact_uri(profile.url), profile.name, overall_verdict(ordered, accepted), ordered,
-                 (time.perf_counter() - t0) * 1000, accepted)
+                 (time.perf_counter() - t0) * 1000, accepted, problems + list(profile.problems))

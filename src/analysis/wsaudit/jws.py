@@ -69,18 +69,29 @@ def assemble(header: dict[str, Any], claims: dict[str, Any], signature: bytes | 
 
 def assemble_hmac(header: dict[str, Any], claims: dict[str, Any], key: bytes) -> str:
     """Hand-built HS* token (the algorithm is taken from ``header['alg']``)."""
-    signing_input = f"{b64url(json_bytes(header))}.{b64url(json_bytes(claims))}".encode()
-    return f"{signing_input.decode()}.{b64url(hmac_sign(signing_input, key, header['alg']))}"
+    return sign_segments(header, b64url(json_bytes(claims)), key)
+
+
+def sign_segments(header: dict[str, Any], payload_segment: str, key: Any) -> str:
+    """``header.payload.signature`` over an already-encoded payload segment, signed per ``header['alg']``.
+
+    The payload segment is signed as it is: base64url claims, a nested token, or the raw
+    JSON of an RFC 7797 unencoded (``b64: false``) payload. HS* accepts any key bytes (also
+    ones PyJWT refuses); other algorithms use PyJWT's primitives.
+    """
+    alg = header["alg"]
+    signing_input = f"{b64url(json_bytes(header))}.{payload_segment}".encode()
+    if alg.startswith("HS"):
+        raw = key if isinstance(key, bytes) else str(key).encode()
+        sig = hmac_sign(signing_input, raw, alg)
+    else:
+        sig = get_default_algorithms()[alg].sign(signing_input, key)
+    return f"{signing_input.decode()}.{b64url(sig)}"
 
 
 def sign_with(header: dict[str, Any], claims: dict[str, Any], key: Any) -> str:
     """Token signed with the algorithm named in ``header['alg']`` using PyJWT's primitives."""
-    alg = header["alg"]
-    if alg.startswith("HS"):
-        return assemble_hmac(header, claims, key if isinstance(key, bytes) else str(key).encode())
-    algo = get_default_algorithms()[alg]
-    signing_input = f"{b64url(json_bytes(header))}.{b64url(json_bytes(claims))}".encode()
-    return f"{signing_input.decode()}.{b64url(algo.sign(signing_input, key))}"
+    return sign_segments(header, b64url(json_bytes(claims)), key)
 
 
 def weak_secret_matches(token: str, candidates: tuple[str, ...] = COMMON_SECRETS) -> list[int]:

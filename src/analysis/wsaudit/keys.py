@@ -2,8 +2,16 @@
 
 HS* profiles need the shared secret (``secret_env``); RS*/PS*/ES* profiles an unencrypted
 PEM private key (``private_key_env``); ``public_key_env`` optionally names the server's
-public key (used by the algorithm-confusion probe). PEM values may be given on one line
-with literal ``\\n`` separators.
+public key (used by the algorithm-confusion probe); ``revoke.secret_env`` the value of a
+revoke request's ``{secret}``. PEM values may be given on one line with literal ``\\n``
+separators.
+
+Missing key material (no env var named, or the variable unset) is not fatal: the
+:class:`Keys` then carry ``missing`` — one line naming the profile key — and the battery
+runs the probes that need no key, reporting the others as ERROR with that line. A value
+that is present but unusable (not a PEM key, wrong key type) is bad input: a ConfigError.
+The in-process reference targets get key material generated for the run
+(:func:`generate_keys`).
 """
 
 from __future__ import annotations
@@ -19,27 +27,56 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from ..errors import ConfigError
 from .profile import Profile
 
+_CURVES = {"ES256": ec.SECP256R1, "ES384": ec.SECP384R1, "ES512": ec.SECP521R1}
+
+
+class MissingKeyError(Exception):
+    """A probe needs the signing key, which the profile's env vars did not provide (the message names the key)."""
+
 
 @dataclass(frozen=True)
 class Keys:
-    """Key material for minting: the configured algorithm plus secret or key pair."""
+    """Key material for minting: the configured algorithm plus secret or key pair.
+
+    ``missing`` is the one-line reason there is no signing key ("" when there is one);
+    ``revoke_secret`` the value of a revoke request's ``{secret}``.
+    """
 
     algorithm: str
     secret: bytes | None = None
     private_key: Any = None
     public_pem: bytes | None = None
     generated: bool = False
+    missing: str = ""
+    revoke_secret: str = ""
 
     @property
     def signing_key(self) -> Any:
-        """The secret (HS*) or the private key (asymmetric algorithms)."""
+        """The secret (HS*) or the private key (asymmetric algorithms).
+
+        Raises
+        ------
+        MissingKeyError
+            When the profile's key material is missing (the message names the profile key).
+        """
+        if self.missing:
+            raise MissingKeyError(self.missing)
         return self.secret if self.algorithm.startswith("HS") else self.private_key
+
+    @property
+    def verify_key(self) -> Any:
+        """What a verifier needs: the secret (HS*) or the public key object (for reference targets)."""
+        if self.algorithm.startswith("HS"):
+            return self.secret
+        return self.private_key.public_key() if self.private_key is not None else None
 
     def secret_texts(self) -> list[str]:
         """Values that must never appear in output (for redaction)."""
         out = []
         if self.secret:
             out.append(self.secret.decode("utf-8", "replace"))
+        if self.revoke_secret:
+            out.append(self.revoke_secret)
         if self.private_key is not None:
             pem = self.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                  serialization.NoEncryption()).decode()
@@ -48,8 +85,23 @@ class Keys:
 
 
 def generate_secret() -> str:
-    """A random 256-bit HS256 secret for a run against in-process reference targets."""
+    """A random 256-bit secret (HS* reference targets, reference revoke API keys)."""
     return _secrets.token_urlsafe(32)
+
+
+def generate_keys(profile: Profile) -> Keys:
+    """Key material generated for one run against in-process reference targets (never from the environment).
+
+    HS*: a random 256-bit secret; RS*/PS*: a 2048-bit RSA key; ES*: a key on the
+    algorithm's curve. The revoke ``{secret}`` is random too.
+    """
+    alg = profile.algorithm
+    if alg.startswith("HS"):
+        return Keys(alg, secret=generate_secret().encode(), generated=True, revoke_secret=generate_secret())
+    key = (ec.generate_private_key(_CURVES[alg]()) if alg.startswith("ES")
+           else rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    pub = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return Keys(alg, private_key=key, public_pem=pub, generated=True, revoke_secret=generate_secret())
 
 
 def pem_from_env(value: str) -> bytes:
@@ -57,39 +109,34 @@ def pem_from_env(value: str) -> bytes:
     return value.replace("\\n", "\n").encode()
 
 
-def _where(profile: Profile) -> str:
-    return profile.source or profile.name
-
-
-def _env(profile: Profile, key: str, required: bool) -> str | None:
-    """The value of the env var the profile's ``key`` names (None when unset and not required)."""
-    name = getattr(profile, key)
-    value = os.environ.get(name) if name else None
-    if required and not value:
-        raise ConfigError(f"{_where(profile)}: {key}: names environment variable {name or '(none)'}, "
-                          "which is not set")
-    return value or None
+def _lookup(profile: Profile, key: str, name: str) -> tuple[str | None, str]:
+    """(value, "") of the env var ``name`` that profile key ``key`` names, or (None, the one-line problem)."""
+    if not name:
+        return None, f"{profile.where}: {key}: required by algorithm {profile.algorithm} (names the env var)"
+    value = os.environ.get(name)
+    if not value:
+        return None, f"{profile.where}: {key}: names environment variable {name}, which is not set"
+    return value, ""
 
 
 def _public_pem(profile: Profile) -> bytes | None:
     """The public key ``public_key_env`` names, as SubjectPublicKeyInfo PEM (None when not configured)."""
-    text = _env(profile, "public_key_env", False)
+    text = os.environ.get(profile.public_key_env) if profile.public_key_env else None
     if not text:
         return None
     try:
         pub = serialization.load_pem_public_key(pem_from_env(text))
     except ValueError:
-        raise ConfigError(f"{_where(profile)}: public_key_env: {profile.public_key_env} does not hold a PEM "
+        raise ConfigError(f"{profile.where}: public_key_env: {profile.public_key_env} does not hold a PEM "
                           "public key") from None
     return pub.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-def _private_key(profile: Profile) -> Any:
-    """The private key ``private_key_env`` names, checked against the profile's algorithm."""
-    where, alg, name = _where(profile), profile.algorithm, profile.private_key_env
-    text = _env(profile, "private_key_env", True)
+def _private_key(profile: Profile, text: str) -> Any:
+    """The private key in ``text``, checked against the profile's algorithm."""
+    where, alg, name = profile.where, profile.algorithm, profile.private_key_env
     try:
-        key = serialization.load_pem_private_key(pem_from_env(text or ""), password=None)
+        key = serialization.load_pem_private_key(pem_from_env(text), password=None)
     except (ValueError, TypeError):
         raise ConfigError(f"{where}: private_key_env: {name} does not hold an unencrypted PEM private key") from None
     if alg.startswith(("RS", "PS")) and not isinstance(key, rsa.RSAPrivateKey):
@@ -99,32 +146,55 @@ def _private_key(profile: Profile) -> Any:
     return key
 
 
+def _revoke_secret(profile: Profile) -> str:
+    """The value of ``revoke.secret_env`` ("" when the profile has none; a one-line error when unset)."""
+    env = profile.revoke.secret_env if profile.revoke else ""
+    if not env:
+        return ""
+    value = os.environ.get(env)
+    if not value:
+        raise ConfigError(f"{profile.where}: revoke.secret_env: names environment variable {env}, which is not set")
+    return value
+
+
 def load_keys(profile: Profile, *, secret: str | None = None) -> Keys:
     """Read the profile's key material from the environment.
 
     Parameters
     ----------
     profile : Profile
-        Names the algorithm and the env vars (``secret_env``, ``private_key_env``, ``public_key_env``).
+        Names the algorithm and the env vars (``secret_env``, ``private_key_env``,
+        ``public_key_env``, ``revoke.secret_env``).
     secret : str, optional
-        Use this HS* secret instead of the env var (in-process reference targets only).
+        Use this HS* secret instead of the env var (tests and in-process targets only).
 
     Returns
     -------
     Keys
+        With ``missing`` set (and no signing key) when the secret or private key is not
+        available: the battery then runs only what needs no key.
 
     Raises
     ------
     ConfigError
-        One line ``file: key: problem`` when a named variable is unset or holds an unusable key.
+        One line ``file: key: problem`` when a value is unusable (not a PEM key, wrong key
+        type) or the revoke secret's variable is unset.
     """
     alg = profile.algorithm
     public_pem = _public_pem(profile)
+    revoke = _revoke_secret(profile)
     if alg.startswith("HS"):
-        value = secret if secret is not None else _env(profile, "secret_env", True)
-        return Keys(alg, secret=(value or "").encode(), public_pem=public_pem, generated=secret is not None)
-    key = _private_key(profile)
+        if secret is not None:
+            return Keys(alg, secret=secret.encode(), public_pem=public_pem, generated=True, revoke_secret=revoke)
+        value, missing = _lookup(profile, "secret_env", profile.secret_env)
+        return Keys(alg, secret=value.encode() if value else None, public_pem=public_pem, missing=missing,
+                    revoke_secret=revoke)
+    text, missing = _lookup(profile, "private_key_env", profile.private_key_env)
+    if missing:
+        return Keys(alg, public_pem=public_pem, missing=missing, revoke_secret=revoke)
+    key = _private_key(profile, text or "")
     if public_pem is None:
         public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
                                                    serialization.PublicFormat.SubjectPublicKeyInfo)
-    return Keys(alg, private_key=key, public_pem=public_pem)
+    return Keys(alg, private_key=key, public_pem=public_pem, revoke_secret=revoke)
+

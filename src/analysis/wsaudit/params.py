@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from ..errors import ParameterError
 from .checklist import PROBE_IDS
-from .sources.reference_target import MODES
+from .sources.targets import MODES
 
 #: What can be audited: the in-process reference targets and the profile's own (real) target.
 TARGETS = (*MODES, "profile")
@@ -17,18 +17,21 @@ TARGETS = (*MODES, "profile")
 class WsAuditParams:
     """notebooks/04_websocket_token_audit parameters.
 
-    ``profile``: target profile YAML; ``url``: override of the profile's URL (needs
-    ``"profile"`` in ``targets``); ``probes``: probe ids to run (empty = all);
-    ``targets``: ``secure`` / ``vulnerable`` (in-process reference targets) and/or
-    ``profile`` (the real target named by the profile). Secrets: only via the env var
-    the profile's ``secret_env`` names.
+    ``profile``: target profile YAML (the real target's, and the protocol of the
+    ``secure`` / ``vulnerable`` reference targets); ``pubsub_profile``: the profile of the
+    ``pubsub`` / ``pubsub_header`` reference targets; ``url``: override of the profile's URL
+    (needs ``"profile"`` in ``targets``); ``probes``: probe ids to run (empty = all);
+    ``targets``: reference targets (``secure``, ``vulnerable``, ``pubsub``,
+    ``pubsub_header``) and/or ``profile`` (the real target named by the profile). Secrets:
+    only via the env vars the profile's ``*_env`` keys name.
     """
 
     profile: str = field(default="profiles/infra_mind.yaml", metadata={"nonempty": True})
     url: str = ""
     probes: list[str] = field(default_factory=list, metadata={"choices": PROBE_IDS})
-    targets: list[str] = field(default_factory=lambda: ["secure", "vulnerable"],
+    targets: list[str] = field(default_factory=lambda: ["secure", "vulnerable", "pubsub", "pubsub_header"],
                                metadata={"choices": TARGETS, "nonempty": True})
+    pubsub_profile: str = field(default="profiles/pubsub.yaml", metadata={"nonempty": True})
 
     def check(self) -> None:
         """Checks across parameters (called by :func:`analysis.params.validate`)."""

@@ -1,4 +1,4 @@
-"""Wiring of notebook 04 and ``ws-audit``: load the profile, start the reference targets, run the battery on each target.
+"""Wiring of notebook 04 and ``ws-audit``: load the profiles, start the reference targets, run the battery on each.
 
 :func:`run` is the one entry the notebook and the CLI call; it runs everything on its own
 event loop in a worker thread (ipykernel already runs a loop in the main thread).
@@ -13,64 +13,62 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from .battery import run_battery
-from .keys import Keys, generate_secret, load_keys
+from .keys import Keys, generate_keys, load_keys
 from .params import WsAuditParams
 from .profile import Profile, load_profile
 from .results import Audit, WsAuditResult
-from .sources.reference_target import MODES, ReferenceTarget, reference_profile, reference_target
+from .sources.targets import MODES, PUBSUB_MODES, reference_target
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def reference_secret() -> str:
-    """The HS256 secret for in-process reference targets: always random, generated for the run.
-
-    The env var a profile names is read only for the real target: a staging secret never
-    needs to reach the local controls, and a short operator secret would make the secure
-    control WARN on probe 9 (RFC 7518 §3.2 key length) and the controls meaningless.
-    """
-    return generate_secret()
-
-
-async def audit_targets(profile: Profile, targets: list[str], *, url: str = "",
-                        probes: list[str] | None = None) -> dict[str, Audit]:
+async def audit_targets(profile: Profile, targets: list[str], *, url: str = "", probes: list[str] | None = None,
+                        pubsub_profile: Profile | None = None) -> dict[str, Audit]:
     """Run the battery against each named target concurrently.
 
     Parameters
     ----------
     profile : Profile
-    targets : list of {"secure", "vulnerable", "profile"}
-        Reference targets start in-process on ephemeral loopback ports; ``profile`` is the
-        profile's URL (or ``url``) with key material from the env vars it names.
+        The real target's profile, also the protocol of ``secure`` / ``vulnerable``.
+    targets : list of str
+        Reference targets (``secure``, ``vulnerable``, ``pubsub``, ``pubsub_header``) start
+        in-process on ephemeral loopback ports with key material generated for the run (an
+        env var is read only for the real target); ``profile`` is the profile's URL (or
+        ``url``) with key material from the env vars it names.
     url : str
         Override of the profile's URL for the ``profile`` target.
     probes : list of str, optional
+    pubsub_profile : Profile, optional
+        The protocol of ``pubsub`` / ``pubsub_header`` (needed when they are selected).
 
     Returns
     -------
     dict
-        target name → :class:`~analysis.wsaudit.results.Audit`.
+        target name → :class:`~analysis.wsaudit.results.Audit`, in the order of ``targets``.
     """
     jobs: dict[str, tuple[Profile, Keys]] = {}
-    if "profile" in targets:
-        real = profile.with_url(url) if url else profile
-        jobs["profile"] = (real, load_keys(real))
-    started: list[ReferenceTarget] = []
+    started: list = []
+    generated: dict[str, Keys] = {}
     try:
-        refs = [t for t in targets if t in MODES]
-        if refs:
-            rp = reference_profile(profile)
-            secret = reference_secret()
-            log.info("reference targets: a random secret was generated for this run")
-            keys = load_keys(rp, secret=secret)
-            for mode in refs:
-                t = await reference_target(mode, secret, rp).start()
-                started.append(t)
-                jobs[mode] = (rp.with_url(t.url), keys)
-        names = list(jobs)
+        for name in targets:
+            if name == "profile":
+                real = profile.with_url(url) if url else profile
+                jobs[name] = (real, load_keys(real))
+                continue
+            prof = pubsub_profile if name in PUBSUB_MODES else profile
+            if prof is None:
+                raise ValueError(f"target {name!r} needs the pub/sub profile")
+            if prof.where not in generated:  # one random key set per protocol, never from the environment
+                generated[prof.where] = generate_keys(prof)
+            keys = generated[prof.where]
+            t = await reference_target(name, keys, prof).start()
+            started.append(t)
+            jobs[name] = (prof.with_url(t.url), keys)
+        if any(t in MODES for t in targets):
+            log.info("reference targets: key material was generated for this run")
         audits = await asyncio.gather(*(run_battery(p, k, probes=probes) for p, k in jobs.values()))
-        return dict(zip(names, audits))
+        return dict(zip(jobs, audits))
     finally:
         for t in started:
             await t.stop()
@@ -128,7 +126,9 @@ def run(params: WsAuditParams) -> WsAuditResult:
         One line, for a bad profile or missing key material.
     """
     profile = load_profile(params.profile)
+    pubsub = load_profile(params.pubsub_profile) if set(params.targets) & set(PUBSUB_MODES) else None
     probes = list(params.probes) or None
-    audits = run_in_thread(lambda: audit_targets(profile, list(params.targets), url=params.url, probes=probes),
-                           timeout=profile.deadline_s + 20)
+    deadline = max(profile.deadline_s, pubsub.deadline_s if pubsub else 0)
+    audits = run_in_thread(lambda: audit_targets(profile, list(params.targets), url=params.url, probes=probes,
+                                                 pubsub_profile=pubsub), timeout=deadline + 20)
     return WsAuditResult(profile, audits)

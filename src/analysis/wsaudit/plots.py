@@ -22,7 +22,7 @@ def plot_latency(audits: dict[str, Audit]) -> Figure:
     matplotlib.figure.Figure
     """
     ids = [f"{p.n:02d} {p.id}" for p in PROBES]
-    fig, ax = plt.subplots(figsize=(8, 6))
+    fig, ax = plt.subplots(figsize=(8, 2 + 0.22 * len(ids)))
     height = 0.8 / max(1, len(audits))
     for i, (name, a) in enumerate(audits.items()):
         ms = {f"{r.n:02d} {r.id}": r.ms for r in a.results}
@@ -31,8 +31,9 @@ def plot_latency(audits: dict[str, Audit]) -> Figure:
     ax.invert_yaxis()
     ax.set_xscale("symlog", linthresh=10)
     ax.set_xlabel("probe wall time (ms, symlog)")
-    ax.set_title("Probe wall time per target — live WebSocket connections (websockets client), probes run\n"
-                 "concurrently; 14 waits for a token to expire, 17 listens for pushes", fontsize=9)
+    ax.set_title("Probe wall time per target — live WebSocket connections (websockets client) to the targets;\n"
+                 "probes run concurrently, 20/23/28/21 one after another; 14 waits for a token to expire (+ grace), "
+                 "23 for the revoke grace", fontsize=9)
     ax.legend()
     fig.tight_layout()
     return fig

@@ -19,7 +19,17 @@ A profile is a YAML mapping. Every key is optional except ``url``::
     victim_resource: assessment:ws-audit-assessment-b      # owned by victim_subject
     own_resource: assessment:ws-audit-assessment-a         # owned by subject (optional)
     claims: {iss: infra-mind, aud: infra-mind-api, token_type: access, email: "{sub}@example.invalid"}
-    algorithm: HS256                 # the one algorithm the target should accept
+    algorithms: [HS256]              # the allowlist the target should accept; the first one mints
+                                     # (the old single key `algorithm: HS256` is still read)
+    require_exp: false               # true: a signed token without exp is a FAIL (else a policy WARN)
+    expiry_grace_s: 0                # documented grace before an expired socket is closed
+    reply_id_path: ""                # e.g. id: correlate replies to requests by this field
+    identity_header: X-User-Id       # header a claimed identity is sent in (default from forged_identity_path)
+    revoke: {message: {type: logout, data: {token: "{token}"}}}  # see analysis.wsaudit.lifecycle
+    revoke_grace_s: 2                # how long an open socket may live after its token is revoked
+    victim_messages: ['{"type": "get_assessment", "data": {"id": "{victim_resource}"}}']
+    limits: {max_frame_bytes: 1048576, burst: 50}   # false = no message-limits probe
+    ca_file: ""                      # PEM bundle of a private CA for wss:// (relative to the project)
     secret_env: WS_JWT_SECRET        # HS*: env var holding the shared secret
     private_key_env: ""              # RS*/ES*/PS*: env var holding the PEM private key
     public_key_env: ""               # optional: env var holding the PEM public key
@@ -34,8 +44,11 @@ A profile is a YAML mapping. Every key is optional except ``url``::
     concurrency: 8                   # probes in flight at once
     deadline_s: 30                   # hard limit for the whole battery
 
-Matchers are maps of dotted JSON path → regular expression (``re.search``); a frame
-matches when every entry matches. Non-string values are compared as their JSON text.
+Matchers are maps of dotted JSON path → regular expression (``re.search``, see
+:mod:`.matchers`); in ``ignore`` an empty map ``{}`` matches a bare ``{}`` ping. Frames may
+carry several newline-separated JSON replies. Key material that is missing (no env var
+name, or the variable unset) is not a load error: the battery runs the probes that need no
+key and reports the others as ERROR (:func:`analysis.wsaudit.keys.load_keys`).
 """
 
 from __future__ import annotations
@@ -51,55 +64,19 @@ from urllib.parse import urlsplit
 from ..config import resolve_path
 from ..errors import ConfigError
 from ..yamlio import load_yaml
-from .templates import MISSING, get_path
+from .lifecycle import Limits, RevokeSpec, json_object, parse_limits, parse_revoke, parse_victim_messages
+from .matchers import Matcher, make_matcher
+
+__all__ = ["ALGORITHMS", "TRANSPORTS", "Matcher", "Profile", "load_profile", "make_matcher", "parse_profile"]
 
 TRANSPORTS = ("first_message", "query_param", "header", "subprotocol")
 ALGORITHMS = ("HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
               "ES256", "ES384", "ES512")
 
 
-@dataclass(frozen=True)
-class Matcher:
-    """All of ``rules`` (dotted path, compiled regex) must match a frame."""
-
-    rules: tuple[tuple[str, re.Pattern[str]], ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.rules)
-
-    def matches(self, frame: Any) -> bool:
-        """True when ``frame`` (decoded JSON) satisfies every rule; an empty matcher never matches."""
-        if not self.rules:
-            return False
-        for path, rx in self.rules:
-            value = get_path(frame, path)
-            if value is MISSING:
-                return False
-            text = value if isinstance(value, str) else json.dumps(value)
-            if not rx.search(text):
-                return False
-        return True
-
-    def describe(self) -> dict[str, str]:
-        """The rules as dotted path → regex text."""
-        return {p: rx.pattern for p, rx in self.rules}
-
-
-def make_matcher(raw: Any, where: str) -> Matcher:
-    """Build a :class:`Matcher` from a mapping of dotted path → regex."""
-    if raw is None:
-        return Matcher()
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where}: expected a mapping of dotted path to regex, got {type(raw).__name__}")
-    rules = []
-    for path, pattern in raw.items():
-        if not isinstance(path, str) or not path or any(not p for p in path.split(".")):
-            raise ConfigError(f"{where}: {path!r} is not a dotted JSON path")
-        try:
-            rules.append((path, re.compile(str(pattern))))
-        except re.error as exc:
-            raise ConfigError(f"{where}.{path}: invalid regex {pattern!r} ({exc})") from None
-    return Matcher(tuple(rules))
+def key_family(alg: str) -> str:
+    """``HMAC`` | ``RSA`` | ``EC``: the kind of key an algorithm signs with."""
+    return {"HS": "HMAC", "RS": "RSA", "PS": "RSA", "ES": "EC"}[alg[:2]]
 
 
 @dataclass(frozen=True)
@@ -114,16 +91,19 @@ class Profile:
     header_value: str = "Bearer {token}"
     auth_message: Any = field(default_factory=lambda: {"type": "auth", "data": {"token": "{token}"}})
     forged_identity_path: str = ""
+    identity_header: str = ""
     accepted: Matcher = field(default_factory=Matcher)
     rejected: Matcher = field(default_factory=Matcher)
     ignore: tuple[Matcher, ...] = ()
     identity_path: str = ""
+    reply_id_path: str = ""
     subscribe_message: Any = None
     subscribed: Matcher = field(default_factory=Matcher)
     victim_resource: str = ""
     own_resource: str = ""
     claims: Any = field(default_factory=dict)
-    algorithm: str = "HS256"
+    algorithms: tuple[str, ...] = ("HS256",)
+    require_exp: bool = False
     secret_env: str = ""
     private_key_env: str = ""
     public_key_env: str = ""
@@ -133,11 +113,18 @@ class Profile:
     victim_subject: str = "ws-audit-user-b"
     reply_timeout_s: float = 2.0
     leeway_s: float = 0.0
+    expiry_grace_s: float = 0.0
     token_lifetime_s: int = 300
     origin: bool = False
+    revoke: RevokeSpec | None = None
+    revoke_grace_s: float = 2.0
+    victim_messages: tuple[dict[str, Any], ...] = ()
+    limits: Limits = field(default_factory=Limits)
+    ca_file: str = ""
     concurrency: int = 8
     deadline_s: float = 30.0
     source: str = ""
+    problems: tuple[str, ...] = ()
 
     def with_url(self, url: str) -> Profile:
         """A copy pointed at ``url`` (validated like the profile's own)."""
@@ -145,24 +132,43 @@ class Profile:
         return replace(self, url=url)
 
     @property
+    def algorithm(self) -> str:
+        """The algorithm minted tokens use: the first of ``algorithms``."""
+        return self.algorithms[0]
+
+    @property
     def forged_identity_name(self) -> str:
         """The client-side identity field name (last segment of ``forged_identity_path``)."""
         return (self.forged_identity_path or "user_id").split(".")[-1]
 
+    @property
+    def claimed_identity_header(self) -> str:
+        """The header a claimed identity is sent in (``identity_header``, default ``X-User-Id``)."""
+        return self.identity_header or "X-" + self.forged_identity_name.replace("_", "-").title()
 
-_KNOWN = tuple(f.name for f in fields(Profile) if f.name != "source")
+    @property
+    def where(self) -> str:
+        """The profile's name in messages (its file, else its name)."""
+        return self.source or self.name
+
+
+_INTERNAL = ("source", "problems")
+_KNOWN = (*(f.name for f in fields(Profile) if f.name not in _INTERNAL), "algorithm")
 _STR = {"name", "url", "token_transport", "query_param", "header", "header_value", "forged_identity_path",
-        "identity_path", "victim_resource", "own_resource", "algorithm", "secret_env", "private_key_env",
-        "public_key_env", "kid", "typ", "subject", "victim_subject"}
-_FLOAT = ("reply_timeout_s", "leeway_s", "deadline_s")
+        "identity_header", "identity_path", "reply_id_path", "victim_resource", "own_resource", "secret_env",
+        "private_key_env", "public_key_env", "kid", "typ", "subject", "victim_subject", "ca_file"}
+_FLOAT = ("reply_timeout_s", "leeway_s", "deadline_s", "expiry_grace_s", "revoke_grace_s")
 _INT = ("token_lifetime_s", "concurrency")
+_BOOL = ("origin", "require_exp")
 _MATCHERS = ("accepted", "rejected", "subscribed")
-_SCALARS = {*_STR, *_FLOAT, *_INT, "origin"}
+_SCALARS = {*_STR, *_FLOAT, *_INT, *_BOOL}
 #: (key, lowest, highest, unit) of the numeric keys, in the order they are checked.
 _RANGES = (("reply_timeout_s", 0.05, 30, " s"), ("deadline_s", 1, 600, " s"), ("concurrency", 1, 64, ""),
-           ("leeway_s", 0, 3600, " s"), ("token_lifetime_s", 10, 86400, " s"))
+           ("leeway_s", 0, 3600, " s"), ("token_lifetime_s", 10, 86400, " s"), ("expiry_grace_s", 0, 300, " s"),
+           ("revoke_grace_s", 0, 60, " s"))
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PATH = re.compile(r"^[^.\s]+(\.[^.\s]+)*$")
+_HEADER = re.compile(r"^[A-Za-z0-9-]+$")
 
 
 def _check_url(url: str, where: str) -> None:
@@ -171,17 +177,16 @@ def _check_url(url: str, where: str) -> None:
         raise ConfigError(f"{where}: {url!r} is not a ws:// or wss:// URL")
 
 
+def _env_name(value: str, where: str) -> None:
+    if not _ENV.match(value):
+        raise ConfigError(f"{where}: must name an environment variable, not hold a value")
+
+
 def _message(raw: Any, where: str, placeholder: str) -> Any:
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{where}: not valid JSON ({exc.msg})") from None
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where}: expected a JSON object")
-    if placeholder not in json.dumps(raw):
+    msg = json_object(raw, where)
+    if placeholder not in json.dumps(msg):
         raise ConfigError(f"{where}: must contain the placeholder {placeholder}")
-    return json.loads(json.dumps(raw))
+    return msg
 
 
 def _check_keys(raw: Any, source: str) -> None:
@@ -193,6 +198,8 @@ def _check_keys(raw: Any, source: str) -> None:
         raise ConfigError(f"{source}: unknown key '{unknown[0]}' (known: {', '.join(_KNOWN)})")
     if "url" not in raw:
         raise ConfigError(f"{source}: url: required")
+    if "algorithm" in raw and "algorithms" in raw:
+        raise ConfigError(f"{source}: algorithm: give either 'algorithm' (one) or 'algorithms' (a list), not both")
 
 
 def _scalar(key: str, value: Any, where: str) -> Any:
@@ -211,27 +218,44 @@ def _scalar(key: str, value: Any, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"{where}: expected an integer, got {value!r:.40}")
         return value
-    if not isinstance(value, bool):  # origin
+    if not isinstance(value, bool):  # origin, require_exp
         raise ConfigError(f"{where}: expected true or false, got {value!r:.40}")
     return value
 
 
+def _algorithms(value: Any, where: str) -> tuple[str, ...]:
+    """``algorithms`` (a list) or the old ``algorithm`` (one string): a non-empty allowlist of one key family."""
+    algs = [value] if isinstance(value, str) else value
+    if not isinstance(algs, list) or not algs or not all(isinstance(a, str) for a in algs):
+        raise ConfigError(f"{where}: expected an algorithm or a non-empty list of algorithms")
+    bad = [a for a in algs if a not in ALGORITHMS]
+    if bad:
+        raise ConfigError(f"{where}: {bad[0]!r} is not one of {', '.join(ALGORITHMS)}")
+    if len({key_family(a) for a in algs}) > 1:
+        raise ConfigError(f"{where}: mixes key types ({', '.join(algs)}); list one family "
+                          "(HMAC, RSA or EC) — a mixed allowlist is what algorithm confusion exploits")
+    return tuple(dict.fromkeys(algs))
+
+
 def _structured(key: str, value: Any, where: str) -> Any:
-    """A matcher, message template or claims key's value, validated."""
+    """A matcher, message template, claims or lifecycle key's value, validated."""
     if key in _MATCHERS:
         return make_matcher(value, where)
     if key == "ignore":
-        if value is None:
-            value = []
-        if isinstance(value, Mapping):
-            value = [value]
+        value = [] if value is None else [value] if isinstance(value, Mapping) else value
         if not isinstance(value, list):
             raise ConfigError(f"{where}: expected a list of matchers")
-        return tuple(make_matcher(m, f"{where}[{i}]") for i, m in enumerate(value))
+        return tuple(make_matcher(m, f"{where}[{i}]", empty_matches_empty=True) for i, m in enumerate(value))
     if key == "auth_message":
         return _message(value, where, "{token}")
     if key == "subscribe_message":
         return None if value in (None, "") else _message(value, where, "{resource}")
+    if key in ("algorithm", "algorithms"):
+        return _algorithms(value, where)
+    if key == "revoke":
+        return parse_revoke(value, where, _env_name)
+    if key == "limits":
+        return parse_limits(value, where)
     if value is None:  # claims
         value = {}
     if not isinstance(value, Mapping):
@@ -240,33 +264,40 @@ def _structured(key: str, value: Any, where: str) -> Any:
 
 
 def _check_profile(p: Profile, source: str) -> None:
-    """Checks across keys: URL, choices, env var names, paths, key material, ranges."""
+    """Checks across keys: URL, choices, env var names, paths, ranges, waits within the deadline."""
     _check_url(p.url, f"{source}: url")
     if p.token_transport not in TRANSPORTS:
         raise ConfigError(f"{source}: token_transport: {p.token_transport!r} is not one of {', '.join(TRANSPORTS)}")
-    if p.algorithm not in ALGORITHMS:
-        raise ConfigError(f"{source}: algorithm: {p.algorithm!r} is not one of {', '.join(ALGORITHMS)}")
     for key in ("secret_env", "private_key_env", "public_key_env"):
-        v = getattr(p, key)
-        if v and not _ENV.match(v):
-            raise ConfigError(f"{source}: {key}: must name an environment variable, not hold a value")
-    for key in ("forged_identity_path", "identity_path"):
+        if getattr(p, key):
+            _env_name(getattr(p, key), f"{source}: {key}")
+    for key in ("forged_identity_path", "identity_path", "reply_id_path"):
         v = getattr(p, key)
         if v and not _PATH.match(v):
             raise ConfigError(f"{source}: {key}: {v!r} is not a dotted JSON path")
-    if p.algorithm.startswith("HS") and not p.secret_env:
-        raise ConfigError(f"{source}: secret_env: required by algorithm {p.algorithm} "
-                          "(the env var holding the secret)")
-    if not p.algorithm.startswith("HS") and not p.private_key_env:
-        raise ConfigError(f"{source}: private_key_env: required by algorithm {p.algorithm} "
-                          "(the env var holding the PEM private key)")
+    if p.identity_header and not _HEADER.match(p.identity_header):
+        raise ConfigError(f"{source}: identity_header: {p.identity_header!r} is not an HTTP header name")
     for key, low, high, unit in _RANGES:
         if not low <= getattr(p, key) <= high:
             raise ConfigError(f"{source}: {key}: must be between {low:g} and {high:g}{unit}")
+    wait = 2 + p.leeway_s + p.expiry_grace_s + 2 * p.reply_timeout_s + 3
+    if wait > p.deadline_s:
+        raise ConfigError(f"{source}: expiry_grace_s: the expiry probe needs about {wait:g} s (2 s token + leeway_s "
+                          f"+ expiry_grace_s + replies), more than deadline_s={p.deadline_s:g}: raise deadline_s")
     if p.subject == p.victim_subject:
         raise ConfigError(f"{source}: victim_subject: must differ from 'subject'")
     if "{token}" not in p.header_value:
         raise ConfigError(f"{source}: header_value: must contain {{token}}")
+
+
+def _ca_file(value: str, source: str) -> str:
+    """The resolved ``ca_file`` path ("" when unset); one line when it is missing."""
+    if not value:
+        return ""
+    path = resolve_path(value)
+    if not Path(path).is_file():
+        raise ConfigError(f"{source}: ca_file: {value} not found")
+    return str(path)
 
 
 def parse_profile(raw: Any, source: str = "<profile>") -> Profile:
@@ -282,6 +313,8 @@ def parse_profile(raw: Any, source: str = "<profile>") -> Profile:
     Returns
     -------
     Profile
+        With ``problems``: one-line messages of entries that are reported at run time
+        instead of stopping the load (``victim_messages`` entries that are not JSON).
 
     Raises
     ------
@@ -293,7 +326,12 @@ def parse_profile(raw: Any, source: str = "<profile>") -> Profile:
     kw: dict[str, Any] = {"source": source, "name": Path(source).stem if source != "<profile>" else "target"}
     for key, value in raw.items():
         where = f"{source}: {key}"
-        kw[key] = _scalar(key, value, where) if key in _SCALARS else _structured(key, value, where)
+        if key == "victim_messages":
+            kw["victim_messages"], kw["problems"] = parse_victim_messages(value, where)
+            continue
+        target = "algorithms" if key == "algorithm" else key
+        kw[target] = _scalar(key, value, where) if key in _SCALARS else _structured(key, value, where)
+    kw["ca_file"] = _ca_file(kw.get("ca_file", ""), source)
     p = Profile(**kw)
     _check_profile(p, source)
     return p

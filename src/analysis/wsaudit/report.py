@@ -1,4 +1,11 @@
-"""Tables, the JSON document and the verdict of WebSocket audits (no math, no I/O)."""
+"""Tables, the JSON document and the verdict of WebSocket audits (no math, no I/O).
+
+The reference targets are controls: ``secure`` must pass every applicable probe,
+``vulnerable`` (the seed's mock auth) must FAIL identity and isolation, ``pubsub`` (a
+securely configured pub/sub server) must be PASS or WARN, and ``pubsub_header`` (the same
+server taking the user from a header) must FAIL the claimed-identity probe — otherwise
+the audit cannot be trusted and the verdict is ERROR.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +15,18 @@ from typing import Any
 import pandas as pd
 
 from ..jsonsafe import jsonable
-from ..record import Verdict
-from .checklist import IDENTITY_PROBES, PROBES
-from .results import STATUSES, Audit, WsAuditResult
+from ..record import Figure, Verdict
+from .checklist import IDENTITY_PROBES, PROBES, spec
+from .results import INFO, STATUSES, Audit, Case, ProbeResult, WsAuditResult
 
-COLOURS = {"PASS": "#d1f0d8", "FAIL": "#ffd7d5", "WARN": "#fff1c2", "N/A": "#eeeeee", "ERROR": "#e6dcfd",
-           "—": "#ffffff"}
-_EXPECTED_NOTE = {"vulnerable": "expected: negative control"}
+#: What each reference target is for, in the evidence table.
+EXPECTED_NOTE = {"vulnerable": "negative control", "pubsub_header": "negative control"}
+#: Reference targets that must FAIL these probes (negative controls).
+NEGATIVE = {"vulnerable": IDENTITY_PROBES, "pubsub_header": ("claimed_identity",)}
+#: Reference targets that must not FAIL (positive controls) and the statuses they may show.
+POSITIVE = {"secure": ("PASS", "N/A"), "pubsub": ("PASS", "WARN", "N/A")}
+_REQUEST_CHARS = 180
+_FRAMES_CHARS = 160
 
 
 def matrix(audits: dict[str, Audit]) -> pd.DataFrame:
@@ -26,15 +38,7 @@ def matrix(audits: dict[str, Audit]) -> pd.DataFrame:
         data[name] = [got.get(i, "—") for i in index]
     df = pd.DataFrame(data, index=pd.Index(index, name="probe"))
     df.insert(0, "title", [p.title for p in PROBES])
-    return df[(df.drop(columns="title") != "—").any(axis=1)]
-
-
-def style_matrix(df: pd.DataFrame) -> Any:
-    """The matrix coloured by status (pandas Styler)."""
-    cols = [c for c in df.columns if c != "title"]
-    return (df.style.map(lambda v: f"background-color: {COLOURS.get(v, '#ffffff')}; text-align: center", subset=cols)
-            .set_caption("WebSocket token probes × targets (each cell: the probe's worst case; "
-                         "measured by live connections to each target)"))
+    return df[(df.drop(columns="title") != "—").any(axis=1)].reset_index()
 
 
 def counts(audits: dict[str, Audit]) -> pd.DataFrame:
@@ -42,39 +46,72 @@ def counts(audits: dict[str, Audit]) -> pd.DataFrame:
     rows = []
     for name, a in audits.items():
         c = pd.Series([r.status for r in a.results]).value_counts()
-        rows.append({"target": name, **{s: int(c.get(s, 0)) for s in STATUSES},
-                     "verdict": a.verdict})
-    return pd.DataFrame(rows).set_index("target")
+        rows.append({"target": name, **{s: int(c.get(s, 0)) for s in STATUSES}, "verdict": a.verdict})
+    return pd.DataFrame(rows, columns=["target", *STATUSES, "verdict"])
 
 
-def findings(audits: dict[str, Audit], statuses: tuple[str, ...] = ("FAIL", "WARN", "ERROR")) -> pd.DataFrame:
-    """One row per non-passing case: what was sent (header/claims), what came back, why."""
+def _cut(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def _request(sent: dict[str, Any] | None) -> str:
+    """What was sent, without signature or secret: the token's header and claims (and the message, if any)."""
+    sent = sent or {}
+    parts = ["message " + json.dumps(sent["message"])] if "message" in sent else []
+    if sent.get("header"):
+        parts.append("header " + json.dumps(sent["header"]))
+    if sent.get("claims"):
+        parts.append("claims " + json.dumps(sent["claims"]))
+    if not parts:
+        parts.append(", ".join(f"{k}: {v}" for k, v in sent.items() if k not in ("signed",)) or "—")
+    text = "; ".join(parts)
+    return _cut(text, _REQUEST_CHARS)
+
+
+def _finding(name: str, r: ProbeResult, picked: list[Case]) -> dict[str, Any]:
+    """One evidence row: a probe's first worst case (how many more share its status), its request, frames and fix."""
+    c, p = picked[0], spec(r.id)
+    more = f" (+{len(picked) - 1} more)" if len(picked) > 1 else ""
+    frames = " ⏎ ".join((c.received or {}).get("frames") or [])
+    return {"target": name, "probe": f"{r.n:02d} {r.id}", "status": c.status,
+            "severity": p.severity if c.status == "FAIL" else "", "case": c.label + more, "reason": _cut(c.reason, 200),
+            "request": _request(c.sent), "frames received": _cut(frames, _FRAMES_CHARS),
+            "fix": p.fix if c.status != INFO else "", "note": EXPECTED_NOTE.get(name, "")}
+
+
+def findings(audits: dict[str, Audit], statuses: tuple[str, ...] = ("FAIL", "WARN", "ERROR", INFO)) -> pd.DataFrame:
+    """The evidence table: one row per finding (a non-passing probe of a target, or its INFO) — the request
+    (token header and claims, never the signature), the frames received and the fix in one sentence."""
+    rows = []
+    for name, a in audits.items():
+        for r in a.results:
+            worst = [c for c in r.cases if c.status == r.status and c.status in statuses]
+            info = [c for c in r.cases if c.status == INFO and INFO in statuses]
+            rows += [_finding(name, r, picked) for picked in (worst, info) if picked]
+    cols = ["target", "probe", "status", "severity", "case", "reason", "fix", "request", "frames received", "note"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def unjudged(audits: dict[str, Audit]) -> pd.DataFrame:
+    """Every case a verdict rests on that could not really judge (silence, identity unknown, no victim traffic,
+    ERROR), and why — what the notebook says plainly."""
     rows = []
     for name, a in audits.items():
         for r in a.results:
             for c in r.cases:
-                if c.status not in statuses:
-                    continue
-                sent = c.sent or {}
-                rec = c.received or {}
-                rows.append({
-                    "target": name, "probe": f"{r.n:02d} {r.id}", "case": c.label, "status": c.status,
-                    "reason": c.reason, "note": _EXPECTED_NOTE.get(name, ""),
-                    "token header": json.dumps(sent.get("header"))[:160] if sent.get("header") else "",
-                    "token claims": json.dumps(sent.get("claims"))[:200] if sent.get("claims") else "",
-                    "frames": " ⏎ ".join(rec.get("frames") or [])[:300],
-                    "close": rec.get("close_code"), "ms": rec.get("ms"),
-                })
-    cols = ["target", "probe", "case", "status", "reason", "note", "token header", "token claims", "frames",
-            "close", "ms"]
-    return pd.DataFrame(rows, columns=cols)
+                why = c.unjudged or (c.reason if c.status == "ERROR" else "")
+                if why:
+                    rows.append({"target": name, "probe": f"{r.n:02d} {r.id}", "case": c.label, "status": c.status,
+                                 "why it could not judge": why})
+    return pd.DataFrame(rows, columns=["target", "probe", "case", "status", "why it could not judge"])
 
 
 def text_table(a: Audit) -> str:
     """Plain-text table for the CLI."""
     lines = [f"target {a.target}  profile {a.profile}  verdict {a.verdict}  ({a.ms / 1000:.1f} s)"]
+    lines += [f"  problem: {p}" for p in a.problems]
     for r in a.results:
-        lines.append(f"  {r.n:2d} {r.id:<15} {r.status:<5} {r.ms:7.0f} ms  {r.evidence[:160]}")
+        lines.append(f"  {r.n:2d} {r.id:<16} {r.status:<5} {r.ms:7.0f} ms  {r.evidence[:160]}")
     return "\n".join(lines)
 
 
@@ -84,33 +121,45 @@ def to_json(a: Audit) -> str:
 
 
 def controls(audits: dict[str, Audit]) -> list[str]:
-    """Problems with the reference controls (empty when both behave as expected)."""
+    """Problems with the reference controls (empty when every control present behaves as expected)."""
     problems = []
-    if "secure" in audits:
-        bad = [r for r in audits["secure"].results if r.status not in ("PASS", "N/A")]
+    for name, allowed in POSITIVE.items():
+        bad = [r for r in audits[name].results if r.status not in allowed] if name in audits else []
         if bad:
-            problems.append("positive control: the secure reference target got "
+            problems.append(f"positive control: the {name} reference target got "
                             + ", ".join(f"{r.id}={r.status}" for r in bad))
-    if "vulnerable" in audits:
-        missed = [p for p in IDENTITY_PROBES if audits["vulnerable"].status_of(p) != "FAIL"
-                  and any(r.id == p for r in audits["vulnerable"].results)]
+    for name, must_fail in NEGATIVE.items():
+        if name not in audits:
+            continue
+        ran = [p for p in must_fail if any(r.id == p for r in audits[name].results)]
+        missed = [p for p in ran if audits[name].status_of(p) != "FAIL"]
         if missed:
-            problems.append("negative control not detected: the vulnerable reference target did not FAIL "
+            problems.append(f"negative control not detected: the {name} reference target did not FAIL "
                             + ", ".join(missed))
-        elif not any(r.id in IDENTITY_PROBES for r in audits["vulnerable"].results):
-            problems.append("negative control not run: select the identity and isolation probes")
+        elif not ran:
+            problems.append(f"negative control not run: select the {' and '.join(must_fail)} probes ({name})")
     return problems
 
 
-def _figures(audits: dict[str, Audit]) -> dict[str, Any]:
-    """Per target: its verdict, status counts and battery wall time."""
+def _figures(audits: dict[str, Audit]) -> tuple[dict[str, Any], dict[str, Figure]]:
+    """Per target: its verdict, status counts and battery wall time (not a key figure)."""
     figures: dict[str, Any] = {}
+    info: dict[str, Figure] = {}
     for name, a in audits.items():
         c = counts({name: a}).iloc[0]
         figures[f"{name}: verdict"] = a.verdict
         figures[f"{name}: PASS/FAIL/WARN/N/A/ERROR"] = "/".join(str(int(c[s])) for s in STATUSES)
         figures[f"{name}: battery wall time (s)"] = round(a.ms / 1000, 2)
-    return figures
+        info[f"{name}: battery wall time (s)"] = Figure(unit="s", higher_is_better=False, noise=2.0, key=False)
+    return figures, info
+
+
+def _could_not_judge(a: Audit) -> str:
+    """' — but …' naming the probes whose verdict rests on a case that could not judge ('' when none)."""
+    ids = list(dict.fromkeys(r.id for r in a.results for c in r.cases if c.unjudged and c.status != "N/A"))
+    if not ids:
+        return ""
+    return f"; {len(ids)} probe(s) could not fully judge ({', '.join(ids)}: see 'What could not be judged')"
 
 
 def _real_target(a: Audit) -> tuple[str, list[str]]:
@@ -119,44 +168,52 @@ def _real_target(a: Audit) -> tuple[str, list[str]]:
     warns = [r.id for r in a.results if r.status in ("WARN", "ERROR")]
     steps: list[str] = []
     if a.verdict == "ERROR":
-        head = (f"{a.target}: the baseline token was not accepted, so no probe could be judged "
-                "(check the secret env var, claims and the profile's 'accepted' matcher)")
+        why = a.problems[0] if a.problems else ("the baseline token was not accepted (check the secret env var, claims "
+                                                "and the profile's 'accepted' matcher)")
+        head = f"{a.target}: no probe could be judged — {why}"
         steps.append("Mint a token the target accepts (secret env var, iss/aud/token_type) and rerun.")
     elif fails:
         head = f"{a.target}: {len(fails)} probe(s) FAIL ({', '.join(fails)}) — token handling is not proven safe"
-        if set(fails) & set(IDENTITY_PROBES):
-            steps.append("Identity/isolation FAIL: the seed's MOCK AUTH or a missing subscription ACL is live; "
-                         "block the release and take identity from the verified token's sub only.")
-        steps.append("Fix each FAIL (evidence table), then rerun this notebook against the same URL.")
+        if set(fails) & {*IDENTITY_PROBES, "claimed_identity"}:
+            steps.append("Identity/isolation FAIL: the seed's MOCK AUTH, a trusted identity header or a missing "
+                         "subscription ACL is live; block the release and take identity from the verified token's "
+                         "sub only.")
+        steps.append("Fix each FAIL (evidence table: request, frames, fix), then rerun against the same URL.")
     elif warns:
         head = f"{a.target}: no FAIL; {len(warns)} probe(s) to review ({', '.join(warns)})"
-        steps.append("Review each WARN/ERROR row; decide and record the policy (expiry, Origin, ws://).")
+        steps.append("Review each WARN/ERROR row; decide and record the policy (expiry, Origin, ws://, exp).")
     else:
         head = f"{a.target}: every applicable probe passed"
         steps.append("Keep this notebook in the release checklist; rerun after auth changes.")
-    return head, steps
+    return head + _could_not_judge(a), steps
 
 
 def _controls_headline(audits: dict[str, Audit]) -> str:
-    """What the reference controls showed (both behaved as expected)."""
-    sec, vul = audits.get("secure"), audits.get("vulnerable")
+    """What the reference controls showed (all behaved as expected)."""
     parts = []
-    if sec:
-        n = sum(r.status == "PASS" for r in sec.results)
+    if "secure" in audits:
+        n = sum(r.status == "PASS" for r in audits["secure"].results)
         parts.append(f"the secure reference target passes all {n} applicable probes")
-    if vul:
-        n = sum(r.status == "FAIL" for r in vul.results)
+    if "vulnerable" in audits:
+        n = sum(r.status == "FAIL" for r in audits["vulnerable"].results)
         parts.append(f"the seed's mock-auth target fails {n} including identity and isolation")
+    if "pubsub" in audits:
+        warns = [r.id for r in audits["pubsub"].results if r.status == "WARN"]
+        parts.append(f"the pub/sub server is {audits['pubsub'].verdict}"
+                     + (f" (policy: {', '.join(warns)})" if warns else ""))
+    if "pubsub_header" in audits:
+        parts.append("its identity-header mode fails claimed_identity")
     return "The battery discriminates: " + "; ".join(parts) + "."
 
 
 def verdict(result: WsAuditResult) -> Verdict:
     """The verdict of notebook 04 and ``ws-audit``.
 
-    Reference targets are controls: the secure one must pass every applicable probe and
-    the vulnerable one must FAIL identity and isolation — otherwise ERROR (the audit
-    cannot detect). A real target (``profile``): FAIL on any FAIL, WARN on WARN/ERROR
-    rows, ERROR if its baseline token was not accepted, PASS otherwise.
+    Reference targets are controls (see the module docstring): a control that does not
+    behave as expected makes the verdict ERROR (the audit cannot detect). A real target
+    (``profile``): FAIL on any FAIL, WARN on WARN/ERROR rows, ERROR if its baseline token
+    was not accepted (or no key was available), PASS otherwise; the headline says when a
+    verdict rests on cases that could not judge.
 
     Parameters
     ----------
@@ -168,21 +225,27 @@ def verdict(result: WsAuditResult) -> Verdict:
     Verdict
     """
     audits = result.audits
-    figures = _figures(audits)
+    figures, info = _figures(audits)
     problems = controls(audits)
     if problems:
         return Verdict("ERROR", "The audit cannot be trusted: " + "; ".join(problems), figures,
                        ["Inspect the control rows in the evidence table; fix the profile's matchers or the probe "
-                        "before auditing a real system."])
+                        "before auditing a real system."], figure_info=info)
     if "profile" in audits:
         head, steps = _real_target(audits["profile"])
-        return Verdict(audits["profile"].verdict, head, figures, steps)
+        return Verdict(audits["profile"].verdict, head, figures, steps, figure_info=info)
     return Verdict("PASS", _controls_headline(audits), figures,
                    ["Point the notebook at staging: targets=[\"profile\"], url=\"wss://…\", and export the staging "
-                    "JWT secret in the env var the profile's secret_env names."])
+                    "JWT secret in the env var the profile's secret_env names."], figure_info=info)
 
 
 def checklist() -> pd.DataFrame:
-    """The 21 probes: id, title and the secure behaviour each expects."""
-    return pd.DataFrame([{"probe": f"{p.n:02d} {p.id}", "checks": p.title, "secure behaviour": p.secure}
-                         for p in PROBES]).set_index("probe")
+    """The probes: id, what each checks, the secure behaviour it expects and the severity of a FAIL."""
+    return pd.DataFrame([{"probe": f"{p.n:02d} {p.id}", "checks": p.title, "secure behaviour": p.secure,
+                          "severity": p.severity} for p in PROBES])
+
+
+def references() -> pd.DataFrame:
+    """Each probe's references (OWASP ASVS 5.0, OWASP WSTG, CWE, RFC) and its fix in one sentence."""
+    return pd.DataFrame([{"probe": f"{p.n:02d} {p.id}", "ASVS 5.0": p.asvs, "WSTG": p.wstg, "CWE": p.cwe,
+                          "RFC": p.rfc, "fix": p.fix} for p in PROBES])

@@ -1,7 +1,9 @@
 """What the battery produces: cases, probe results, one target's audit, the audits of a run.
 
 Statuses: PASS (secure behaviour), FAIL (exploitable), WARN (policy to review), N/A
-(not applicable or no control), ERROR (could not conclude).
+(not applicable or no control), ERROR (could not conclude). A case may also be INFO: a
+fact worth reporting that is not a weakness (e.g. a same-family algorithm accepted with
+the real key); at probe level it counts as PASS.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from .profile import Profile
 
 #: Probe statuses, in the order the tables show them.
 STATUSES = ("PASS", "FAIL", "WARN", "N/A", "ERROR")
+#: Case-only status: information, not a weakness (counts as PASS in :func:`combine`).
+INFO = "INFO"
 
 
 @dataclass
@@ -20,7 +24,9 @@ class Case:
     """One sub-case of a probe with its own status.
 
     ``sent`` is the token's evidence (label, header, claims, how it was signed — never the
-    signature); ``received`` what came back (:meth:`~.sources.client.Exchange.evidence`).
+    signature); ``received`` what came back (:meth:`~.sources.exchange.Exchange.evidence`);
+    ``unjudged`` says why the case could not really judge (silence, identity unknown, no
+    victim traffic …) even when its status is PASS — the notebook lists those plainly.
     """
 
     label: str
@@ -28,6 +34,7 @@ class Case:
     reason: str
     sent: dict[str, Any] | None = None
     received: dict[str, Any] | None = None
+    unjudged: str = ""
 
 
 @dataclass
@@ -58,6 +65,7 @@ class Audit:
     results: list[ProbeResult]
     ms: float
     baseline_accepted: bool
+    problems: list[str] = field(default_factory=list)
 
     def status_of(self, probe_id: str) -> str:
         """Status of ``probe_id`` (N/A when it was not run)."""
@@ -65,8 +73,11 @@ class Audit:
 
     def to_json(self) -> dict[str, Any]:
         """The audit as plain data (the ``ws-audit --json`` document)."""
-        return {"target": self.target, "profile": self.profile, "verdict": self.verdict,
-                "ms": round(self.ms, 1), "probes": [r.to_json() for r in self.results]}
+        doc = {"target": self.target, "profile": self.profile, "verdict": self.verdict,
+               "ms": round(self.ms, 1), "probes": [r.to_json() for r in self.results]}
+        if self.problems:
+            doc["problems"] = list(self.problems)
+        return doc
 
 
 @dataclass
@@ -76,9 +87,10 @@ class WsAuditResult:
     Parameters
     ----------
     profile : Profile
-        The profile as loaded (reference targets were audited with its HS256 form).
+        The profile as loaded (``secure`` / ``vulnerable`` / ``profile`` were audited with it).
     audits : dict
-        Target name (``secure``, ``vulnerable``, ``profile``) → :class:`Audit`, in the order run.
+        Target name (``secure``, ``vulnerable``, ``pubsub``, ``pubsub_header``, ``profile``) →
+        :class:`Audit`, in the order run.
     """
 
     profile: Profile
@@ -86,11 +98,11 @@ class WsAuditResult:
 
 
 def combine(statuses: list[str]) -> str:
-    """Probe status from its cases: FAIL > ERROR > WARN > PASS > N/A."""
+    """Probe status from its cases: FAIL > ERROR > WARN > PASS (INFO counts as PASS) > N/A."""
     for s in ("FAIL", "ERROR", "WARN", "PASS"):
         if s in statuses:
             return s
-    return "N/A"
+    return "PASS" if INFO in statuses else "N/A"
 
 
 def overall_verdict(results: list[ProbeResult], baseline_accepted: bool) -> str:
@@ -108,7 +120,8 @@ def overall_verdict(results: list[ProbeResult], baseline_accepted: bool) -> str:
 def summarise(cases: list[Case]) -> str:
     """A probe's evidence line: the reasons of (up to four of) its worst cases, at most 700 characters."""
     worst = combine([c.status for c in cases])
-    pick = [c for c in cases if c.status == worst] or cases
+    info = [c for c in cases if c.status == INFO] if worst in ("PASS", "N/A") else []
+    pick = info + [c for c in cases if c.status == worst] or cases
     text = "; ".join(f"{c.label}: {c.reason}" for c in pick[:4])
     if len(pick) > 4:
         text += f"; … (+{len(pick) - 4} more {worst})"

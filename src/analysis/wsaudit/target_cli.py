@@ -1,8 +1,9 @@
-"""``python -m analysis ws-target --mode secure|vulnerable --port N [--host 127.0.0.1]``.
+"""``python -m analysis ws-target --mode secure|vulnerable|pubsub|pubsub_header --port N [--host 127.0.0.1]``.
 
-Serves a reference target until interrupted. The HS256 secret comes from the env var
-named by ``--secret-env`` (default ``WS_JWT_SECRET``); when it is unset a random one is
-generated and only that fact is printed.
+Serves a reference target until interrupted. The HMAC secret comes from the env var named
+by ``--secret-env`` (default ``WS_JWT_SECRET``); when it is unset a random one is generated
+and only that fact is printed. The pub/sub modes take their server API key (token
+revocation) from ``--api-key-env`` (default ``WS_PUBSUB_API_KEY``) the same way.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 
 from ..errors import ParameterError, SourceError
 from .keys import generate_secret
-from .sources.reference_target import MODES, REFERENCE_ORIGINS, ReferenceTarget
+from .sources.targets import INFRA_MODES, MODES, REFERENCE_ORIGINS, make_target
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -21,24 +22,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", required=True, choices=MODES)
     parser.add_argument("--port", type=int, default=8765, help="TCP port (0 = ephemeral)")
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
-    parser.add_argument("--secret-env", default="WS_JWT_SECRET", help="env var holding the HS256 secret")
+    parser.add_argument("--secret-env", default="WS_JWT_SECRET", help="env var holding the HMAC secret")
+    parser.add_argument("--api-key-env", default="WS_PUBSUB_API_KEY",
+                        help="pub/sub modes: env var holding the server API key (token revocation)")
     parser.add_argument("--allowed-origin", action="append", default=None,
-                        help=f"secure mode Origin allowlist (repeatable; default {REFERENCE_ORIGINS[0]})")
+                        help=f"Origin allowlist of secure / pub/sub modes (repeatable; default {REFERENCE_ORIGINS[0]})")
+
+
+def _from_env(name: str, what: str) -> str:
+    value = os.environ.get(name or "")
+    if value:
+        print(f"{what}: read from ${name}")
+        return value
+    print(f"{what}: ${name} is unset, a random one was generated (not shown); set ${name} here and for ws-audit "
+          "to use it")
+    return generate_secret()
 
 
 def run(args: argparse.Namespace) -> None:
     """Serve a reference target until interrupted (nothing is judged: returns None)."""
     if not 0 <= args.port <= 65535:
         raise ParameterError(f"--port: {args.port} is not a TCP port")
-    secret = os.environ.get(args.secret_env or "")
-    if secret:
-        print(f"secret: read from ${args.secret_env}")
+    secret = _from_env(args.secret_env, "secret")
+    origins = args.allowed_origin or REFERENCE_ORIGINS
+    if args.mode in INFRA_MODES:
+        kw = {"allowed_origins": origins if args.mode == "secure" else None}
     else:
-        secret = generate_secret()
-        print(f"secret: ${args.secret_env} is unset, a random secret was generated (not shown); "
-              f"set ${args.secret_env} here and for ws-audit to mint accepted tokens")
-    target = ReferenceTarget(args.mode, secret, host=args.host, port=args.port,
-                             allowed_origins=(args.allowed_origin or REFERENCE_ORIGINS) if args.mode == "secure" else None)
+        kw = {"allowed_origins": origins, "api_key": _from_env(args.api_key_env, "API key")}
+    target = make_target(args.mode, secret, host=args.host, port=args.port, **kw)
 
     async def serve() -> None:
         await target.start()

@@ -8,6 +8,7 @@ import pytest
 
 from analysis.cli import main
 from analysis.wsaudit import pipeline
+from analysis.wsaudit.checklist import PROBES
 from analysis.wsaudit.params import WsAuditParams
 
 PROFILE = "profiles/infra_mind.yaml"
@@ -46,7 +47,7 @@ def test_flags_reach_the_pipeline_and_json_is_printed(fake_run, capsys):
     assert calls == [WsAuditParams(profile=PROFILE, url="wss://staging.example/ws", probes=["identity", "isolation"],
                                    targets=["profile"])]
     doc = json.loads(capsys.readouterr().out)
-    assert doc["target"] == "ws://staging" and doc["verdict"] == "PASS" and len(doc["probes"]) == 21
+    assert doc["target"] == "ws://staging" and doc["verdict"] == "PASS" and len(doc["probes"]) == len(PROBES)
 
 
 @pytest.mark.parametrize("argv,message", [(["--probes", "nope"], "parameter 'probes': 'nope' is not one of"),

@@ -200,3 +200,55 @@ def test_malformed_tokens(forger):
     for t in labels.values():
         with pytest.raises(jwt.InvalidTokenError):
             _decode(t.token)
+
+
+def test_same_family_algorithms_are_marked_and_allowlisted_ones_skipped(profile):
+    from dataclasses import replace as _replace
+    f = Forger(_replace(profile, algorithms=("HS256", "HS384")), load_keys(profile, secret=SECRET))
+    toks = {t.header["alg"]: t for t in f.disallowed_algs()}
+    assert "HS384" not in toks and toks["HS512"].meta == {"same_key": True}
+    assert toks["RS256"].meta == {} and "attacker key" in toks["RS256"].note
+
+
+@pytest.mark.parametrize("alg,size", [("ES256", 64), ("ES384", 96)])
+def test_psychic_signatures_are_zero(forger, alg, size):
+    toks = [t for t in forger.psychic() if t.header["alg"] == alg]
+    sigs = sorted(b64url_decode(t.token.split(".")[2]) for t in toks)
+    assert sigs == sorted([bytes(size), bytes.fromhex("3006020100020100")])
+    key = ec.generate_private_key(ec.SECP256R1() if alg == "ES256" else ec.SECP384R1()).public_key()
+    for t in toks:  # a patched verifier (cryptography via PyJWT) rejects r = s = 0
+        with pytest.raises(jwt.InvalidSignatureError):
+            jwt.decode(t.token, key, algorithms=[alg], audience="infra-mind-api")
+
+
+def test_header_abuse_tokens(forger, profile):
+    from cryptography import x509
+    x5c = forger.x5c()
+    leaf, ca = (x509.load_der_x509_certificate(__import__("base64").b64decode(c)) for c in x5c.header["x5c"])
+    assert leaf.issuer == ca.subject
+    assert leaf.public_key().public_numbers() == forger.attacker.rsa.public_key().public_numbers()
+    assert jwt.decode(x5c.token, leaf.public_key(), algorithms=["RS256"], audience="infra-mind-api")
+    crit, cty, b64 = forger.header_abuse()
+    with pytest.raises(jwt.InvalidTokenError, match="ws-audit-ext"):  # PyJWT honours RFC 7515 §4.1.11
+        _decode(crit.token)
+    signing_input, sig = crit.token.rsplit(".", 1)  # ... although its signature is the real key's
+    assert b64url_decode(sig) == hmac.new(SECRET.encode(), signing_input.encode(), hashlib.sha256).digest()
+    payload = b64url_decode(cty.token.split(".")[1]).decode()
+    assert payload.count(".") == 2
+    assert jwt.decode(payload, options={"verify_signature": False})["sub"] == profile.victim_subject
+    with pytest.raises(jwt.DecodeError):
+        _decode(cty.token)
+    head, raw, sig = b64.token.split(".")
+    assert json.loads(raw) == b64.claims and b64.header["crit"] == ["b64"]
+    assert b64url_decode(sig) == hmac.new(SECRET.encode(), f"{head}.{raw}".encode(), hashlib.sha256).digest()
+
+
+def test_keyless_forger_still_makes_attacker_tokens():
+    p = load_profile("tests/data/wsaudit/es256_no_key.yaml")
+    f = Forger(p, load_keys(p))
+    assert len(f.alg_none()) == 8 and len(f.psychic()) == 4 and f.x5c().header["alg"] == "RS256"
+    from analysis.wsaudit.keys import MissingKeyError
+    with pytest.raises(MissingKeyError, match="private_key_env"):
+        f.baseline()
+    with pytest.raises(MissingKeyError):
+        f.header_abuse()

@@ -11,7 +11,8 @@ from analysis.wsaudit.params import WsAuditParams
 
 def test_notebook_params():
     p = validate(WsAuditParams, {})
-    assert p.targets == ["secure", "vulnerable"] and p.url == "" and p.probes == []
+    assert p.targets == ["secure", "vulnerable", "pubsub", "pubsub_header"] and p.url == "" and p.probes == []
+    assert p.pubsub_profile == "profiles/pubsub.yaml"
     assert validate(WsAuditParams, {"targets": ["profile"], "url": "wss://staging.example/ws"}).url
     with pytest.raises(ParameterError, match="targets"):
         validate(WsAuditParams, {"url": "wss://staging.example/ws"})
@@ -26,5 +27,6 @@ def test_notebook_params():
 def test_duplicate_targets_and_target_choices():
     with pytest.raises(ParameterError, match="duplicate"):
         validate(WsAuditParams, {"targets": ["secure", "secure"]})
-    with pytest.raises(ParameterError, match="'staging' is not one of 'secure', 'vulnerable', 'profile'"):
+    with pytest.raises(ParameterError, match="'staging' is not one of 'secure', 'vulnerable', 'pubsub', "
+                                             "'pubsub_header', 'profile'"):
         validate(WsAuditParams, {"targets": ["staging"]})

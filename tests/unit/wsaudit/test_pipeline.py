@@ -16,8 +16,8 @@ from analysis.wsaudit.results import WsAuditResult
 def test_run_hands_the_params_to_the_targets(monkeypatch, make_audit):
     got = {}
 
-    async def fake(profile, targets, *, url="", probes=None):
-        got.update(profile=profile, targets=targets, url=url, probes=probes)
+    async def fake(profile, targets, *, url="", probes=None, pubsub_profile=None):
+        got.update(profile=profile, targets=targets, url=url, probes=probes, pubsub=pubsub_profile)
         return {t: make_audit({}) for t in targets}
 
     monkeypatch.setattr(pipeline, "audit_targets", fake)
@@ -27,9 +27,9 @@ def test_run_hands_the_params_to_the_targets(monkeypatch, make_audit):
     assert isinstance(result, WsAuditResult) and list(result.audits) == ["profile", "secure"]
     assert result.profile.name == "infra_mind" and got["profile"] is result.profile
     assert got["targets"] == ["profile", "secure"] and got["url"] == "wss://staging.example/ws"
-    assert got["probes"] == ["identity"]
+    assert got["probes"] == ["identity"] and got["pubsub"] is None  # no pub/sub target: its profile is not read
     pipeline.run(validate(WsAuditParams, {}))
-    assert got["probes"] is None and got["url"] == ""
+    assert got["probes"] is None and got["url"] == "" and got["pubsub"].name == "pubsub"
 
 
 def test_run_reports_a_bad_profile_before_any_connection(tmp_path):

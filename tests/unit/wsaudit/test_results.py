@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analysis.wsaudit.checklist import PROBES
 from analysis.wsaudit.results import Case, combine, summarise
 
 
@@ -25,7 +26,15 @@ def test_summary_names_the_worst_cases_only():
 def test_audit_json_shape(make_audit):
     a = make_audit({"identity": "FAIL"})
     doc = a.to_json()
-    assert set(doc) == {"target", "profile", "verdict", "ms", "probes"} and len(doc["probes"]) == 21
+    assert set(doc) == {"target", "profile", "verdict", "ms", "probes"} and len(doc["probes"]) == len(PROBES)
     assert a.status_of("identity") == "FAIL" and a.status_of("nope") == "N/A"
-    assert doc["probes"][0]["cases"][0] == {"label": "c", "status": "PASS", "reason": "why",
+    assert doc["probes"][0]["cases"][0] == {"label": "c", "status": "PASS", "reason": "why", "unjudged": "",
                                             "sent": {"header": {"alg": "HS256"}}, "received": {"frames": []}}
+    a.problems = ["p.yaml: secret_env: names environment variable X, which is not set"]
+    assert a.to_json()["problems"] == a.problems
+
+
+def test_info_counts_as_pass_and_leads_the_summary():
+    assert combine(["INFO", "PASS"]) == "PASS" and combine(["INFO"]) == "PASS" and combine(["INFO", "WARN"]) == "WARN"
+    cases = [Case("alg RS256", "PASS", "rejected"), Case("alg HS384", "INFO", "accepted: not a forgery")]
+    assert summarise(cases).startswith("alg HS384: accepted: not a forgery; alg RS256: rejected")

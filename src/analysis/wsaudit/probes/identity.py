@@ -1,9 +1,14 @@
-"""Probes 1, 16 and 17: whose identity does the target act under, and can it reach the victim's resource?
+"""Probes 1, 16, 17 and 22: whose identity does the target act under, and can it reach the victim's resource?
 
 The baseline (1) is the control: a valid token for subject A must be accepted as A, or no
 rejection elsewhere proves anything. Identity (16) replays the seed's attack — a junk
-token plus a forged ``user_id`` of B — and a valid token for A with B's id in the
-message, the query and a header. Isolation (17) subscribes to B's resource.
+token plus a forged ``user_id`` of B — and a valid token for A with B's id in the message,
+the query and a header. Isolation (17) subscribes to B's resource. Claimed identity (22)
+sends B's id in a header, the query or the message WITHOUT any token.
+
+When no reply names the identity (no ``identity_path``), identity is judged by behaviour:
+the connection asks for A's and B's resources (``own_resource``, ``victim_resource``) —
+A's must be acknowledged and B's refused.
 """
 
 from __future__ import annotations
@@ -20,6 +25,35 @@ JUNK_TOKEN = "fake_token"  # the seed's attack, verbatim
 
 def _junk() -> Forged:
     return Forged("junk token", JUNK_TOKEN, None, None, "the seed's attack: 'fake_token'")
+
+
+def behaviour_resources(r: Runner) -> list[str]:
+    """A's and B's resources when identity must be judged by behaviour (else none)."""
+    p = r.profile
+    if p.identity_path or not (p.subscribe_message and p.own_resource and p.victim_resource):
+        return []
+    return [p.own_resource, p.victim_resource]
+
+
+def _by_behaviour(r: Runner, f: Forged, ex: Exchange, label: str) -> Case:
+    """Identity from what A's and B's resources got on an accepted connection."""
+    p = r.profile
+    own, vic = ex.sub(p.own_resource), ex.sub(p.victim_resource)
+    args = (f.evidence(), ex.evidence())
+    if vic == "ack" or ex.victim_push:
+        pushes = " and B's pushes received" if ex.victim_push else ""
+        return Case(label, "FAIL", f"B's resource {p.victim_resource} acknowledged{pushes}: acts as the victim or is "
+                    "not isolated", *args)
+    if own == "ack" and vic in ("refused", "closed"):
+        return Case(label, "PASS", f"acts as {p.subject!r} by behaviour: A's resource acknowledged, B's {vic}", *args)
+    if own == "ack":
+        return Case(label, "PASS", f"acts as {p.subject!r} by behaviour: A's resource acknowledged; B's got no answer",
+                    *args, unjudged=f"B's resource got no answer within {min(r.rt, 0.8):g} s: silence is not a refusal")
+    if own in ("refused", "closed"):
+        return Case(label, "WARN", f"accepted, but A's own resource was {own}: the connection does not act as "
+                    f"{p.subject!r} (check own_resource)", *args)
+    return Case(label, "WARN", "accepted; identity unknown (no answer for A's resource)", *args,
+                unjudged="identity unknown: no reply named the user and A's resource got no answer")
 
 
 def identity_case(r: Runner, f: Forged, ex: Exchange, label: str) -> Case:
@@ -47,8 +81,11 @@ def identity_case(r: Runner, f: Forged, ex: Exchange, label: str) -> Case:
         return Case(label, "FAIL", f"acts as the victim {p.victim_subject!r}: identity taken from client input",
                     f.evidence(), ex.evidence())
     if not p.identity_path:
-        return Case(label, "WARN", "accepted; identity unknown (profile has no identity_path)", f.evidence(),
-                    ex.evidence())
+        if behaviour_resources(r):
+            return _by_behaviour(r, f, ex, label)
+        return Case(label, "WARN", "accepted; identity unknown (profile has no identity_path and no own_resource / "
+                    "victim_resource to judge by behaviour)", f.evidence(), ex.evidence(),
+                    unjudged="identity unknown: no identity_path, and no resources to judge by behaviour")
     return Case(label, "FAIL", f"accepted as {ex.identity!r}, token sub is {p.subject!r}: identity not from the token",
                 f.evidence(), ex.evidence())
 
@@ -56,7 +93,7 @@ def identity_case(r: Runner, f: Forged, ex: Exchange, label: str) -> Case:
 async def p_baseline(r: Runner) -> list[Case]:
     """Probe 1: a valid token is accepted as its subject (recorded on the run as the control)."""
     f = r.forger.baseline()
-    ex = await r.exchange(f.token)
+    ex = await r.exchange(f.token, subscribe=behaviour_resources(r))
     r.baseline, r.baseline_token = ex, f
     if ex.state != "accepted":
         return [Case(f.label, "ERROR", f"baseline token not accepted ({ex.describe()}): check the secret env var, "
@@ -69,14 +106,17 @@ async def p_identity(r: Runner) -> list[Case]:
     p = r.profile
     b = p.victim_subject
     junk = _junk()
-    where_junk = "message" if p.token_transport == "first_message" and p.forged_identity_path else "query"
+    in_message = p.token_transport == "first_message" and bool(p.forged_identity_path)
+    where_junk = "message" if in_message else "query"
     runs: list[tuple[str, Forged, str]] = [(f"junk token + {p.forged_identity_name}={b} in {where_junk}", junk,
                                             where_junk)]
-    if p.token_transport == "first_message" and p.forged_identity_path:
+    if in_message:
         runs.append((f"valid token for A + {p.forged_identity_name}={b} in message", r.forger.baseline(), "message"))
     runs.append((f"valid token for A + ?{p.forged_identity_name}={b}", r.forger.baseline(), "query"))
-    runs.append((f"valid token for A + X-header {p.forged_identity_name}={b}", r.forger.baseline(), "header"))
-    exs = await asyncio.gather(*(r.exchange(f.token, forged_identity=b, where=w) for _, f, w in runs))
+    runs.append((f"valid token for A + {p.claimed_identity_header}: {b}", r.forger.baseline(), "header"))
+    res = behaviour_resources(r)
+    exs = await asyncio.gather(*(r.exchange(f.token, forged_identity=b, where=w, subscribe=None if f is junk else res)
+                                 for _, f, w in runs))
     cases = []
     for (label, f, _), ex in zip(runs, exs):
         if f is junk:
@@ -88,6 +128,25 @@ async def p_identity(r: Runner) -> list[Case]:
         else:
             cases.append(identity_case(r, f, ex, label))
     return cases
+
+
+def _isolation_case(r: Runner, label: str, sent: dict, ex: Exchange) -> Case:
+    """FAIL when B's resource was acknowledged or B's pushes arrived; PASS on a refusal (or, unjudged, silence)."""
+    res = r.profile.victim_resource
+    got = ex.sub(res)
+    if got == "ack" or ex.victim_push:
+        what = " and ".join(x for x, y in (("subscription acknowledged", got == "ack"),
+                                           ("victim's pushes received", ex.victim_push)) if y)
+        return Case(label, "FAIL", f"{what} for {res}", sent, ex.evidence())
+    if ex.state == "error":
+        return Case(label, "ERROR", ex.describe(), sent, ex.evidence())
+    if got == "silent":
+        wait = min(r.rt, 0.8)
+        return Case(label, "PASS", "no acknowledgement and no victim pushes", sent, ex.evidence(),
+                    unjudged=f"no reply to the subscription and no victim traffic within {wait:g} s: silence is not a "
+                    "refusal (set reply_id_path, or give the victim traffic)")
+    how = {"refused": "subscription refused", "closed": "connection closed"}.get(got, ex.describe())
+    return Case(label, "PASS", how, sent, ex.evidence())
 
 
 async def p_isolation(r: Runner) -> list[Case]:
@@ -104,17 +163,39 @@ async def p_isolation(r: Runner) -> list[Case]:
         ("valid token for A subscribes to B's resource", valid, {}),
     ]
     exs = await asyncio.gather(*(r.exchange(f.token if f else None, subscribe=res, **kw) for _, f, kw in runs))
+    return [_isolation_case(r, label, f.evidence() if f else {"token": "none (no auth message)"}, ex)
+            for (label, f, _), ex in zip(runs, exs)]
+
+
+def _claimed_case(r: Runner, label: str, ex: Exchange) -> Case:
+    """A claimed identity without a token: any acceptance or reach into B's resource is a FAIL."""
+    p = r.profile
+    sent = {"token": "none", "claimed identity": f"{label} ({p.victim_subject})"}
+    if ex.state == "accepted":
+        who = f" as {ex.identity!r}" if ex.identity is not None else ""
+        return Case(label, "FAIL", f"authenticated{who} without any token: the claimed identity was trusted", sent,
+                    ex.evidence())
+    if p.victim_resource and (ex.sub(p.victim_resource) == "ack" or ex.victim_push):
+        return Case(label, "FAIL", f"B's resource {p.victim_resource} reachable without a token", sent, ex.evidence())
+    c = reject_case(r, None, ex, label)
+    c.sent = sent
+    if c.status == "WARN" and ex.sub(p.victim_resource) in ("refused", "closed"):
+        c.status, c.reason = "PASS", f"no explicit rejection, but B's resource was {ex.sub(p.victim_resource)}"
+    return c
+
+
+async def p_claimed_identity(r: Runner) -> list[Case]:
+    """Probe 22: an identity claimed in a header, the query or the message WITHOUT a token is refused."""
+    p = r.profile
+    b = p.victim_subject
+    runs = [(f"no token + {p.claimed_identity_header}: {b}", "header"),
+            (f"no token + ?{p.forged_identity_name}={b}", "query")]
     cases = []
-    for (label, f, _), ex in zip(runs, exs):
-        sent = f.evidence() if f else {"token": "none (no auth message)"}
-        if ex.subscribed or ex.victim_push:
-            what = " and ".join(x for x, y in (("subscription confirmed", ex.subscribed),
-                                               ("victim's pushes received", ex.victim_push)) if y)
-            cases.append(Case(label, "FAIL", f"{what} for {res}", sent, ex.evidence()))
-        elif ex.state == "error":
-            cases.append(Case(label, "ERROR", ex.describe(), sent, ex.evidence()))
-        else:
-            how = {"refused": "subscription refused", "closed": "connection closed", "silent":
-                   "no confirmation and no victim pushes"}.get(ex.after_subscribe, ex.describe())
-            cases.append(Case(label, "PASS", how, sent, ex.evidence()))
-    return cases
+    if p.token_transport == "first_message" and p.forged_identity_path:
+        runs.append((f"no token + {p.forged_identity_path}={b} in the auth message", "message"))
+    else:
+        cases.append(Case("no token + identity in the message", "N/A",
+                          "needs token_transport first_message and a forged_identity_path"))
+    sub = [p.victim_resource] if p.subscribe_message and p.victim_resource else None
+    exs = await asyncio.gather(*(r.exchange(None, forged_identity=b, where=w, subscribe=sub) for _, w in runs))
+    return [_claimed_case(r, label, ex) for (label, _), ex in zip(runs, exs)] + cases

@@ -9,11 +9,12 @@ from ..checklist import PROBE_IDS, PROBES, ProbeSpec
 from ..results import Case
 from ..sources.client import Runner
 from .claims import p_exp_nbf, p_iss_aud_type
-from .identity import p_baseline, p_identity, p_isolation
+from .identity import p_baseline, p_claimed_identity, p_identity, p_isolation
+from .lifecycle import p_message_authz, p_message_limits, p_revocation
 from .oracle import p_error_oracle
-from .tokens import (p_alg_confusion, p_alg_none, p_jku_x5u, p_jwk_header, p_kid_injection, p_malformed,
-                     p_no_token, p_null_signature, p_tampered, p_weak_secret, p_wrong_key)
-from .transport import p_expiry_open, p_origin, p_persistence, p_transport
+from .tokens import (p_alg_confusion, p_alg_none, p_header_abuse, p_jku_x5u, p_jwk_header, p_kid_injection,
+                     p_malformed, p_no_token, p_null_signature, p_psychic_sig, p_tampered, p_weak_secret, p_wrong_key)
+from .transport import p_expiry_open, p_origin, p_persistence, p_token_in_url, p_transport
 
 ProbeFn = Callable[[Runner], Coroutine[Any, Any, list[Case]]]
 
@@ -24,6 +25,9 @@ PROBE_FUNCS: dict[str, ProbeFn] = {
     "jku_x5u": p_jku_x5u, "kid_injection": p_kid_injection, "exp_nbf": p_exp_nbf, "expiry_open": p_expiry_open,
     "iss_aud_type": p_iss_aud_type, "identity": p_identity, "isolation": p_isolation, "origin": p_origin,
     "transport": p_transport, "error_oracle": p_error_oracle, "persistence": p_persistence,
+    "claimed_identity": p_claimed_identity, "revocation": p_revocation, "message_authz": p_message_authz,
+    "psychic_sig": p_psychic_sig, "header_abuse": p_header_abuse, "token_in_url": p_token_in_url,
+    "message_limits": p_message_limits,
 }
 #: Probes that are N/A when the baseline token was not accepted (a rejection would prove nothing).
 NEEDS_BASELINE = frozenset(PROBE_IDS) - {"baseline", "transport", "weak_secret"}
@@ -35,7 +39,7 @@ def select_probes(probes: list[str] | tuple[str, ...] | None) -> list[ProbeSpec]
     Parameters
     ----------
     probes : list of str, optional
-        Probe ids; empty or None means all 21.
+        Probe ids; empty or None means all.
 
     Raises
     ------

@@ -1,4 +1,10 @@
-"""Probes 2–12: is the token itself checked — present, well formed, signed with the pinned algorithm and key?"""
+"""Probes 2–12, 25 and 26: is the token itself checked — present, well formed, signed with an allowed algorithm
+and key?
+
+Algorithm confusion (8) judges only tokens an attacker can make (no key, an attacker key,
+the public key used as an HMAC secret); an algorithm of the same family signed with the
+real key is reported as information.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,8 @@ import asyncio
 import re
 
 from ..jws import COMMON_SECRETS, weak_secret_matches
-from ..results import Case
+from ..keys import MissingKeyError
+from ..results import INFO, Case
 from ..sources.client import Runner, is_loopback
 from .cases import reject_case, rejects
 
@@ -52,9 +59,22 @@ async def p_wrong_key(r: Runner) -> list[Case]:
 
 
 async def p_alg_confusion(r: Runner) -> list[Case]:
-    """Probe 8: HS256 keyed with the public key; algorithms outside the pinned one."""
+    """Probe 8: HS256 keyed with the public key; attacker algorithms outside the allowlist.
+
+    A same-family algorithm outside ``algorithms`` signed with the configured key (HS384
+    next to HS256) is not a forgery — only the key holder can mint it: accepted, it is
+    INFO; rejected, PASS.
+    """
     conf = r.forger.confusion()
-    cases = await rejects(r, conf + r.forger.disallowed_algs())
+    others = r.forger.disallowed_algs()
+    cases = await rejects(r, conf + others)
+    allow = ", ".join(r.profile.algorithms)
+    for f, c in zip(conf + others, cases):
+        if f.meta.get("same_key") and c.status == "FAIL":
+            c.status = INFO
+            c.reason = (f"{c.reason}: {f.header['alg'] if f.header else '?'} signed with the configured key is "
+                        f"accepted although the profile lists {allow} — not a forgery (only the key holder can mint "
+                        "it); list it in algorithms or pin the verifier")
     if not conf:
         cases.append(Case("HS256 keyed with the public key", "N/A",
                           "no public key configured (public_key_env) and the algorithm is symmetric"))
@@ -106,6 +126,7 @@ async def p_jku_x5u(r: Runner) -> list[Case]:
             c.reason += f"; the target fetched {path} from the local listener ({len(hits)}×): it follows token URLs"
         elif not is_loopback(r.profile.url):
             c.reason += "; no fetch seen (the 127.0.0.1 listener is unreachable from a remote target: inconclusive)"
+            c.unjudged = "a remote target cannot reach the 127.0.0.1 listener: a fetch would not be seen"
         else:
             c.reason += "; listener saw no fetch"
     return cases
@@ -120,3 +141,32 @@ async def p_kid_injection(r: Runner) -> list[Case]:
         if c.status == "PASS" and ms > base_ms + 1000:
             c.status, c.reason = "WARN", f"{c.reason}; took {ms:.0f} ms vs baseline {base_ms:.0f} ms (kid reaches I/O?)"
     return cases
+
+
+async def p_psychic_sig(r: Runner) -> list[Case]:
+    """Probe 25: ES256 / ES384 tokens with r = s = 0, raw and DER (CVE-2022-21449) are rejected."""
+    cases = await rejects(r, r.forger.psychic())
+    if not r.profile.algorithm.startswith("ES"):
+        for c in cases:
+            if c.status == "PASS":
+                c.reason += (f" (the target's algorithm is {r.profile.algorithm}: this checks ECDSA is not accepted "
+                             "at all)")
+    return cases
+
+
+async def p_header_abuse(r: Runner) -> list[Case]:
+    """Probe 26: x5c with an attacker chain, an unknown crit extension, cty JWT nesting, b64 false are rejected."""
+    tokens = [r.forger.x5c()]
+    keyed: list[Case] = []
+    try:
+        tokens += r.forger.header_abuse()
+    except MissingKeyError as exc:
+        keyed = [Case("crit / cty / b64 (signed with the configured key)", "ERROR", f"needs the signing key: {exc}")]
+    cases = await rejects(r, tokens)
+    for f, c in zip(tokens, cases):
+        if f.label.startswith("cty") and c.status == "FAIL" and c.received:
+            if c.received.get("identity") not in (None, r.profile.victim_subject):
+                c.status = "WARN"
+                c.reason += (": a nested token was accepted (the outer signature holds); make sure the inner one "
+                             "is never trusted")
+    return cases + keyed
