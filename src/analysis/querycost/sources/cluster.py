@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain text bar: tqdm.auto wants ipywidgets in a kernel (not a dependency)
 
 from ...errors import SourceError
 from ..digest import Digester
