@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import mongomock
@@ -21,7 +22,8 @@ def test_sample_exports_keyed_by_collection() -> None:
                     database="ignored")
     assert ev.synthetic and ev.as_of.isoformat() == "2025-11-04T10:15:00+00:00"
     by = {(i.ns, i.name): i for i in ev.indexes}
-    assert len(by) == 13 and by[("infra_mind.assessments", "user_id_1")].ops > 0
+    assert len(by) == 14 and by[("infra_mind.assessments", "user_id_1")].ops > 0
+    assert by[("infra_mind.assessments", "user_id_1_created_at_-1")].since > ev.as_of - timedelta(hours=2)  # built in the window
     assert by[("infra_mind.reports", "share_token_1")].unique and by[("infra_mind.assessments", "status_1")].hidden
     assert ("assessments", [("user_id", 1)]) in index_keys(ev)
 
