@@ -6,7 +6,7 @@
   hand; ``forge`` — the baseline token and every attack variant.
 - ``checklist`` — the 21 probes; ``probes/`` — one module per probe family and the
   registry; ``battery`` — the battery against one target under a hard deadline;
-  ``results`` — cases, probe results, audits.
+  ``result`` — cases, probe results, audits.
 - ``sources/`` — the probe client, the jku/x5u fetch listener, the in-process
   ``secure`` / ``vulnerable`` reference targets (the embedded default).
 - ``report`` — tables, JSON and the verdict; ``plots`` — figures; ``pipeline`` —

@@ -26,7 +26,7 @@ from .checklist import ProbeSpec
 from .keys import Keys, MissingKeyError
 from .probes.registry import NEEDS_BASELINE, PROBE_FUNCS, select_probes
 from .profile import Profile
-from .results import Audit, Case, ProbeResult, combine, overall_verdict, summarise
+from .result import Audit, Case, ProbeResult, combine, overall_verdict, summarise
 from .sources.client import Runner
 from .sources.listener import FetchListener
 

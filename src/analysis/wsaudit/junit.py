@@ -11,7 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from .checklist import spec
-from .results import Audit, ProbeResult
+from .result import Audit, ProbeResult
 
 
 def _detail(r: ProbeResult) -> str:

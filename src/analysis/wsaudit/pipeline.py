@@ -16,7 +16,7 @@ from .battery import run_battery
 from .keys import Keys, generate_keys, load_keys
 from .params import WsAuditParams
 from .profile import Profile, load_profile
-from .results import Audit, WsAuditResult
+from .result import Audit, WsAuditResult
 from .sources.targets import MODES, PUBSUB_MODES, reference_target
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ async def audit_targets(profile: Profile, targets: list[str], *, url: str = "", 
     Returns
     -------
     dict
-        target name → :class:`~analysis.wsaudit.results.Audit`, in the order of ``targets``.
+        target name → :class:`~analysis.wsaudit.result.Audit`, in the order of ``targets``.
     """
     jobs: dict[str, tuple[Profile, Keys]] = {}
     started: list = []
@@ -118,7 +118,7 @@ def run(params: WsAuditParams) -> WsAuditResult:
     Returns
     -------
     WsAuditResult
-        The profile and one :class:`~analysis.wsaudit.results.Audit` per target.
+        The profile and one :class:`~analysis.wsaudit.result.Audit` per target.
 
     Raises
     ------

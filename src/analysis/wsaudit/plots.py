@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from .checklist import PROBES
-from .results import Audit
+from .result import Audit
 
 
 def plot_latency(audits: dict[str, Audit]) -> Figure:
@@ -15,7 +15,7 @@ def plot_latency(audits: dict[str, Audit]) -> Figure:
     Parameters
     ----------
     audits : dict
-        Target name → :class:`~analysis.wsaudit.results.Audit`.
+        Target name → :class:`~analysis.wsaudit.result.Audit`.
 
     Returns
     -------

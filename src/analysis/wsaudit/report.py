@@ -17,7 +17,7 @@ import pandas as pd
 from ..jsonsafe import jsonable
 from ..record import Figure, Verdict
 from .checklist import IDENTITY_PROBES, PROBES, spec
-from .results import INFO, STATUSES, Audit, Case, ProbeResult, WsAuditResult
+from .result import INFO, STATUSES, Audit, Case, ProbeResult, WsAuditResult
 
 #: What each reference target is for, in the evidence table.
 EXPECTED_NOTE = {"vulnerable": "negative control", "pubsub_header": "negative control"}

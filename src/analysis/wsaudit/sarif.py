@@ -15,7 +15,7 @@ import hashlib
 from typing import Any
 
 from .checklist import PROBES, SEVERITIES, ProbeSpec
-from .results import Audit
+from .result import Audit
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 TOOL_NAME = "infra-mind ws-audit"
@@ -67,7 +67,7 @@ def sarif_log(audits: dict[str, Audit], *, profile_uri: str, tool_version: str =
     Parameters
     ----------
     audits : dict
-        Target name → :class:`~analysis.wsaudit.results.Audit`.
+        Target name → :class:`~analysis.wsaudit.result.Audit`.
     profile_uri : str
         The profile file (relative to the project), the location of every result.
     tool_version : str

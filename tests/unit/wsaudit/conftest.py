@@ -6,7 +6,7 @@ import pytest
 
 from analysis.wsaudit.checklist import PROBES
 from analysis.wsaudit.profile import parse_profile
-from analysis.wsaudit.results import Audit, Case, ProbeResult, WsAuditResult, overall_verdict
+from analysis.wsaudit.result import Audit, Case, ProbeResult, WsAuditResult, overall_verdict
 
 
 def synthetic_audit(statuses: dict[str, str], baseline_ok: bool = True, name: str = "t") -> Audit:

@@ -10,7 +10,7 @@ from analysis.errors import ConfigError
 from analysis.params import validate
 from analysis.wsaudit import pipeline
 from analysis.wsaudit.params import WsAuditParams
-from analysis.wsaudit.results import WsAuditResult
+from analysis.wsaudit.result import WsAuditResult
 
 
 def test_run_hands_the_params_to_the_targets(monkeypatch, make_audit):

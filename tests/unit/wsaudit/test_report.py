@@ -10,7 +10,7 @@ from analysis.record import Verdict
 from analysis.wsaudit.checklist import PROBES
 from analysis.wsaudit.report import (checklist, counts, findings, matrix, references, text_table, to_json,
                                      unjudged, verdict)
-from analysis.wsaudit.results import Case
+from analysis.wsaudit.result import Case
 
 N = len(PROBES)
 GOOD_SECURE = {"transport": "N/A"}

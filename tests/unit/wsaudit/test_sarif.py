@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from analysis.wsaudit.checklist import PROBES
-from analysis.wsaudit.results import Case
+from analysis.wsaudit.result import Case
 from analysis.wsaudit.sarif import SCHEMA_URI, rule_id, sarif_log
 
 SCHEMA = json.loads(Path("tests/data/wsaudit/sarif-schema-2.1.0.json").read_text(encoding="utf-8"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from ..forge import Forged
-from ..results import Case
+from ..result import Case
 from ..sources.client import Exchange, Runner
 
 

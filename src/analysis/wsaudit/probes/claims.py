@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ..results import Case
+from ..result import Case
 from ..sources.client import Runner
 from .cases import accept_case, reject_case, rejects
 

@@ -19,7 +19,7 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 
 from ..forge import Forged
-from ..results import Case
+from ..result import Case
 from ..sources.client import Exchange, Hold, Runner
 from ..sources.revoke import send_revoke
 from ..templates import render

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..forge import Forged
 from ..keys import MissingKeyError
-from ..results import Case
+from ..result import Case
 from ..sources.client import Exchange, Runner
 
 _VOLATILE = {"timestamp", "message_id", "connection_id", "id", "time", "ts", "request_id"}

@@ -6,7 +6,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from ..checklist import PROBE_IDS, PROBES, ProbeSpec
-from ..results import Case
+from ..result import Case
 from ..sources.client import Runner
 from .claims import p_exp_nbf, p_iss_aud_type
 from .identity import p_baseline, p_claimed_identity, p_identity, p_isolation

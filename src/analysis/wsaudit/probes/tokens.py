@@ -13,7 +13,7 @@ import re
 
 from ..jws import COMMON_SECRETS, weak_secret_matches
 from ..keys import MissingKeyError
-from ..results import INFO, Case
+from ..result import INFO, Case
 from ..sources.client import Runner, is_loopback
 from .cases import reject_case, rejects
 

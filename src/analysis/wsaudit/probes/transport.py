@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..forge import Forged
-from ..results import Case
+from ..result import Case
 from ..sources.client import Exchange, Hold, Runner, is_loopback
 from .cases import accept_case, reject_case
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analysis.wsaudit.checklist import PROBES
-from analysis.wsaudit.results import Case, combine, summarise
+from analysis.wsaudit.result import Case, combine, summarise
 
 
 def test_combine_and_overall(make_audit):
