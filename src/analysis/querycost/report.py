@@ -8,12 +8,13 @@ digest for ``python -m analysis digest``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
 from ..jsonsafe import jsonable
-from ..record import Verdict
+from ..record import Figure, Verdict
 from .findings import assess
 from .records import ReadStats
 from .result import QueryCostResult
@@ -181,8 +182,31 @@ def verdict(result: QueryCostResult) -> Verdict:
     Verdict
         PASS / WARN / FAIL with the key figures and next steps; ERROR when nothing usable was read.
     """
-    return assess(result.digest, result.findings, result.stats, result.source, result.live_explain,
+    base = assess(result.digest, result.findings, result.stats, result.source, result.live_explain,
                   result.include_internal)
+    if base.status == "ERROR":
+        return base
+    figures, steps = dict(base.figures), list(base.next_steps)
+    h = result.index_hygiene
+    if h is not None and len(h):
+        drops = int((h["status"] == "WARN").sum())
+        figures[DROP_CANDIDATES] = drops
+        if drops:
+            steps.append(f"Hide the {drops} drop candidate(s) of the index hygiene table (hideIndex, as in the "
+                         "reviewed mongosh script written with the run); drop them only after a clean business cycle.")
+    info = {name: meta for name, meta in FIGURE_INFO.items() if name in figures}
+    return replace(base, figures=figures, next_steps=steps, figure_info=info)
+
+
+#: Figure of the verdict from the index hygiene table: indexes to hide, then drop.
+DROP_CANDIDATES = "index drop candidates"
+#: How to read the verdict's figures across runs (what costs the database: fewer is better).
+FIGURE_INFO = {
+    "FAIL shapes": Figure("shapes", higher_is_better=False),
+    "dashboard shapes flagged": Figure("shapes", higher_is_better=False),
+    "COLLSCAN share of time": Figure("", higher_is_better=False, noise=0.01),
+    DROP_CANDIDATES: Figure("indexes", higher_is_better=False),
+}
 
 
 #: Kinds of a file that held nothing the digest can use.

@@ -46,6 +46,18 @@ def test_verdict_is_a_verdict() -> None:
     v = report.verdict(_result())
     assert isinstance(v, Verdict) and v.status == "WARN" and v.figures["queries digested"] == 3
     assert v.figures["lines/documents skipped"] == 1 and v.headline.endswith("— files: log.")
+    assert v.figure_info["FAIL shapes"]["higher_is_better"] is False and "index drop candidates" not in v.figures
+
+
+def test_verdict_counts_the_index_drop_candidates() -> None:
+    r = _result()
+    r.index_hygiene = pd.DataFrame({"status": ["OK", "WARN", "INFO", "WARN"]})
+    v = report.verdict(r)
+    assert v.figures["index drop candidates"] == 2 and v.figure_info["index drop candidates"]["unit"] == "indexes"
+    assert any(s.startswith("Hide the 2 drop candidate(s)") for s in v.next_steps)
+    r.index_hygiene = pd.DataFrame({"status": ["OK", "INFO"]})
+    v = report.verdict(r)
+    assert v.figures["index drop candidates"] == 0 and not any("drop candidate" in s for s in v.next_steps)
 
 
 def test_digest_json_int_fields_and_missing_totals() -> None:
