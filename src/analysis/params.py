@@ -40,6 +40,26 @@ def _type_name(tp: Any) -> str:
     return str(tp).replace("typing.", "")
 
 
+#: How an error names each scalar type.
+_SCALAR_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+
+
+def scalar_problem(value: Any, tp: type) -> str | None:
+    """Why ``value`` is not a ``tp`` (str, int, float or bool), or None when it is.
+
+    An int is a number (lossless int→float); a bool is neither an integer nor a number.
+    The one scalar check of notebook parameters, profiles and catalogs: each caller prefixes
+    its own place (``parameter 'x'``, ``file.yaml: key``) and raises its own error type.
+    """
+    if tp is bool:
+        ok = isinstance(value, bool)
+    elif tp in (int, float):
+        ok = not isinstance(value, bool) and isinstance(value, (int, float) if tp is float else int)
+    else:
+        ok = isinstance(value, tp)
+    return None if ok else f"expected {_SCALAR_NAMES[tp]}, got {value!r:.60}"
+
+
 def _coerce(name: str, value: Any, tp: Any) -> Any:
     """Check ``value`` against the annotation ``tp``; allow lossless int→float."""
     origin = typing.get_origin(tp)
@@ -67,22 +87,11 @@ def _coerce(name: str, value: Any, tp: Any) -> Any:
         if not isinstance(value, Mapping):
             raise ParameterError(f"parameter '{name}': expected a mapping, got {type(value).__name__}")
         return dict(value)
-    if tp is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ParameterError(f"parameter '{name}': expected a number, got {type(value).__name__} {value!r:.60}")
-        return float(value)
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ParameterError(f"parameter '{name}': expected an integer, got {type(value).__name__} {value!r:.60}")
-        return value
-    if tp is bool:
-        if not isinstance(value, bool):
-            raise ParameterError(f"parameter '{name}': expected true or false, got {type(value).__name__} {value!r:.60}")
-        return value
-    if tp is str:
-        if not isinstance(value, str):
-            raise ParameterError(f"parameter '{name}': expected a string, got {type(value).__name__} {value!r:.60}")
-        return value
+    if tp in _SCALAR_NAMES:
+        problem = scalar_problem(value, tp)
+        if problem:
+            raise ParameterError(f"parameter '{name}': {problem}")
+        return float(value) if tp is float else value
     if isinstance(tp, type) and not isinstance(value, tp):
         raise ParameterError(f"parameter '{name}': expected {_type_name(tp)}, got {type(value).__name__}")
     return value

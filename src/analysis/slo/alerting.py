@@ -23,6 +23,7 @@ import re
 from typing import Any
 
 from ..errors import ConfigError
+from ..params import scalar_problem
 from ..timeparse import parse_instant
 from .objectives import DEFAULT_TIER_SPECS, Exclusion, PolicyStep, TierSpec, format_duration, parse_duration
 
@@ -31,8 +32,9 @@ _TIER_KEYS = {"name", "severity", "long", "short", "budget_consumed", "factor"}
 
 
 def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(f"{where}: expected a number, got {value!r}")
+    problem = scalar_problem(value, float) or (None if math.isfinite(value) else f"expected a finite number, got {value!r}")
+    if problem:
+        raise ConfigError(f"{where}: {problem}")
     return float(value)
 
 

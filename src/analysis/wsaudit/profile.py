@@ -63,6 +63,7 @@ from urllib.parse import urlsplit
 
 from ..config import resolve_path
 from ..errors import ConfigError
+from ..params import scalar_problem
 from ..yamlio import load_yaml
 from .lifecycle import Limits, RevokeSpec, json_object, parse_limits, parse_revoke, parse_victim_messages
 from .matchers import Matcher, make_matcher
@@ -203,24 +204,14 @@ def _check_keys(raw: Any, source: str) -> None:
 
 
 def _scalar(key: str, value: Any, where: str) -> Any:
-    """A string, number or boolean key's value, type-checked."""
-    if key in _STR:
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            raise ConfigError(f"{where}: expected a string, got {type(value).__name__}")
-        return value
-    if key in _FLOAT:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{where}: expected a number, got {value!r:.40}")
-        return float(value)
-    if key in _INT:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{where}: expected an integer, got {value!r:.40}")
-        return value
-    if not isinstance(value, bool):  # origin, require_exp
-        raise ConfigError(f"{where}: expected true or false, got {value!r:.40}")
-    return value
+    """A string, number or boolean key's value, type-checked (:func:`analysis.params.scalar_problem`)."""
+    tp = str if key in _STR else float if key in _FLOAT else int if key in _INT else bool  # bool: origin, require_exp
+    if tp is str and value is None:
+        return ""
+    problem = scalar_problem(value, tp)
+    if problem:
+        raise ConfigError(f"{where}: {problem}")
+    return float(value) if tp is float else value
 
 
 def _algorithms(value: Any, where: str) -> tuple[str, ...]:
