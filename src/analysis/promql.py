@@ -14,6 +14,7 @@ ignored because the SLI math is done by the caller.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .errors import ConfigError
@@ -143,6 +144,12 @@ def to_text(metric: str, matchers: tuple[Matcher, ...]) -> str:
         return metric
     body = ",".join(f'{m.label}{m.op}"{_escape(m.value)}"' for m in matchers)
     return f"{metric}{{{body}}}"
+
+
+def series_text(labels: Mapping[str, str]) -> str:
+    """A series as PromQL writes it: ``name{a="b",c="d"}`` (labels sorted, values escaped)."""
+    body = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()) if k != "__name__")
+    return labels.get("__name__", "") + (f"{{{body}}}" if body else "")
 
 
 def _escape(value: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from ..promql import make_matcher, to_text
 from ..timeparse import iso
 from . import budget as B
 from .compliance import budget_figures, projection, sli_compliance, time_to_exhaustion, window_counts
@@ -69,8 +70,8 @@ def group_view(slo: SLO, labels: tuple[str, ...], key: tuple[str, ...]) -> SLO:
     """The SLO of one label value of a grouped SLO: named ``name{label="value"}``."""
     if not labels:
         return slo
-    body = ",".join(f'{lab}="{v}"' for lab, v in zip(labels, key))
-    return replace(slo, name=f"{slo.name}{{{body}}}", parent=slo.name, group=tuple(zip(labels, key)))
+    name = to_text(slo.name, tuple(make_matcher(lab, "=", v) for lab, v in zip(labels, key)))
+    return replace(slo, name=name, parent=slo.name, group=tuple(zip(labels, key)))
 
 
 def evaluate_catalog_slo(slo: SLO, samples: Samples, grid: Grid, at: float, validation: Validation) -> list[SLOResult]:

@@ -12,7 +12,7 @@ import time
 from ..params import env_value
 from ..redact import redact_uri
 from ..timeparse import iso, parse_time
-from .budget import BURN_WINDOWS_S, DEFAULT_TIERS, window_bounds
+from .budget import BURN_WINDOWS_S, window_bounds
 from . import pushdown
 from .catalog import load_catalog
 from .evaluate import evaluate
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 def live_range(slos: list[SLO], at: float, step: float) -> tuple[float, float]:
     """The fetch range for a live server: the earliest window start minus the longest alert window."""
     starts = [window_bounds(s.window, at)[0] for s in slos]
-    longest = max([*BURN_WINDOWS_S, *(t.long_s for t in DEFAULT_TIERS), *(t.long_s for s in slos for t in s.alert_tiers)])
+    longest = max([*BURN_WINDOWS_S, *(t.long_s for s in slos for t in s.alert_tiers)])
     start = min(starts) - longest - step
     return math.floor(start / step) * step, at
 

@@ -23,11 +23,11 @@ from dataclasses import replace
 import numpy as np
 import rstr
 
-from ..promql import Selector
+from ..promql import Selector, series_text
 from .objectives import SLO, Tier
 from .promeval import rules_firing
 from .rules import ALERT_NAME, RuleSet, SLIPlan, alert_rule
-from .series import build, series_text
+from .series import build
 from .sli import slo_groups
 
 RATE = 1000  # events per minute

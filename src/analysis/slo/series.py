@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..promql import Selector
+from ..promql import Selector, series_text
 
 log = logging.getLogger(__name__)
 
@@ -143,12 +143,6 @@ def build(parts: list[Part], origin: str = "",
         sid, ts, value = sid[keep], ts[keep], value[keep]
         return Samples(labels, sid, ts, value, origin, quality, notes or [], nan_by_series)
     return Samples(labels, sid, ts, value, origin, quality, notes or [])
-
-
-def series_text(labels: dict[str, str]) -> str:
-    """A series as PromQL writes it: ``name{a="b",c="d"}`` (labels sorted)."""
-    body = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "__name__")
-    return labels.get("__name__", "") + (f"{{{body}}}" if body else "")
 
 
 def merge(items: list[Samples]) -> Samples:

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..promql import Selector
+from ..promql import Selector, series_text
 from .objectives import SLI, SLO, Exclusion
-from .series import Samples, series_text
+from .series import Samples
 
 log = logging.getLogger(__name__)
 
@@ -219,12 +219,6 @@ def gauge_bins_grouped(samples: Samples, idx: list[int], gid: np.ndarray, n_grou
         for g, c in enumerate(np.bincount(gid[sid], minlength=n_groups)):
             infos[g]["samples"] = int(c)
     return out.reshape(n_groups, n), present.reshape(n_groups, n), infos
-
-
-def gauge_bins(samples: Samples, idx: list[int], grid: Grid) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Per bin: the sum over series of each series' mean value in the bin."""
-    out, present, infos = gauge_bins_grouped(samples, idx, np.zeros(len(idx), np.int64), 1, grid)
-    return out[0], present[0], infos[0]
 
 
 @dataclass(frozen=True)
