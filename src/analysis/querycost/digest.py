@@ -354,8 +354,3 @@ def digest_rows(rows: Iterable[tuple], chunk_rows: int = CHUNK_ROWS, *, exact: b
         the shape, raw values, for index advice only) and ``key_id``, sorted by total time.
     """
     return feed(Digester(exact), rows, chunk_rows).frame()
-
-
-def digest_records(records: Iterable) -> pd.DataFrame:
-    """Digest :class:`~analysis.querycost.records.QueryRecord` objects (convenience for small inputs)."""
-    return digest_rows(tuple(getattr(r, f) for f in ROW_FIELDS) for r in records)

@@ -190,7 +190,8 @@ def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, s
     if SYNTHETIC_MARK in source or "SYNTHETIC" in source:
         steps.append("These figures are SYNTHETIC: point log_paths / profile_paths at production evidence "
                      "or set mongo_uri_env to explain the dashboard queries on a real server.")
-    steps.append("Drop or skip recommended indexes flagged 'unused' or 'useless' in the index table.")
+    steps.append("Skip recommended indexes flagged 'unused' or 'useless' in the index table; hide an existing one "
+                 "before dropping it.")
     return Verdict(status, headline, figures, steps)
 
 

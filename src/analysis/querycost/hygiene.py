@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from ..mongodb.explain.plan import format_key_pattern, number
+from ..timeparse import parse_instant
 
 #: Columns of the hygiene table.
 HYGIENE_COLUMNS = ["status", "collection", "index", "keys", "properties", "ops", "observed_days", "shapes",
@@ -110,7 +111,7 @@ def merge_usage(indexes: Iterable[IndexInfo], stats: Iterable[tuple[str, Mapping
         ix = by_key.get((ns, name)) or index_info(ns, doc.get("spec") or {"name": name, "key": doc.get("key") or {}})
         acc = doc.get("accesses") or {}
         ops = number(acc.get("ops"))
-        since = acc.get("since") if isinstance(acc.get("since"), datetime) else None
+        since = parse_instant(acc.get("since"))  # datetime, Extended JSON or the ISO text of mongosh output
         later = max([d for d in (ix.since, since) if d is not None], default=None)
         by_key[(ns, name)] = replace(ix, ops=(ix.ops or 0) + int(ops or 0), since=later, hosts=ix.hosts + 1)
     return list(by_key.values())

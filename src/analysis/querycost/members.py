@@ -10,7 +10,7 @@ The table says which member carries the slow application queries (primary vs sec
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -82,10 +82,3 @@ def member_table(totals: pd.DataFrame, files: Sequence[FileStats]) -> pd.DataFra
         "internal ops": totals["internal"].astype(int), "internal ms": totals["internal_total"].round(0),
     })
     return out.sort_values(["app ms", "member"], ascending=[False, True], kind="stable").reset_index(drop=True)
-
-
-def role_summary(table: pd.DataFrame) -> Mapping[str, float]:
-    """Application time per role (``PRIMARY``, ``SECONDARY``, ``?`` when unknown), for the headline."""
-    if table.empty:
-        return {}
-    return table.assign(role=table["role"].replace("", "?")).groupby("role")["app ms"].sum().to_dict()

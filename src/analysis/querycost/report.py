@@ -16,6 +16,7 @@ import pandas as pd
 from ..jsonsafe import jsonable
 from ..record import Figure, Verdict
 from .findings import assess
+from .hygiene import drop_candidates
 from .records import ReadStats
 from .result import QueryCostResult
 
@@ -80,7 +81,8 @@ def top_caption(result: QueryCostResult, n: int) -> str:
     """The top-shapes table's caption: source, how many shapes of how many, and what the rest holds."""
     app = result.application
     more = more_shapes(app, n)
-    return (f"Top {min(n, len(app))} of {len(app)} application shapes by total time — {result.source}"
+    engine = f"; percentiles: {result.engine}" if result.engine else ""
+    return (f"Top {min(n, len(app))} of {len(app)} application shapes by total time — {result.source}{engine}"
             + (f"; {more}" if more else ""))
 
 
@@ -189,7 +191,7 @@ def verdict(result: QueryCostResult) -> Verdict:
     figures, steps = dict(base.figures), list(base.next_steps)
     h = result.index_hygiene
     if h is not None and len(h):
-        drops = int((h["status"] == "WARN").sum())
+        drops = len(drop_candidates(h))  # what the reviewed script hides (an index already hidden is not one)
         figures[DROP_CANDIDATES] = drops
         if drops:
             steps.append(f"Hide the {drops} drop candidate(s) of the index hygiene table (hideIndex, as in the "

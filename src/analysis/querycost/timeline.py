@@ -14,7 +14,6 @@ p95 — from the fixed log-spaced bins of :mod:`.histogram` (within
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import numpy as np

@@ -43,6 +43,12 @@ FLIP_MINUTE = 40
 #: replanReason the server logs when a cached plan is evicted (the first executions after the build).
 REPLAN_REASON = "cached plan was less efficient than expected: expected trial execution to take 102 works but it took at least 1020 works"
 
+def _shape_key(op: SimOp) -> str:
+    """The text the sample's query hashes are made from: the op's query parts (filter, sort, projection)."""
+    return json.dumps(query_parts(op.kind if op.kind != "getMore" else "find", op.command).__dict__,
+                      default=str, sort_keys=True)
+
+
 def _hash8(*parts: str) -> str:
     return f"{zlib.crc32('|'.join(parts).encode()):08X}"
 
@@ -72,8 +78,7 @@ def log_line(t: datetime, conn: int, op: SimOp, duration_ms: int, app: str, curs
     ``workingMillis`` is the rest; ``replanned`` marks an execution whose cached plan was evicted.
     """
     ns = f"{DB_NAME}.{op.collection}"
-    shape_key = json.dumps(query_parts(op.kind if op.kind != "getMore" else "find", op.command).__dict__,
-                           default=str, sort_keys=True)
+    shape_key = _shape_key(op)
     attr: dict[str, Any] = {"type": "command", "ns": ns, "appName": app,
                             "command": _command_doc(op, cursor_id)}
     if op.kind == "getMore":
@@ -152,7 +157,9 @@ def explain_doc(op: SimOp, duration_ms: int, *, sbe: bool = False) -> dict[str, 
     ns = f"{DB_NAME}.{op.collection}"
     tree = _plan_tree(op)
     winning = {"queryPlan": tree, "slotBasedPlan": {"slots": "synthetic", "stages": "synthetic"}} if sbe else tree
-    qp = {"namespace": ns, "indexFilterSet": False, "queryHash": _hash8(ns, op.plan_summary),
+    shape_key = _shape_key(op)  # the log's hashes, so explains join the log's plans
+    qp = {"namespace": ns, "indexFilterSet": False, "queryHash": _hash8(ns, shape_key),
+          "planCacheKey": _hash8(ns, shape_key, op.plan_summary),
           "winningPlan": winning, "rejectedPlans": []}
     es = {"executionSuccess": True, "nReturned": op.nreturned, "executionTimeMillis": duration_ms,
           "totalKeysExamined": op.keys_examined, "totalDocsExamined": op.docs_examined}

@@ -9,6 +9,7 @@ import pandas as pd
 from analysis.querycost import report
 from analysis.querycost.digest import digest_rows
 from analysis.querycost.findings import Thresholds, findings, tag_dashboard
+from analysis.querycost.hygiene import HIDE
 from analysis.querycost.records import FileStats, ReadStats
 from analysis.querycost.result import QueryCostResult
 from analysis.record import Verdict
@@ -51,11 +52,12 @@ def test_verdict_is_a_verdict() -> None:
 
 def test_verdict_counts_the_index_drop_candidates() -> None:
     r = _result()
-    r.index_hygiene = pd.DataFrame({"status": ["OK", "WARN", "INFO", "WARN"]})
+    r.index_hygiene = pd.DataFrame({"status": ["OK", "WARN", "INFO", "WARN", "WARN"],
+                                    "advice": ["", HIDE, "", HIDE, "drop after a clean cycle"]})  # last: already hidden
     v = report.verdict(r)
     assert v.figures["index drop candidates"] == 2 and v.figure_info["index drop candidates"]["unit"] == "indexes"
     assert any(s.startswith("Hide the 2 drop candidate(s)") for s in v.next_steps)
-    r.index_hygiene = pd.DataFrame({"status": ["OK", "INFO"]})
+    r.index_hygiene = pd.DataFrame({"status": ["OK", "INFO"], "advice": ["", ""]})
     v = report.verdict(r)
     assert v.figures["index drop candidates"] == 0 and not any("drop candidate" in s for s in v.next_steps)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from .plan import count, number
 from .single import facet_sorts, pipeline_stage_name, summarize_pipeline, summarize_query
-from .summary import ExplainSummary, ShardPlan, hashes, op_name, slowest, total, unique, verbosity_of
+from .summary import ExplainSummary, ShardPlan, op_name, slowest, total, unique, verbosity_of
 from .vocabulary import known_pipeline_stage, known_plan_stage
 
 

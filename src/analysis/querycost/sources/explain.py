@@ -25,13 +25,16 @@ NO_DURATION = "explain without executionTimeMillis"
 
 
 def summary_row(s: ExplainSummary) -> tuple:
-    """A digest row (:data:`~analysis.querycost.records.ROW_FIELDS` order) of an explain summary with its duration."""
+    """A full digest row (:data:`~analysis.querycost.records.ROW_FIELDS` order) of an explain summary."""
     command = dict(s.command or {})
     shape_cmd: dict[str, Any] = command if command else {"filter": dict(s.parsed_query or {})}
     return (
         None, s.ns, s.op, command_shape(s.op, shape_cmd), s.plan_summary, float(s.duration_ms or 0.0),
         s.docs_examined, s.keys_examined, s.n_returned, None, s.collscan, s.in_memory_sort, "", s.query_hash,
         "explain", shape_cmd,
+        # extras: an explain records no per-execution figures, but its plan cache key and shape hash
+        # join the log's plans (without them one plan would read as a flip)
+        "", None, None, None, None, None, None, None, False, "", s.plan_cache_key, "", s.query_shape_hash,
     )
 
 

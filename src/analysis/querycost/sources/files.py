@@ -30,7 +30,7 @@ from ...config import resolve_path
 from ...errors import DataError, SourceError
 from ...mongodb.explain import explain_documents, is_explain, looks_like_shell_output, parse_shell_output
 from ...timeparse import parse_instant
-from ..records import BASE_FIELDS, NO_EXTRAS, FileStats, QueryRecord, ReadStats
+from ..records import FileStats, QueryRecord, ReadStats
 from ..shapecache import ShapeCache
 from .explain import explain_row
 from .jsonstream import iter_json_lines, iter_json_values
@@ -137,7 +137,6 @@ def doc_row(doc: Any, st: FileStats, shapes: ShapeCache) -> tuple | None:
     if is_explain(doc):
         kind = "explain"
         row = explain_row(doc, st)
-        row = row + NO_EXTRAS if row is not None and len(row) == len(BASE_FIELDS) else row
     elif "op" in doc and "ns" in doc:
         kind = "profile"
         row = profile_row(doc, st, shapes)

@@ -30,6 +30,7 @@ from bson import json_util
 
 from ...config import resolve_path
 from ...errors import DataError, SourceError, one_line
+from ...timeparse import parse_instant
 from ...mongodb.explain import looks_like_shell_output, parse_shell_output
 from ...mongodb.explain.plan import number
 from ...redact import redact_text
@@ -103,8 +104,9 @@ def read_files(index_stats_paths: Sequence[str], indexes_paths: Sequence[str], *
         for spec in paths:
             by_ns, meta = _by_collection(spec, database)
             ev.synthetic |= bool(meta.get("synthetic"))
-            if isinstance(meta.get("exported_at"), datetime):
-                ev.as_of = max(d for d in (ev.as_of, meta["exported_at"]) if d is not None)
+            exported = parse_instant(meta.get("exported_at"))
+            if exported is not None:
+                ev.as_of = max(d for d in (ev.as_of, exported) if d is not None)
             for ns, docs in by_ns.items():
                 if into_stats:
                     stats += [(ns, d) for d in docs if isinstance(d, Mapping)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from analysis.querycost.records import ReadStats
@@ -65,3 +66,16 @@ def test_unknown_stage_is_a_named_problem_of_the_file() -> None:
 def test_an_array_of_several_explains_gives_one_row_each() -> None:
     recs, st = _read(FORMATS / "wrapped_compass_export.json")
     assert [r.op for r in recs] == ["find", "count"] and st.files[0].lines == st.files[0].records == 2
+
+
+def test_explain_rows_carry_the_plan_cache_key_so_they_join_the_logs_plans(tmp_path: Path) -> None:
+    doc = {"queryPlanner": {"namespace": "shop.orders", "queryHash": "2A227B45", "planCacheKey": "DDA6CEDD",
+                            "winningPlan": {"stage": "FETCH", "inputStage": {"stage": "IXSCAN", "keyPattern": {"a": 1},
+                                                                             "indexName": "a_1"}}},
+           "executionStats": {"nReturned": 1, "executionTimeMillis": 2, "totalKeysExamined": 1,
+                              "totalDocsExamined": 1},
+           "command": {"find": "orders", "filter": {"a": 1}, "$db": "shop"}, "queryShapeHash": "AB" * 32}
+    path = tmp_path / "explain.json"
+    path.write_text(json.dumps(doc))
+    (rec,), _ = _read(path)
+    assert (rec.query_hash, rec.plan_cache_key, rec.shape_hash) == ("2A227B45", "DDA6CEDD", "AB" * 32)

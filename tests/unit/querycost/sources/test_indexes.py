@@ -40,6 +40,16 @@ def test_one_collection_array_and_mongosh_printed_get_indexes(tmp_path: Path) ->
     assert by["_id_"].ops is None and not ev.synthetic and ev.as_of is None
 
 
+def test_mongosh_printed_index_stats_keep_their_dates(tmp_path: Path) -> None:
+    """``ISODate('…')`` in shell output is a date: the window is known, so an unused verdict can be conclusive."""
+    shell = tmp_path / "orders-stats.txt"
+    shell.write_text("[\n  { name: 'a_1', key: { a: 1 }, host: 'db-0:27017',\n"
+                     "    accesses: { ops: Long('0'), since: ISODate('2025-10-01T00:00:00.000Z') } }\n]\n")
+    ev = read_files([f"orders={shell}"], [], database="shop")
+    (a,) = [i for i in ev.indexes if i.name == "a_1"]
+    assert a.since is not None and a.since.isoformat().startswith("2025-10-01T00:00:00") and a.ops == 0
+
+
 def test_bad_export_is_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "x.json"
     bad.write_text('"just a string"')
