@@ -147,6 +147,22 @@ def test_query_param_transport(monkeypatch):
     assert statuses(vul)["identity"] == "FAIL" and statuses(vul)["baseline"] == "FAIL"
 
 
+def test_keyless_weak_secret_claims_no_pass_it_cannot_prove(monkeypatch, profile):
+    """Without the signing key no baseline is accepted: the empty-key token's rejection proves nothing."""
+    monkeypatch.delenv(profile.secret_env, raising=False)
+    keyless = load_keys(profile)
+    assert keyless.missing
+
+    async def go():
+        async with reference_target("secure", load_keys(profile, secret=SECRET), profile) as t:
+            return await run_battery(profile.with_url(t.url), keyless, probes=["weak_secret"])
+
+    got = cases(asyncio.run(go()), "weak_secret")
+    by_label = {label: c.status for label, c in got.items()}
+    assert by_label and "PASS" not in by_label.values(), by_label
+    assert got["offline common-secret check"].reason == "no baseline token (the signing key is missing)"
+
+
 # ----------------------------------------------------------------- broken targets
 async def _close_now(ws):
     return

@@ -24,6 +24,7 @@ import time
 from ..redact import redact_text, redact_uri
 from .checklist import ProbeSpec
 from .keys import Keys, MissingKeyError
+from .probes.cases import baseline_accepted, unproven
 from .probes.registry import NEEDS_BASELINE, PROBE_FUNCS, select_probes
 from .profile import Profile
 from .result import Audit, Case, ProbeResult, combine, overall_verdict, summarise
@@ -33,16 +34,6 @@ from .sources.listener import FetchListener
 log = logging.getLogger(__name__)
 #: Run one after another, in this order, after every other probe.
 LAST = ("error_oracle", "revocation", "message_limits", "persistence")
-
-
-def _unproven(cases: list[Case], missing: str) -> list[Case]:
-    """Keyless run: a rejection without an accepted baseline proves nothing (PASS → N/A); FAILs stand."""
-    for c in cases:
-        if c.status == "PASS":
-            c.status = "N/A"
-            c.reason = f"{c.reason} — unproven: no accepted baseline to compare ({missing})"
-            c.unjudged = "no signing key, so no accepted baseline: a rejection proves nothing"
-    return cases
 
 
 async def _call(r: Runner, spec: ProbeSpec) -> list[Case]:
@@ -62,12 +53,13 @@ async def run_probe(r: Runner, spec: ProbeSpec) -> ProbeResult:
     """Run one probe (N/A without an accepted baseline, except in a keyless run); never raises."""
     t0 = time.perf_counter()
     keyless = bool(r.keys.missing)
-    if spec.id in NEEDS_BASELINE and not keyless and (r.baseline is None or r.baseline.state != "accepted"):
+    if spec.id in NEEDS_BASELINE and not keyless and not baseline_accepted(r):
         cases = [Case(spec.id, "N/A", "baseline token not accepted: a rejection would prove nothing")]
     else:
         cases = await _call(r, spec)
         if keyless and spec.id in NEEDS_BASELINE:
-            cases = _unproven(cases, r.keys.missing)
+            cases = unproven(cases, f"no accepted baseline to compare ({r.keys.missing})",
+                             "no signing key, so no accepted baseline: a rejection proves nothing")
     status = combine([c.status for c in cases])
     return ProbeResult(spec.n, spec.id, spec.title, status, summarise(cases), (time.perf_counter() - t0) * 1000,
                        cases)
@@ -132,7 +124,7 @@ async def run_battery(profile: Profile, keys: Keys, *, probes: list[str] | None 
     finally:
         await r.listener.stop()
     ordered = [results[s.id] for s in specs]
-    accepted = r.baseline is not None and r.baseline.state == "accepted"
+    accepted = baseline_accepted(r)
     problems = [keys.missing] if keys.missing else []
     return Audit(redact_uri(profile.url), profile.name, overall_verdict(ordered, accepted), ordered,
                  (time.perf_counter() - t0) * 1000, accepted, problems + list(profile.problems))

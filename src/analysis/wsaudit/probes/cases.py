@@ -47,3 +47,28 @@ async def rejects(r: Runner, tokens: list[Forged]) -> list[Case]:
     """Send every token on its own connection (concurrently); one :func:`reject_case` each."""
     exs = await asyncio.gather(*(r.exchange(f.token) for f in tokens))
     return [reject_case(r, f, ex) for f, ex in zip(tokens, exs)]
+
+
+def unproven(cases: list[Case], detail: str, unjudged: str) -> list[Case]:
+    """Without an accepted baseline a rejection proves nothing: PASS → N/A (``— unproven: detail``); FAILs stand.
+
+    Parameters
+    ----------
+    cases : list of Case
+        The cases to downgrade (changed in place and returned).
+    detail : str
+        Why there is no accepted baseline (appended to each downgraded case's reason).
+    unjudged : str
+        What the notebook lists for the case (:attr:`~analysis.wsaudit.result.Case.unjudged`).
+    """
+    for c in cases:
+        if c.status == "PASS":
+            c.status = "N/A"
+            c.reason = f"{c.reason} — unproven: {detail}"
+            c.unjudged = unjudged
+    return cases
+
+
+def baseline_accepted(r: Runner) -> bool:
+    """The run's valid token was accepted (the comparison every rejection needs)."""
+    return r.baseline is not None and r.baseline.state == "accepted"

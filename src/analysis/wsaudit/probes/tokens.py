@@ -15,7 +15,7 @@ from ..jws import COMMON_SECRETS, weak_secret_matches
 from ..keys import MissingKeyError
 from ..result import INFO, Case
 from ..sources.client import Runner, is_loopback
-from .cases import reject_case, rejects
+from .cases import baseline_accepted, reject_case, rejects, unproven
 
 _LEAK = re.compile(r"Traceback|File \"|\bException\b|stack ?trace|at [\w$.]+\([\w.]+:\d+\)|Internal Server Error",
                    re.I)
@@ -83,8 +83,10 @@ async def p_alg_confusion(r: Runner) -> list[Case]:
 
 def _secret_cases(r: Runner) -> list[Case]:
     """Probe 9 offline: is the configured secret a common one, and long enough (RFC 7518 §3.2)?"""
-    if not (r.keys.algorithm.startswith("HS") and r.baseline_token is not None):
+    if not r.keys.algorithm.startswith("HS"):
         return [Case("offline common-secret check", "N/A", f"{r.keys.algorithm} is not an HMAC algorithm")]
+    if r.baseline_token is None:
+        return [Case("offline common-secret check", "N/A", "no baseline token (the signing key is missing)")]
     cases = []
     hits = weak_secret_matches(r.baseline_token.token)
     if hits:
@@ -102,8 +104,16 @@ def _secret_cases(r: Runner) -> list[Case]:
 
 
 async def p_weak_secret(r: Runner) -> list[Case]:
-    """Probe 9: common secrets (offline, never sent), the secret's length, an empty-key token."""
-    return _secret_cases(r) + await rejects(r, r.forger.empty_secret())
+    """Probe 9: common secrets (offline, never sent), the secret's length, an empty-key token.
+
+    The offline checks need no server; the empty-key token's rejection proves something only
+    next to an accepted baseline (otherwise it is N/A; an acceptance stays a FAIL).
+    """
+    empty = await rejects(r, r.forger.empty_secret())
+    if not baseline_accepted(r):
+        empty = unproven(empty, "the baseline token was not accepted",
+                         "no accepted baseline: the empty-key token's rejection proves nothing")
+    return _secret_cases(r) + empty
 
 
 async def p_jwk_header(r: Runner) -> list[Case]:
