@@ -5,10 +5,11 @@ silent server with 0.3 s timeouts the battery ends ≤ 3 s after its deadline.
 
 Side by side: the battery as shipped (concurrent probes, semaphore 8) vs one connection at
 a time, against ``secure``, ``vulnerable``, ``pubsub`` and ``pubsub_header``; then three
-silent servers with ``reply_timeout_s`` 0.3: one that accepts and never answers (the
-baseline fails, the rest is N/A), the same audited without key material (every probe
-runs), and one that answers the baseline and then hangs every connection (the deadline,
-2 s here, must stop it).
+silent servers with ``reply_timeout_s`` 0.3 and a 2 s deadline: one that accepts and never
+answers (the baseline fails, the rest is N/A), the same audited without key material (every
+probe runs), and one that answers the baseline and then hangs every connection; each must end
+≤ 3 s after the deadline. A timed battery must be a real one: every probe finishes and the
+reference target behaves as its control (checked on every timed run).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from analysis.wsaudit.battery import run_battery
 from analysis.wsaudit.checklist import PROBE_IDS
 from analysis.wsaudit.keys import generate_keys, load_keys
 from analysis.wsaudit.profile import load_profile
+from analysis.wsaudit.report import controls
 from analysis.wsaudit.sources.reference_target import ReferenceTarget
 from analysis.wsaudit.sources.targets import PUBSUB_MODES, reference_target
 
@@ -43,7 +45,10 @@ async def _once(mode: str, concurrency: int) -> float:
         t0 = time.perf_counter()
         audit = await run_battery(p, keys)
         wall = time.perf_counter() - t0
-    assert len(audit.results) == len(PROBE_IDS)
+    # a fast battery must also be a real one: every probe ran to a verdict and the control behaved
+    unfinished = [r.id for r in audit.results if "did not finish before" in r.evidence]
+    assert len(audit.results) == len(PROBE_IDS) and not unfinished, unfinished
+    assert not controls({mode: audit}), controls({mode: audit})
     return wall
 
 
@@ -70,8 +75,8 @@ async def _silent_run(keyless: bool, hang_after_baseline: bool, deadline_s: floa
 
 def _silent_rows() -> list[dict]:
     rows = []
-    for label, keyless, hang, deadline in (("silent, baseline fails", False, False, 30.0),
-                                           ("silent, no key (all probes run)", True, False, 30.0),
+    for label, keyless, hang, deadline in (("silent, baseline fails", False, False, 2.0),
+                                           ("silent, no key (all probes run)", True, False, 2.0),
                                            ("baseline answered, then hangs", False, True, 2.0)):
         walls = [asyncio.run(_silent_run(keyless, hang, deadline)) for _ in range(REPEATS)]
         rows.append({"server": label, "deadline_s": deadline, "max_s": max(walls),

@@ -4,7 +4,7 @@
   frame matchers (``templates``: dotted JSON paths and ``{placeholder}`` templates).
 - ``keys`` — key material from the env vars a profile names; ``jws`` — compact JWS by
   hand; ``forge`` — the baseline token and every attack variant.
-- ``checklist`` — the 21 probes; ``probes/`` — one module per probe family and the
+- ``checklist`` — the 28 probes; ``probes/`` — one module per probe family and the
   registry; ``battery`` — the battery against one target under a hard deadline;
   ``result`` — cases, probe results, audits.
 - ``sources/`` — the probe client, the jku/x5u fetch listener, the in-process

@@ -15,7 +15,7 @@ import uuid
 from cryptography.hazmat.primitives import serialization
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
-from .jws import assemble, assemble_hmac, b64url, json_bytes, sign_segments, sign_with, split_token
+from .jws import assemble, b64url, json_bytes, sign_segments, sign_with, split_token
 from .keys import MissingKeyError
 from .minter import DROP, Forged, Minter
 from .profile import key_family
@@ -101,7 +101,7 @@ class SignatureAttacks(Minter):
         variants = {"PEM with trailing newline": stripped + b"\n", "PEM without trailing newline": stripped,
                     "DER": der}
         h, c = self.header(alg="HS256"), self.claims()
-        return [Forged(f"HS256 keyed with public key ({name})", assemble_hmac(h, c, key), h, c,
+        return [Forged(f"HS256 keyed with public key ({name})", sign_with(h, c, key), h, c,
                        f"HMAC-SHA256 over the public key bytes ({name})", meta={"hmac_key": name})
                 for name, key in variants.items()]
 
@@ -135,7 +135,7 @@ class SignatureAttacks(Minter):
     def empty_secret(self) -> list[Forged]:
         """Probe 9: HS256 signed with an empty key."""
         h, c = self.header(alg="HS256"), self.claims()
-        return [Forged('HS256 signed with ""', assemble_hmac(h, c, b""), h, c, "HMAC with an empty key")]
+        return [Forged('HS256 signed with ""', sign_with(h, c, b""), h, c, "HMAC with an empty key")]
 
 
 class HeaderKeyAttacks(Minter):
@@ -172,7 +172,7 @@ class HeaderKeyAttacks(Minter):
         out = []
         for label, kid, key, note in cases:
             h = {"alg": "HS256", "typ": "JWT", "kid": kid}
-            out.append(Forged(label, assemble_hmac(h, c, key), h, c, note))
+            out.append(Forged(label, sign_with(h, c, key), h, c, note))
         return out
 
     def x5c(self) -> Forged:

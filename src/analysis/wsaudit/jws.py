@@ -67,11 +67,6 @@ def assemble(header: dict[str, Any], claims: dict[str, Any], signature: bytes | 
     return f"{b64url(json_bytes(header))}.{b64url(json_bytes(claims))}.{sig}"
 
 
-def assemble_hmac(header: dict[str, Any], claims: dict[str, Any], key: bytes) -> str:
-    """Hand-built HS* token (the algorithm is taken from ``header['alg']``)."""
-    return sign_segments(header, b64url(json_bytes(claims)), key)
-
-
 def sign_segments(header: dict[str, Any], payload_segment: str, key: Any) -> str:
     """``header.payload.signature`` over an already-encoded payload segment, signed per ``header['alg']``.
 

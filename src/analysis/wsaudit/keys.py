@@ -27,7 +27,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from ..errors import ConfigError
 from .profile import Profile
 
-_CURVES = {"ES256": ec.SECP256R1, "ES384": ec.SECP384R1, "ES512": ec.SECP521R1}
+#: The curve of each ECDSA algorithm.
+CURVES = {"ES256": ec.SECP256R1, "ES384": ec.SECP384R1, "ES512": ec.SECP521R1}
 
 
 class MissingKeyError(Exception):
@@ -98,7 +99,7 @@ def generate_keys(profile: Profile) -> Keys:
     alg = profile.algorithm
     if alg.startswith("HS"):
         return Keys(alg, secret=generate_secret().encode(), generated=True, revoke_secret=generate_secret())
-    key = (ec.generate_private_key(_CURVES[alg]()) if alg.startswith("ES")
+    key = (ec.generate_private_key(CURVES[alg]()) if alg.startswith("ES")
            else rsa.generate_private_key(public_exponent=65537, key_size=2048))
     pub = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     return Keys(alg, private_key=key, public_pem=pub, generated=True, revoke_secret=generate_secret())

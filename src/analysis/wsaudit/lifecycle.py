@@ -54,9 +54,6 @@ class RevokeSpec:
         """``http`` or ``message``."""
         return "message" if self.message is not None else "http"
 
-    def describe(self) -> str:
-        """One phrase naming what is sent (never a header value)."""
-        return "the revoke message on the open socket" if self.kind == "message" else f"{self.method} {self.url}"
 
 
 @dataclass(frozen=True)

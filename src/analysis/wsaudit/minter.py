@@ -25,11 +25,10 @@ from cryptography.x509.oid import NameOID
 from jwt.algorithms import RSAAlgorithm
 
 from .jws import sign_with
-from .keys import Keys
+from .keys import CURVES, Keys
 from .profile import Profile
 from .templates import render
 
-_CURVE = {"ES256": ec.SECP256R1, "ES384": ec.SECP384R1, "ES512": ec.SECP521R1}
 DROP = object()  #: claim override meaning "leave this claim out"
 
 
@@ -83,7 +82,7 @@ class AttackerKeys:
             return os.urandom(32)
         if alg.startswith(("RS", "PS")):
             return self.rsa
-        return self.ec if alg == "ES256" else ec.generate_private_key(_CURVE[alg]())
+        return self.ec if alg == "ES256" else ec.generate_private_key(CURVES[alg]())
 
     def jwks_document(self) -> dict[str, Any]:
         """JWKS the local listener serves for ``jku``."""

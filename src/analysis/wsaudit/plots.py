@@ -5,8 +5,12 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from .battery import LAST
 from .checklist import PROBES
 from .result import Audit
+
+#: Checklist number of each probe id.
+NUMBER = {p.id: p.n for p in PROBES}
 
 
 def plot_latency(audits: dict[str, Audit]) -> Figure:
@@ -32,8 +36,9 @@ def plot_latency(audits: dict[str, Audit]) -> Figure:
     ax.set_xscale("symlog", linthresh=10)
     ax.set_xlabel("probe wall time (ms, symlog)")
     ax.set_title("Probe wall time per target — live WebSocket connections (websockets client) to the targets;\n"
-                 "probes run concurrently, 20/23/28/21 one after another; 14 waits for a token to expire (+ grace), "
-                 "23 for the revoke grace", fontsize=9)
+                 f"probes run concurrently, {'/'.join(str(NUMBER[i]) for i in LAST)} one after another; "
+                 f"{NUMBER['expiry_open']} waits for a token to expire (+ grace), {NUMBER['revocation']} for the "
+                 "revoke grace", fontsize=9)
     ax.legend()
     fig.tight_layout()
     return fig

@@ -271,7 +271,7 @@ def _check_profile(p: Profile, source: str) -> None:
     for key, low, high, unit in _RANGES:
         if not low <= getattr(p, key) <= high:
             raise ConfigError(f"{source}: {key}: must be between {low:g} and {high:g}{unit}")
-    wait = 2 + p.leeway_s + p.expiry_grace_s + 2 * p.reply_timeout_s + 3
+    wait = expiry_wait_s(p)
     if wait > p.deadline_s:
         raise ConfigError(f"{source}: expiry_grace_s: the expiry probe needs about {wait:g} s (2 s token + leeway_s "
                           f"+ expiry_grace_s + replies), more than deadline_s={p.deadline_s:g}: raise deadline_s")
@@ -348,3 +348,12 @@ def load_profile(path: str | Path) -> Profile:
         error ``file: key: problem`` (naming ``path`` as given).
     """
     return parse_profile(load_yaml(resolve_path(path)), str(path))
+
+
+#: Lifetime of the short token the expiry probe (14) waits out.
+EXPIRY_TOKEN_LIFETIME_S = 2
+
+
+def expiry_wait_s(p: Profile) -> float:
+    """How long the expiry probe waits: the token's lifetime, leeway, the close grace and two replies (+2 s)."""
+    return EXPIRY_TOKEN_LIFETIME_S + p.leeway_s + p.expiry_grace_s + 2 * p.reply_timeout_s + 2.0

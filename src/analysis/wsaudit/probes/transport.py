@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..forge import Forged
+from ..profile import EXPIRY_TOKEN_LIFETIME_S, expiry_wait_s
 from ..result import Case
 from ..sources.client import Exchange, Hold, Runner, is_loopback
 from .cases import accept_case, reject_case
@@ -57,13 +58,11 @@ def _expiry_case(r: Runner, f: Forged, ex: Exchange, outcome: dict[str, Any]) ->
 
 async def p_expiry_open(r: Runner) -> list[Case]:
     """Probe 14: a connection whose token expires is closed, or must re-authenticate (after the documented grace)."""
-    p = r.profile
-    lifetime = 2
-    needed = lifetime + p.leeway_s + p.expiry_grace_s + 1.0 + 2 * r.rt + 1.0
+    needed = expiry_wait_s(r.profile)
     if needed > r.seconds_left():
         return [Case("expiry", "N/A", f"waiting for expiry + leeway + grace needs about {needed:.0f} s and the "
                      f"battery has {r.seconds_left():.0f} s left: raise deadline_s")]
-    f = r.forger.short_lived(lifetime)
+    f = r.forger.short_lived(EXPIRY_TOKEN_LIFETIME_S)
     outcome: dict[str, Any] = {}
     ex = await r.exchange(f.token, hold=_hold_past_expiry(r, f, float((f.claims or {})["exp"]), outcome),
                           hold_s=needed)
