@@ -28,7 +28,7 @@ def test_embedded_sample_fails_on_the_recommendations_collscan(tmp_path):
     r, run_dir = _run(tmp_path)
     assert r.status == "FAIL", r.error
     assert "SYNTHETIC" in r.headline and "recommendations" in r.headline
-    assert r.figures["FAIL shapes"] >= 1 and r.seconds < 15
+    assert r.figures["FAIL shapes"] >= 1
     assert _images(run_dir) == 3  # time share, examined vs returned, timeline
     (script,) = run_dir.rglob("index_changes.mongosh.js")  # published with the run, never run
     assert script.parent.name == NB and "hideIndex" in script.read_text()

@@ -77,10 +77,8 @@ def test_a_psychic_signature_bug_is_caught(es256):
 def test_an_ecdsa_profile_without_a_key_runs_what_it_can(es256):
     p, target_keys = es256
     keys = load_keys(p)  # no private_key_env: keyless
-    t0 = time.perf_counter()
     sec = _run("secure", p, keys, target_keys=target_keys)
     vul = _run("vulnerable", p, keys, target_keys=target_keys)
-    assert time.perf_counter() - t0 < 20
     line = "tests/data/wsaudit/es256_no_key.yaml: private_key_env: required by algorithm ES256 (names the env var)"
     assert sec.problems == [line] and sec.verdict == "ERROR" and not sec.baseline_accepted
     st = statuses(sec)

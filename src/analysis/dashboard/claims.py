@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .measure import latency_method
 from .result import CacheReport
 
 #: The seed's figures (dashboard section, "Performance Comparison" table).
@@ -130,7 +131,7 @@ def claims_table(df: pd.DataFrame, *, engine: str, real: bool, cache: dict[str, 
     faster = 1 - seed_ms / leg_ms if leg_ms else math.nan
     rows.append({"claim": "2–3 s → 100–200 ms (90 % faster)", "seed": "-90 %",
                  "measured": f"{leg_ms:.0f} ms → {seed_ms:.0f} ms ({seed_ms / leg_ms:.2f}× the legacy time)",
-                 "basis": "client wall time, median" + ("" if real else "; in-process mongomock, not server latency"),
+                 "basis": latency_method(real),
                  "status": (HOLDS if faster >= 0.9 else FAILS) if real else UNTESTED})
     if cache:
         interval = cache["required_interval_s"]

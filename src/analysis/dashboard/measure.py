@@ -31,6 +31,11 @@ METHOD_DECODE = "bson.encode of the received documents, bson.decode_all under tr
 EMBEDDED_LATENCY_NOTE = "client-side, in-process mongomock (Python) — not server latency"
 
 
+def latency_method(real: bool) -> str:
+    """How a latency figure was measured, with the embedded engine's caveat unless the server is real."""
+    return METHOD_LATENCY + ("" if real else f"; {EMBEDDED_LATENCY_NOTE}")
+
+
 @dataclass(frozen=True)
 class LatencyStats:
     """Repeated wall-time measurements of one call (milliseconds)."""

@@ -15,7 +15,7 @@ from ..jsonsafe import jsonable
 from ..record import Figure, Verdict
 from .cache import KEY_FORMAT, METRICS_TTL_S, OVERVIEW_TTL_S
 from .claims import FAILS
-from .measure import EMBEDDED_LATENCY_NOTE
+from .measure import EMBEDDED_LATENCY_NOTE, METHOD_DECODE, latency_method
 from .result import CacheReport, DashboardResult
 
 #: What server-side cells say on the embedded engine.
@@ -138,6 +138,12 @@ def cache_json(cache: CacheReport) -> dict[str, Any]:
             "uncacheable": cache.uncacheable.to_dict("records")}
 
 
+def cost_caption(result: DashboardResult) -> str:
+    """The client-side cost table's caption: engine and how each figure was measured."""
+    return (f"Client-side cost per dashboard load — engine {result.engine}; latency: {latency_method(result.real)}; "
+            f"bytes and decode: {METHOD_DECODE}")
+
+
 def to_json(result: DashboardResult) -> dict[str, Any]:
     """The ``scan-vs-agg --json`` document (without the verdict), JSON-safe.
 
@@ -149,7 +155,7 @@ def to_json(result: DashboardResult) -> dict[str, Any]:
     Returns
     -------
     dict
-        engine, profile, rows (:data:`ROW_KEYS` + ``server`` explain totals or None),
+        engine, latency_method, profile, rows (:data:`ROW_KEYS` + ``server`` explain totals or None),
         scaling, equivalence (differences at the largest size), cache (or None).
     """
     server_by: dict[tuple[str, int], dict[str, Any]] = {}
@@ -162,7 +168,8 @@ def to_json(result: DashboardResult) -> dict[str, Any]:
         row = {k: rec[k] for k in ROW_KEYS}
         row["server"] = server_by.get((rec["strategy"], int(rec["size"])))
         rows.append(row)
-    return jsonable({"engine": result.engine, "profile": result.profile, "rows": rows,
+    return jsonable({"engine": result.engine, "latency_method": latency_method(result.real),
+                     "profile": result.profile, "rows": rows,
                      "scaling": result.scaling.to_dict("records"),
                      "equivalence": [d.to_json() for d in result.differences],
                      "cache": cache_json(result.cache) if result.cache is not None else None})

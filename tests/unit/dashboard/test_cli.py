@@ -36,7 +36,8 @@ def test_json_flags_reach_the_pipeline_and_fail_exits_1(fake_run, capsys):
     [(P, kwargs)] = fake_run.calls
     assert P.sizes == [20, 60] and P.profile == "realistic" and P.mongo_uri_env == "" and kwargs == {"cache": False}
     assert out["verdict"]["status"] == "FAIL" and out["engine"] == "test engine"
-    assert set(out) == {"engine", "profile", "rows", "scaling", "equivalence", "cache", "verdict"}
+    assert set(out) == {"engine", "latency_method", "profile", "rows", "scaling", "equivalence", "cache", "verdict"}
+    assert "not server latency" in out["latency_method"]  # the embedded engine says what its latency is not
 
 
 def test_defaults_and_text_output(fake_run, make_result, capsys):
