@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from analysis.cli import EXIT_CODES
 from analysis.cli import main as cli_main
 from analysis.record import Figure
 from analysis.runner import NotebookResult, RunSummary, history, history_steps
@@ -41,12 +42,10 @@ def _notebook(name: str, i: int, rng: random.Random) -> NotebookResult:
     figures: dict = {f"key figure {k}": round(100 + 10 * k + rng.gauss(0, 3) + i * 0.01, 3) for k in range(8)}
     info = {f"key figure {k}": Figure("ms", False, 1.0) for k in range(8)}
     extra = [f"budget left % {s}" for s in SLOS] if name.startswith("03") else []
-    extra += [f"detail {k}" for k in range(12 - len(extra) + 0)][: 12 - len(extra)] if len(extra) < 12 else []
+    extra += [f"detail {k}" for k in range(12 - len(extra))]
     for n in extra:
         figures[n] = round(rng.uniform(-50, 100), 2)
         info[n] = Figure("%", True, 0.5, key=False)
-    while len(figures) < 20:
-        figures[f"note {len(figures)}"] = "text"
     status = "FAIL" if (i // 25 + NOTEBOOKS.index(name)) % 3 == 0 else "PASS"
     return NotebookResult(name, status, f"{name} run {i}: {status}", figures, f"{name}.html", f"{name}.ipynb", 3.0,
                           figure_info={k: vars(v) for k, v in info.items()})
@@ -69,7 +68,7 @@ def _build(out: Path) -> float:
     for i in range(RUNS):
         s = _summary(i, rng)
         s.baseline = {"run_id": previous} if previous else None
-        history.record_run(conn, s, 1 if s.status == "FAIL" else 0)
+        history.record_run(conn, s, EXIT_CODES[s.status])
         previous = s.run_id
     conn.close()
     return time.perf_counter() - t0
@@ -124,7 +123,7 @@ def main() -> dict:
         json_s = min(_history_json(out)[0] for _ in range(3))
         size = _history_json(out)[1]
         ratio_j = json_s / GOAL_HISTORY_JSON_S
-        print(f"history --json over {RUNS + 1} runs (in process, best of 3): {json_s:.3f} s, {size / 1e6:.1f} MB; "
+        print(f"history --json over {RUNS + len(tries)} runs (in process, best of 3): {json_s:.3f} s, {size / 1e6:.1f} MB; "
               f"goal ≤ {GOAL_HISTORY_JSON_S} s → {'met' if ratio_j <= 1 else 'MISSED'} (ratio {ratio_j:.2f})")
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "analysis", "history", "--out", str(out), "--json"], check=True,

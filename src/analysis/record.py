@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -99,7 +99,7 @@ class Verdict:
 
     def key_figures(self) -> dict[str, Any]:
         """The figures shown on the index page (every figure not marked ``key=False``)."""
-        return {k: v for k, v in self.figures.items() if self.figure_info.get(k, {}).get("key", True)}
+        return key_figures(self.figures, self.figure_info)
 
     def to_json(self) -> dict[str, Any]:
         """The verdict as a JSON-safe dict."""
@@ -136,6 +136,11 @@ def publish(v: Verdict) -> None:
     """
     display({VERDICT_MIME: v.to_json(), "text/html": render_html(v),
              "text/plain": f"Verdict: {v.status} — {v.headline}"}, raw=True)
+
+
+def key_figures(figures: Mapping[str, Any], figure_info: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The figures not marked ``key=False`` in ``figure_info`` (a figure without an entry is a key figure)."""
+    return {k: v for k, v in figures.items() if figure_info.get(k, {}).get("key", True)}
 
 
 def worst_status(statuses: Iterable[str], default: str = "ERROR") -> str:

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import Any
 
+from ..record import worst_status
+
 #: Status changes that are news (a notification is sent only for these).
 NEWS = ("new_fail", "new_error", "new_warn", "resolved")
 #: The outcome of a comparison as a status, for :data:`analysis.cli.EXIT_CODES` (``diff``'s exit code).
@@ -170,9 +172,8 @@ def is_news(changes: Iterable[Mapping[str, Any]]) -> bool:
 
 def outcome(changes: Iterable[Mapping[str, Any]]) -> str:
     """The comparison as a status: ERROR on a new error, FAIL on a new FAIL, WARN on a new WARN, else PASS."""
-    order = ("ERROR", "FAIL", "WARN")
-    found = {CHANGE_STATUS[c["change"]] for c in changes if c["change"] in CHANGE_STATUS}
-    return next((s for s in order if s in found), "PASS")
+    return worst_status((CHANGE_STATUS[c["change"]] for c in changes if c["change"] in CHANGE_STATUS),
+                        default="PASS")
 
 
 def counts(changes: Iterable[Mapping[str, Any]]) -> dict[str, int]:

@@ -19,9 +19,9 @@ from . import history, history_query
 from .changes import Snapshot, compare
 from .history_page import BUDGET_PREFIX
 from .result import NotebookResult, RunSummary
+from .sparkline import TREND_RUNS
 
 #: How many comparable runs the index's sparklines cover.
-TREND_RUNS = 20
 
 
 def history_path(out: Path) -> Path:

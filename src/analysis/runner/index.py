@@ -9,7 +9,7 @@ from typing import Any
 from ..record import STATUS_COLOURS, STATUSES
 from .changes import counts
 from .result import NotebookResult, RunSummary
-from .sparkline import sparkline_svg
+from .sparkline import TREND_RUNS, sparkline_svg
 from .summary_block import figure_value
 
 #: How many key figures of a notebook the index shows.
@@ -125,7 +125,7 @@ tr.newfail td {{ background: #ffebe9; }}
 <p>Run {html.escape(summary.run_id or "")} started {html.escape(summary.started)}, finished {html.escape(summary.finished)};
 parameters: {html.escape(summary.params_file or "embedded defaults")}{history}.</p>
 {_comparison_line(summary)}{warnings}
-<table><thead><tr><th>Notebook</th><th>Verdict</th><th>Since last run</th><th>Headline</th><th>Key figures</th><th>Trend (last 20 comparable runs)</th></tr></thead>
+<table><thead><tr><th>Notebook</th><th>Verdict</th><th>Since last run</th><th>Headline</th><th>Key figures</th><th>Trend (last {TREND_RUNS} comparable runs)</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table>

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..jsonsafe import jsonable
-from ..record import worst_status
+from ..record import key_figures, worst_status
 
 
 @dataclass
@@ -34,7 +34,7 @@ class NotebookResult:
 
     def key_figures(self) -> dict[str, Any]:
         """The figures shown on the index and in the summary block (not marked ``key=False``)."""
-        return {k: v for k, v in self.figures.items() if self.figure_info.get(k, {}).get("key", True)}
+        return key_figures(self.figures, self.figure_info)
 
 
 @dataclass

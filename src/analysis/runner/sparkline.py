@@ -9,6 +9,8 @@ from typing import Any
 from ..record import STATUS_COLOURS
 from ..tables import format_number
 
+#: Comparable runs a trend shows (the index column and its sparklines).
+TREND_RUNS = 20
 #: Line colours of the (at most three) main figures.
 LINE_COLOURS = ("#0969da", "#bf8700", "#8250df")
 
@@ -18,7 +20,7 @@ def main_figures(points: Sequence[Mapping[str, Any]], limit: int = 3) -> list[st
     if not points:
         return []
     names = list(points[-1]["figures"])
-    return [n for n in names if sum(n in p["figures"] for p in points) >= 1][:limit]
+    return [n for n in names if sum(n in p["figures"] for p in points) >= 2][:limit]  # one point draws no line
 
 
 def _polyline(values: Sequence[float | None], width: float, top: float, height: float) -> str:

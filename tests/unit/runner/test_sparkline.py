@@ -24,6 +24,12 @@ def test_one_line_per_main_figure_and_one_square_per_run():
     assert main_figures(_points()) == ["a", "b", "c"]
 
 
+def test_a_figure_only_in_the_newest_run_takes_no_line():
+    pts = _points()
+    pts[-1]["figures"] = {"new": 5.0, **pts[-1]["figures"]}
+    assert main_figures(pts) == ["a", "b", "c"]  # "new" has one point: no line to draw
+
+
 def test_lines_are_scaled_to_their_own_range():
     svg = sparkline_svg(_points(), width=100, height=30)
     first = re.search(r'points="([^"]+)"', svg).group(1).split()
