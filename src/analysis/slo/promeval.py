@@ -16,7 +16,6 @@ less when a sample falls exactly on its start.)
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 import numpy as np
 
@@ -144,8 +143,7 @@ def rules_backtest(ev: Evaluation, rules: RuleSet) -> dict[str, dict[str, np.nda
         if name not in rules.plans or res.events is None:
             continue
         if name not in done:
-            parent = replace(res.slo, group_by=rules.plans[name].by)
-            groups = slo_groups(parent, ev.samples)
+            groups = slo_groups(res.slo, ev.samples)  # a group's view keeps its parent's group_by
             done[name] = groups, rules_firing(rules.plans[name], res.slo, rules.tiers[name], ev.samples, times, groups)
         groups, firing = done[name]
         g = groups.index.get(tuple(v for _, v in res.slo.group), 0)

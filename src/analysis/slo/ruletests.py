@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import replace
 
 import numpy as np
 import rstr
@@ -142,7 +141,7 @@ def _firing_at(plan: SLIPlan, slo: SLO, tiers: tuple[Tier, ...], built, m0: int,
     gauge = plan.function == "avg_over_time"
     ts = 60.0 * np.arange(n)
     samples = build([(lab, ts, _values(role, m0, n, errors, gauge)) for lab, role in built])
-    groups = slo_groups(replace(slo, group_by=plan.by), samples)
+    groups = slo_groups(slo, samples)
     times = ts[m0::EVAL_MIN]
     return {k: v[0] for k, v in rules_firing(plan, slo, tiers, samples, times, groups, left_open, ratios).items()}
 
