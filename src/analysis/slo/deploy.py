@@ -14,9 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
-from .catalog import load_catalog
-from .objectives import SLO, with_window
-from .params import SloParams
+from .objectives import SLO
 from .promeval import rules_backtest
 from .result import Evaluation
 from .rules import RuleSet, bucket_labels, rule_set
@@ -85,7 +83,12 @@ def deploy(slos: list[SLO], out_dir: str | os.PathLike[str], name: str, *, bucke
     return dep
 
 
-def deploy_evaluation(ev: Evaluation, p: SloParams, out_dir: str | os.PathLike[str]) -> Deployment:
+def catalog_stem(catalog: str | os.PathLike[str]) -> str:
+    """The name generated files take from a catalog path: ``slo/infra_mind.yaml`` → ``infra_mind``."""
+    return Path(catalog).name.split(".")[0]
+
+
+def deploy_evaluation(ev: Evaluation, catalog_name: str, out_dir: str | os.PathLike[str]) -> Deployment:
     """The notebook's "Deploy these alerts": rules for the evaluated catalog (the data's ``le`` labels),
     written into ``out_dir``, ``promtool check rules``, and the generated rules backtested on the same data.
 
@@ -93,10 +96,8 @@ def deploy_evaluation(ev: Evaluation, p: SloParams, out_dir: str | os.PathLike[s
     In pushdown mode the data are the server's aggregates: the catalog's bucket boundaries are used
     and the generated rules are not backtested here.
     """
-    slos = with_window(load_catalog(p.catalog), p.window_override)
-    pushed = p.source == "prometheus" and p.live_mode == "pushdown"
-    buckets = None if pushed or ev.samples is None else bucket_labels(ev.samples.labels)
-    dep = deploy(slos, out_dir, Path(p.catalog).name.split(".")[0], buckets=buckets, run_tests=False)
-    if not pushed:
+    buckets = None if ev.pushdown or ev.samples is None else bucket_labels(ev.samples.labels)
+    dep = deploy(ev.catalog, out_dir, catalog_stem(catalog_name), buckets=buckets, run_tests=False)
+    if not ev.pushdown:
         dep.backtest = rules_backtest(ev, dep.rules)
     return dep

@@ -85,7 +85,11 @@ def run(p: SloParams) -> Evaluation:
     slos = with_window(load_catalog(p.catalog), p.window_override)
     at = parse_time(p.evaluation_time, "evaluation_time") if p.evaluation_time else None
     if p.source == "prometheus" and p.live_mode == "pushdown":
-        return run_pushdown(p, slos, at)
-    samples, at = load_samples(p, slos, at)
-    resolution = p.step_s if p.source == "prometheus" else None
-    return evaluate(slos, samples, at, resolution=resolution, where=p.catalog)
+        ev = run_pushdown(p, slos, at)
+        ev.pushdown = True
+    else:
+        samples, at = load_samples(p, slos, at)
+        resolution = p.step_s if p.source == "prometheus" else None
+        ev = evaluate(slos, samples, at, resolution=resolution, where=p.catalog)
+    ev.catalog = slos
+    return ev

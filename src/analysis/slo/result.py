@@ -109,6 +109,8 @@ class Evaluation:
     grid: Grid
     samples_info: dict
     samples: Samples | None = None  # the data evaluated (the generated rules are backtested on it)
+    catalog: list = field(default_factory=list)  # the catalog's SLOs as loaded (what alert rules are made from)
+    pushdown: bool = False  # the data are the server's aggregates (live pushdown mode), not raw series
 
     @property
     def reports(self) -> list[SLOReport]:

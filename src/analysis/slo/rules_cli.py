@@ -24,7 +24,7 @@ from ..config import reports_dir
 from ..params import env_value
 from ..record import Verdict
 from .catalog import load_catalog
-from .deploy import Deployment, deploy
+from .deploy import Deployment, catalog_stem, deploy
 from .rules import bucket_labels
 from .sources import export, live
 
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> Verdict:
     catalog = Path(args.catalog)
     slos = load_catalog(catalog)
     buckets = _buckets(args, [s.sli.metric for s in slos if s.sli.kind == "latency" and not s.not_exported])
-    dep: Deployment = deploy(slos, args.out or reports_dir() / "rules", catalog.name.split(".")[0], buckets=buckets,
+    dep: Deployment = deploy(slos, args.out or reports_dir() / "rules", catalog_stem(catalog), buckets=buckets,
                              fmt=args.format, runbook_url=args.runbook_url, refuse=not args.skip_refused)
     for name, why in dep.rules.refused.items():
         print(f"refused {name}: {why}")
