@@ -25,7 +25,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..params import scalar_problem
 from ..timeparse import parse_instant
-from .objectives import DEFAULT_TIER_SPECS, Exclusion, PolicyStep, TierSpec, format_duration, parse_duration
+from .objectives import DEFAULT_TIER_SPECS, Exclusion, PolicyStep, TierSpec, format_duration, never_fires, parse_duration
 
 _LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _TIER_KEYS = {"name", "severity", "long", "short", "budget_consumed", "factor"}
@@ -88,15 +88,14 @@ def parse_tiers(alerting: Any, where: str) -> tuple[tuple[TierSpec, ...], bool]:
 
 def check_tiers_can_fire(tiers: tuple[TierSpec, ...], period_s: float, target: float, where: str) -> None:
     """A catalog tier that can never fire (factor ≥ 1/(1 − target)) or is longer than the period: one line."""
-    max_burn = 1 / (1 - target)
     for spec in tiers:
         t = spec.resolve(period_s)
         if t.long_s > period_s:
             raise ConfigError(f"{where}: alerting tier {t.name}: long window {format_duration(t.long_s)} exceeds "
                               f"the SLO period {format_duration(period_s)}")
-        if t.factor >= max_burn:
-            raise ConfigError(f"{where}: alerting tier {t.name} can never fire: factor {t.factor:.4g} ≥ maximum "
-                              f"burn rate {max_burn:.4g} (100 % errors at target {100 * target:g} %)")
+        if why := never_fires(t, target):
+            raise ConfigError(f"{where}: alerting tier {t.name} can never fire: {why} "
+                              f"(100 % errors at target {100 * target:g} %)")
 
 
 def parse_exclusions(raw: Any, where: str) -> tuple[Exclusion, ...]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .objectives import DEFAULT_TIER_SPECS, Tier, Window, format_duration
+from .objectives import DEFAULT_TIER_SPECS, Tier, Window, format_duration, never_fires
 from .sli import Events, Grid
 
 #: burn-rate windows reported for every SLO
@@ -149,11 +149,9 @@ def burn_rates_at(ev: Events, target: float, k: int) -> dict[str, float | None]:
 def tier_notes(target: float, res: float, tiers: tuple[Tier, ...] = DEFAULT_TIERS) -> dict[str, str]:
     """Tiers that can never fire (factor ≥ 1/(1−target)) or whose short window is below the resolution."""
     notes = {}
-    max_burn = 1 / (1 - target)
     for t in tiers:
-        if t.factor >= max_burn:
-            notes[t.name] = (f"can never fire: factor {t.factor:.4g} ≥ maximum burn rate {max_burn:.3g} "
-                             f"(100 % errors at target {target * 100:g} %)")
+        if why := never_fires(t, target):
+            notes[t.name] = f"can never fire: {why} (100 % errors at target {target * 100:g} %)"
         elif t.factor < 1:
             notes[t.name] = (f"factor {t.factor:.4g} < 1 ({t.budget_pct:g} % of the budget in "
                              f"{format_duration(t.long_s)}): fires while the budget would still last the period")

@@ -109,6 +109,16 @@ class TierSpec:
         return Tier(self.name, self.severity, self.long_s, self.short_s, self.factor, self.source, pct)
 
 
+def never_fires(tier: Tier, target: float) -> str | None:
+    """Why ``tier`` can never fire on an SLO of ``target``: ``factor F ≥ maximum burn rate M`` (None if it can).
+
+    The highest burn rate is 1/(1 − target) (every event bad), so a tier with a factor at or
+    above it never fires. The one check the catalog, the report notes and the rule generator share.
+    """
+    max_burn = 1 / (1 - target)
+    return f"factor {tier.factor:.4g} ≥ maximum burn rate {max_burn:.4g}" if tier.factor >= max_burn else None
+
+
 #: the default tiers, by budget consumed: SRE Workbook pages (2 % in 1 h, 5 % in 6 h) and ticket
 #: (10 % in 3 d), plus Sloth's 1 d/2 h ticket (10 % in 1 d; 3x on 30 days)
 DEFAULT_TIER_SPECS = (

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..promql import Selector, make_matcher
-from .objectives import SLO, Tier, format_duration
+from .objectives import SLO, Tier, format_duration, never_fires
 
 #: ``rate()`` for counters, ``avg_over_time()`` for gauge ratios
 FUNCTIONS = {"ratio": "rate", "latency": "rate", "gauge_ratio": "avg_over_time"}
@@ -171,10 +171,9 @@ def _selector(slo: SLO, service: str) -> str:
 
 def firing_tiers(slo: SLO) -> tuple[tuple[Tier, ...], list[str]]:
     """The tiers that get an alert, and notes on the ones left out (never fire / longer than the period)."""
-    max_burn = 1 / (1 - slo.target)
-    keep = tuple(t for t in slo.alert_tiers if t.factor < max_burn)
-    notes = [f"{slo.name}: tier {t.name} left out: factor {t.factor:.4g} ≥ maximum burn rate {max_burn:.4g}"
-             for t in slo.alert_tiers if t.factor >= max_burn]
+    keep = tuple(t for t in slo.alert_tiers if not never_fires(t, slo.target))
+    notes = [f"{slo.name}: tier {t.name} left out: {why}" for t in slo.alert_tiers
+             if (why := never_fires(t, slo.target))]
     notes += [f"{slo.name}: tier {name} left out: {why}" for name, why in slo.unused_tiers.items()]
     return keep, notes
 
