@@ -8,6 +8,7 @@ these objects. Errors are one :class:`~analysis.errors.ConfigError` line ``where
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 import re
 import zoneinfo
 from dataclasses import dataclass, replace
@@ -107,6 +108,28 @@ class TierSpec:
             return Tier(self.name, self.severity, self.long_s, self.short_s, factor, self.source, self.budget_pct)
         pct = 100 * self.factor * self.long_s / period_s
         return Tier(self.name, self.severity, self.long_s, self.short_s, self.factor, self.source, pct)
+
+
+def le_value(text: str | None) -> float | None:
+    """A histogram ``le`` label as a number (``+Inf`` included); None when absent or not a number."""
+    try:
+        value = float(text) if text is not None else math.nan
+    except ValueError:
+        return None
+    return None if math.isnan(value) else value
+
+
+def bucket_at(bounds: Iterable[float], threshold: float) -> tuple[float | None, float | None, float | None]:
+    """``(exact, lower, upper)``: the finite bucket boundary at ``threshold`` and its finite neighbours.
+
+    One rule for the SLI, the catalog check and the rule generator: a boundary within a
+    relative 1e-9 of the threshold is the threshold's bucket; +Inf is never a neighbour.
+    """
+    finite = sorted(b for b in bounds if not math.isinf(b))
+    exact = next((b for b in finite if math.isclose(b, threshold, rel_tol=1e-9)), None)
+    lower = max((b for b in finite if b < threshold), default=None)
+    upper = min((b for b in finite if b > threshold), default=None)
+    return exact, lower, upper
 
 
 def never_fires(tier: Tier, target: float) -> str | None:

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..promql import Selector, make_matcher
-from .objectives import SLO, Tier, format_duration, never_fires
+from .objectives import SLO, Tier, bucket_at, format_duration, le_value, never_fires
 
 #: ``rate()`` for counters, ``avg_over_time()`` for gauge ratios
 FUNCTIONS = {"ratio": "rate", "latency": "rate", "gauge_ratio": "avg_over_time"}
@@ -71,10 +71,9 @@ def bucket_labels(label_sets: list[dict[str, str]]) -> dict[str, dict[float, str
     for lab in label_sets:
         name, le = lab.get("__name__", ""), lab.get("le")
         if name.endswith("_bucket") and le is not None:
-            try:
-                out.setdefault(name[: -len("_bucket")], {})[float(le)] = le
-            except ValueError:
-                continue
+            value = le_value(le)
+            if value is not None:
+                out.setdefault(name[: -len("_bucket")], {})[value] = le
     return out
 
 
@@ -106,10 +105,8 @@ def latency_plan(slo: SLO, buckets: dict[float, str] | None) -> SLIPlan | str:
         return (f"cannot tell whether {thr:g} s is a bucket boundary of {metric}: declare sli.latency.buckets "
                 "in the catalog or give the data (--export / --prometheus)")
     bounds = sorted(buckets) if buckets is not None else list(slo.sli.buckets)
-    exact = next((b for b in bounds if math.isclose(b, thr, rel_tol=1e-9)), None)
+    exact, lo, hi = bucket_at(bounds, thr)
     if exact is None:
-        lo = max((b for b in bounds if b < thr), default=None)
-        hi = min((b for b in bounds if b > thr and not math.isinf(b)), default=None)
         return (f"latency threshold {thr:g} s is not a bucket boundary of {metric} (neighbours {lo} and {hi}): "
                 "no exact alert can be written; add a bucket at the threshold")
     good = _le_selector(slo, [buckets[exact]] if buckets is not None else label_spellings(exact))

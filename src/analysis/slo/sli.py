@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..promql import Selector, series_text
-from .objectives import SLI, SLO, Exclusion
+from .objectives import SLI, SLO, Exclusion, bucket_at, le_value
 from .series import Samples
 
 log = logging.getLogger(__name__)
@@ -260,11 +260,8 @@ def _bucket_bins(samples: Samples, sli: SLI, grid: Grid, groups: Groups) -> tupl
     idx = samples.select(Selector(sli.metric + "_bucket", base))
     by_le: dict[float, list[int]] = {}
     for i in idx:
-        try:
-            le = float(samples.labels[i].get("le", "nan"))
-        except ValueError:
-            continue
-        if not math.isnan(le):
+        le = le_value(samples.labels[i].get("le"))
+        if le is not None:
             by_le.setdefault(le, []).append(i)
     out: dict[float, np.ndarray] = {}
     present = np.zeros((len(groups.keys), grid.n), bool)
@@ -301,10 +298,7 @@ def _latency_events(slo: SLO, samples: Samples, grid: Grid, groups: Groups) -> l
     inf = buckets.get(math.inf)
     out = []
     thr = slo.sli.threshold_s
-    bounds = sorted(b for b in buckets if not math.isinf(b))
-    exact = next((b for b in bounds if math.isclose(b, thr, rel_tol=1e-9)), None)
-    lo = max((b for b in bounds if b < thr), default=None)
-    hi = min((b for b in bounds if b > thr), default=None)
+    exact, lo, hi = bucket_at(buckets, thr)
     for g in range(len(groups.keys)):
         info = {**infos[g], "resets": infos[g].get("resets", 0)}
         if inf is None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from ..errors import ConfigError
 from ..promql import Selector
-from .objectives import SLO
+from .objectives import SLO, bucket_at, le_value
 from .series import Samples
 
 
@@ -34,11 +33,9 @@ def _check_selector(slo: SLO, sel: Selector, series: list[dict[str, str]], where
     if slo.sli.kind == "latency":
         if "le" not in present:
             raise ConfigError(f"{where}: SLO {slo.name}: {sel.metric} series have no 'le' label (not a histogram)")
-        bounds = sorted({float(lab["le"]) for lab in series if "le" in lab})
         thr = slo.sli.threshold_s
-        if not any(math.isclose(b, thr, rel_tol=1e-9) for b in bounds):
-            lo = max((b for b in bounds if b < thr), default=None)
-            hi = min((b for b in bounds if b > thr), default=None)
+        exact, lo, hi = bucket_at({b for lab in series if (b := le_value(lab.get("le"))) is not None}, thr)
+        if exact is None:
             warns.append(f"threshold {thr:g} s is not a bucket boundary of {slo.sli.metric} "
                          f"(neighbours {lo} and {hi}): SLI reported as bounds"
                          + (", interpolated value used" if slo.sli.interpolate else ""))

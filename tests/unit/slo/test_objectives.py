@@ -9,7 +9,7 @@ import pytest
 
 from analysis.errors import ConfigError
 from analysis.slo.catalog import load_catalog
-from analysis.slo.objectives import (SLI, SLO, Window, format_duration, parse_duration, parse_target, parse_window,
+from analysis.slo.objectives import (SLI, SLO, Window, bucket_at, le_value, format_duration, parse_duration, parse_target, parse_window,
                                      with_window)
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -48,3 +48,11 @@ def test_slice_target_defaults_to_the_target():
     assert SLO("a", 0.99, Window("rolling", seconds=60), sli).effective_slice_target == 0.99
     assert SLO("a", 0.99, Window("rolling", seconds=60), sli, slice_target=0.9).effective_slice_target == 0.9
     assert SLO("a", 0.999, Window("rolling", seconds=60), sli).target_pct == 99.9
+
+
+def test_bucket_at_threshold_and_le_labels():
+    assert bucket_at([0.1, 0.5, 1.0, math.inf], 0.5) == (0.5, 0.1, 1.0)
+    assert bucket_at([0.1, 1.0, math.inf], 0.5) == (None, 0.1, 1.0)
+    assert bucket_at([0.1, math.inf], 0.5) == (None, 0.1, None)  # +Inf is never a neighbour
+    assert bucket_at([0.5000000000001], 0.5)[0] == 0.5000000000001  # exporters' float text
+    assert [le_value(x) for x in ("0.25", "+Inf", "NaN", "abc", None)] == [0.25, math.inf, None, None, None]
