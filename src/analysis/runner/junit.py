@@ -10,6 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from ..fileio import write_atomic
 from .changes import describe
 from .result import NotebookResult, RunSummary
 from .summary_block import figure_value
@@ -61,7 +62,4 @@ def junit_xml(summary: RunSummary) -> bytes:
 
 def write_junit(summary: RunSummary, path: Path) -> None:
     """Write :func:`junit_xml` to ``path`` (atomically: a reader never sees half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(junit_xml(summary))
-    tmp.replace(path)
+    write_atomic(path, junit_xml(summary))

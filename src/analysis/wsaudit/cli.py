@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
 from ..errors import ParameterError
+from ..fileio import write_atomic
 from ..params import validate
 from ..record import Verdict
 from . import pipeline
@@ -49,18 +48,6 @@ def _writable(flag: str, path: str) -> Path | None:
     return out
 
 
-def _write(path: Path, text: str) -> None:
-    """Write ``text`` atomically (a temporary file renamed into place: never a half-written report)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _version() -> str:
     try:
         return metadata.version("infra-mind-audit")
@@ -81,7 +68,7 @@ def run(args: argparse.Namespace) -> Verdict:
     print(to_json(audit) if args.json else text_table(audit))
     if sarif_path:
         log = sarif_log(result.audits, profile_uri=args.profile, tool_version=_version())
-        _write(sarif_path, json.dumps(log, indent=2) + "\n")
+        write_atomic(sarif_path, json.dumps(log, indent=2) + "\n")
     if junit_path:
-        _write(junit_path, junit_xml(result.audits))
+        write_atomic(junit_path, junit_xml(result.audits))
     return verdict(result)

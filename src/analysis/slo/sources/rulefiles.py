@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from ...errors import SourceError
+from ...fileio import write_atomic
 from ..rules import RuleSet, prometheus_rule
 
 #: seconds a promtool call may take
@@ -44,31 +45,18 @@ def dump(doc: dict) -> str:
     return yaml.safe_dump(doc, sort_keys=False, width=100_000, allow_unicode=True)
 
 
-def _write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise SourceError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    return path
-
-
 def write_rules(rules: RuleSet, out_dir: str | os.PathLike[str], name: str, fmt: str = "prometheus",
                 header: str = "") -> Path:
     """Write ``<name>.rules.yml`` (Prometheus) or ``<name>.prometheusrule.yaml`` (Operator ``PrometheusRule``)."""
     comment = "".join(f"# {line}\n" for line in header.splitlines())
     if fmt == "operator":
-        return _write(Path(out_dir) / f"{name}.prometheusrule.yaml", comment + dump(prometheus_rule(rules, name)))
-    return _write(Path(out_dir) / f"{name}.rules.yml", comment + dump({"groups": rules.groups}))
+        return write_atomic(Path(out_dir) / f"{name}.prometheusrule.yaml", comment + dump(prometheus_rule(rules, name)))
+    return write_atomic(Path(out_dir) / f"{name}.rules.yml", comment + dump({"groups": rules.groups}))
 
 
 def write_tests(tests: dict, out_dir: str | os.PathLike[str], name: str) -> Path:
     """Write ``<name>.rules.test.yml`` (``promtool test rules`` input)."""
-    return _write(Path(out_dir) / f"{name}.rules.test.yml", dump(tests))
+    return write_atomic(Path(out_dir) / f"{name}.rules.test.yml", dump(tests))
 
 
 def promtool_path() -> str | None:
@@ -93,7 +81,7 @@ def check_rules(path: str | os.PathLike[str]) -> ToolResult:
     doc = yaml.safe_load(p.read_text(encoding="utf-8"))
     if isinstance(doc, dict) and doc.get("kind") == "PrometheusRule":
         with tempfile.TemporaryDirectory(prefix="slo-rules-") as d:
-            plain = _write(Path(d) / f"{p.stem}.rules.yml", dump({"groups": doc["spec"]["groups"]}))
+            plain = write_atomic(Path(d) / f"{p.stem}.rules.yml", dump({"groups": doc["spec"]["groups"]}))
             res = _run(["check", "rules", str(plain)])
             return ToolResult(res.ok, f"promtool check rules <spec.groups of {p.name}>", res.output)
     return _run(["check", "rules", str(p)])
