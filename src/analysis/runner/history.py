@@ -74,6 +74,8 @@ def migrate(conn: sqlite3.Connection, migrations: Sequence[tuple[int, str, Seque
     """
     migrations = MIGRATIONS if migrations is None else migrations
     newest = max(v for v, _, _ in migrations)
+    if schema_version(conn) == newest:
+        return newest  # up to date: no write lock (history / diff only read)
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute("CREATE TABLE IF NOT EXISTS schema_version ("
