@@ -34,6 +34,21 @@ class Deployment:
     test: rulefiles.ToolResult | None = None
     backtest: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # generated rules on the data
 
+    def left_out(self) -> list[str]:
+        """One line per SLO without rules: ``refused NAME: why`` (cannot be written) or ``skipped NAME: why``."""
+        return ([f"refused {name}: {why}" for name, why in self.rules.refused.items()]
+                + [f"skipped {name}: {why}" for name, why in self.rules.skipped.items()])
+
+    def checked(self, result: rulefiles.ToolResult | None) -> str:
+        """What a promtool run said (``promtool check rules NAME: summary``, files by name), or that it is missing."""
+        if result is None:
+            return PROMTOOL_MISSING
+        return f"{result.command.replace(str(self.rules_path.parent) + os.sep, '')}: {result.summary}"
+
+
+#: What the deploy step says where promtool is absent (the files are written, not checked).
+PROMTOOL_MISSING = "promtool is not installed here: files not checked (apt-get install prometheus)"
+
 
 def deploy(slos: list[SLO], out_dir: str | os.PathLike[str], name: str, *, buckets: dict | None = None,
            fmt: str = "prometheus", runbook_url: str = "", refuse: bool = False,

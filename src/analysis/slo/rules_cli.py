@@ -66,16 +66,14 @@ def run(args: argparse.Namespace) -> Verdict:
     buckets = _buckets(args, [s.sli.metric for s in slos if s.sli.kind == "latency" and not s.not_exported])
     dep: Deployment = deploy(slos, args.out or reports_dir() / "rules", catalog_stem(catalog), buckets=buckets,
                              fmt=args.format, runbook_url=args.runbook_url, refuse=not args.skip_refused)
-    for name, why in dep.rules.refused.items():
-        print(f"refused {name}: {why}")
-    for name, why in dep.rules.skipped.items():
-        print(f"skipped {name}: {why}")
+    for line in dep.left_out():
+        print(line)
     print(f"wrote {dep.rules_path} ({dep.rules.rule_count} rules for {len(dep.rules.plans)} SLOs)")
     print(f"wrote {dep.tests_path} ({len(dep.test_notes)} tests)")
     for note in dep.rules.notes + dep.test_notes:
         print(f"  - {note}")
     for res in (dep.check, dep.test):
-        print(f"{res.command}: {res.summary}" if res is not None else "promtool not installed: files not checked")
+        print(dep.checked(res))
     if dep.check is None:
         return Verdict("WARN", "rules written; promtool is not installed, so they were not checked")
     ok = dep.check.ok and (dep.test is None or dep.test.ok)
