@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -23,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from analysis.samples.prometheus_files import write_openmetrics
+from tests.ports import free_port
 from analysis.samples.traffic import DAY, generate
 
 PROMETHEUS = shutil.which("prometheus")
@@ -45,12 +45,6 @@ slos:
     window: 30d
     sli: {{latency: {{metric: http_request_duration_seconds, threshold_s: 0.5}}}}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def api_get(url: str, path: str, **params) -> dict:

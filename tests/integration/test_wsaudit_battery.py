@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 import urllib.request
 from dataclasses import replace
@@ -22,6 +21,7 @@ from analysis.wsaudit.profile import load_profile, parse_profile
 from analysis.wsaudit.sources.reference_target import ReferenceTarget
 from analysis.wsaudit.sources.targets import reference_target
 from tests.integration.wsaudit_helpers import SECRET, Server, cases, private_ca, silent, statuses, timed
+from tests.ports import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -193,10 +193,7 @@ def test_broken_servers_give_error_rows_in_bounded_time(profile, handler, why):
 
 
 def test_refused_connection(profile):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    a, wall = _run_against(profile, f"ws://127.0.0.1:{port}/ws")
+    a, wall = _run_against(profile, f"ws://127.0.0.1:{free_port()}/ws")
     assert wall < 3 and a.results[0].status == "ERROR" and "connection refused" in a.results[0].evidence
     assert a.verdict == "ERROR"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -18,16 +17,11 @@ from analysis.config import project_root
 from analysis.wsaudit.checklist import PROBE_IDS
 from analysis.wsaudit.sources.targets import ThreadedTarget
 from tests.integration.wsaudit_helpers import CANARY
+from tests.ports import free_port
 
 pytestmark = pytest.mark.integration
 SCHEMA = json.loads(Path("tests/data/wsaudit/sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 API_CANARY = "canary-pubsub-api-key-7d1c0e9f55"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_cli_json_exit_codes_and_no_secret(monkeypatch, capsys):
@@ -74,7 +68,7 @@ def test_cli_writes_schema_valid_sarif_and_junit(tmp_path, monkeypatch, capsys):
 
 def test_cli_bad_input_is_one_line(monkeypatch, capsys):
     monkeypatch.delenv("WS_JWT_SECRET", raising=False)
-    url = f"ws://127.0.0.1:{_free_port()}/ws"
+    url = f"ws://127.0.0.1:{free_port()}/ws"
     assert cli_main(["ws-audit", "--profile", "profiles/infra_mind.yaml", "--url", url]) == 2
     err = capsys.readouterr().err.strip()
     assert err == ("ws-audit: profiles/infra_mind.yaml: secret_env: names environment variable WS_JWT_SECRET, "
@@ -91,7 +85,7 @@ def test_cli_bad_input_is_one_line(monkeypatch, capsys):
 
 def test_cli_refused_target_reports_error_rows(monkeypatch, capsys):
     monkeypatch.setenv("WS_JWT_SECRET", CANARY)
-    url = f"ws://127.0.0.1:{_free_port()}/ws"
+    url = f"ws://127.0.0.1:{free_port()}/ws"
     rc = cli_main(["ws-audit", "--profile", "profiles/infra_mind.yaml", "--url", url, "--json"])
     doc = json.loads(capsys.readouterr().out)
     assert rc == 2 and doc["verdict"] == "ERROR" and doc["probes"][0]["status"] == "ERROR"
