@@ -105,7 +105,8 @@ def test_lifecycle_probes_on_the_infra_mind_controls(reference_run):
     assert [json.loads(c.label)["type"] for c in authz] == ["unsubscribe"]
     assert authz[0].sent["message"]["data"]["topic"] == "assessment:ws-audit-assessment-b"
     lim = cases(sec, "message_limits")
-    assert "close 1009" in lim["one 1,048,576-byte frame"].reason
+    # the frame is a clear step above the profile's limit (issue 22: the old 1 MiB frame equalled daphne's limit)
+    assert "close 1009" in lim["one 2,097,152-byte frame (2 × the profile's 1,048,576-byte limit)"].reason
     assert lim["a fresh valid token afterwards"].status == "PASS"
     assert {c.status for c in cases(vul, "psychic_sig").values()} == {"FAIL"}
     assert cases(vul, "token_in_url")["token only in ?token= (no first message)"].status == "WARN"
