@@ -341,3 +341,21 @@ def test_subprotocol_transport():
     a = asyncio.run(go())
     assert statuses(a) == {"baseline": "WARN", "alg_none": "PASS", "tampered": "PASS"}, a.to_json()
     assert {r.id: r for r in a.results}["tampered"].cases[0].received["http_status"] == 401
+
+
+def test_a_validly_signed_unknown_crit_accepted_is_a_warn_not_a_fail(profile, monkeypatch):
+    """Issue 20 item 4 (a false positive on a securely configured Centrifugo 6.9.1): a verifier that ignores crit
+    accepts a token signed with the REAL key — an attacker cannot make it, so it is a WARN with the RFC reason."""
+    monkeypatch.setattr(jwt.api_jws.PyJWS, "_validate_crit", lambda self, headers: None)  # a crit-blind verifier
+
+    async def go():
+        async with ReferenceTarget("secure", SECRET) as t:
+            p = replace(profile, url=t.url)
+            return await run_battery(p, load_keys(p, secret=SECRET), probes=["header_abuse"])
+
+    a = asyncio.run(go())
+    abuse = cases(a, "header_abuse")
+    crit = abuse["crit: unknown extension"]
+    assert crit.status == "WARN" and "RFC 7515 §4.1.11" in crit.reason and "not a forgery" in crit.reason
+    assert abuse["x5c: attacker certificate chain"].status == "PASS"  # what an attacker can make is still rejected
+    assert statuses(a)["header_abuse"] == "WARN" and a.verdict == "WARN"

@@ -27,7 +27,7 @@ from ..errors import ConfigError
 _HEADER = re.compile(r"^[A-Za-z0-9-]+$")
 _COOKIE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # RFC 6265 cookie-name (a token)
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_ORIGIN = re.compile(r"^(null|[a-z][a-z0-9+.-]*://[^/\s]+)$", re.I)
+_ORIGIN = re.compile(r"^(null|[a-z][a-z0-9+.-]*://[^/\s]+/?)$", re.I)
 #: Headers the WebSocket client sets itself (or the profile sets another way).
 _RESERVED = {"host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "origin",
              "sec-websocket-protocol", "cookie", "sec-websocket-extensions"}
