@@ -32,7 +32,7 @@ A profile is a YAML mapping. Every key is optional except ``url``::
     revoke: {message: {type: logout, data: {token: "{token}"}}}  # see analysis.wsaudit.lifecycle
     revoke_grace_s: 2                # how long an open socket may live after its token is revoked
     victim_messages: ['{"type": "get_assessment", "data": {"id": "{victim_resource}"}}']
-    limits: {max_frame_bytes: 1048576, burst: 50}   # false = no message-limits probe
+    limits: {max_frame_bytes: 1048576, burst: 50}   # the server's frame limit (absent: discovered); false = off
     ca_file: ""                      # PEM bundle of a private CA for wss:// (relative to the project)
     secret_env: WS_JWT_SECRET        # HS*: env var holding the shared secret
     private_key_env: ""              # RS*/ES*/PS*: env var holding the PEM private key
