@@ -92,3 +92,21 @@ def test_a_secret_header_whose_variable_is_unset_is_one_line(monkeypatch):
     with pytest.raises(ConfigError, match=r"^gateway.yaml: headers_env.X-Api-Key: names environment variable "
                                           r"WS_API_KEY, which is not set$"):
         load_keys(p, secret=SECRET)
+
+
+def test_a_404_at_the_baseline_is_a_wrong_path_hint():
+    def only_ws(connection, request):
+        return None if request.path == "/ws" else connection.respond(HTTPStatus.NOT_FOUND, "Not Found\n")
+
+    async def go():
+        server = await serve(_welcome, "127.0.0.1", 0, ping_interval=None, process_request=only_ws)
+        try:
+            p = _profile(f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}/api/ws", headers_env=None)
+            return await run_battery(p, load_keys(p, secret=SECRET), probes=["alg_none"])
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    a = asyncio.run(go())
+    reason = cases(a, "baseline")["baseline"].reason
+    assert a.verdict == "ERROR" and "likely cause: wrong path: nothing serves a WebSocket at /api/ws (HTTP 404)" in reason
