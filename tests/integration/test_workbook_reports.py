@@ -127,6 +127,7 @@ def test_canaries_behind_env_parameters_never_leak(tmp_path, monkeypatch):
 WS_CANARIES = {
     "WS_PUBSUB_SECRET": "canary-pubsub-jwt-secret-41c7a2d9e0b3f56a8c",
     "WS_PUBSUB_API_KEY": "canary-pubsub-api-key-9e2b71c0d4",
+    "DJANGO_SIMPLE_JWT_SIGNING_KEY": "canary-django-simplejwt-key-5d1e8f20a7c3b94e6f",
 }
 
 

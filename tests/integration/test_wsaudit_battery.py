@@ -105,7 +105,8 @@ def test_lifecycle_probes_on_the_infra_mind_controls(reference_run):
     assert [json.loads(c.label)["type"] for c in authz] == ["unsubscribe"]
     assert authz[0].sent["message"]["data"]["topic"] == "assessment:ws-audit-assessment-b"
     lim = cases(sec, "message_limits")
-    assert "close 1009" in lim["one 1,048,576-byte frame"].reason
+    # the frame is a clear step above the profile's limit (issue 22: the old 1 MiB frame equalled daphne's limit)
+    assert "close 1009" in lim["one 2,097,152-byte frame (2 × the profile's 1,048,576-byte limit)"].reason
     assert lim["a fresh valid token afterwards"].status == "PASS"
     assert {c.status for c in cases(vul, "psychic_sig").values()} == {"FAIL"}
     assert cases(vul, "token_in_url")["token only in ?token= (no first message)"].status == "WARN"
@@ -340,3 +341,21 @@ def test_subprotocol_transport():
     a = asyncio.run(go())
     assert statuses(a) == {"baseline": "WARN", "alg_none": "PASS", "tampered": "PASS"}, a.to_json()
     assert {r.id: r for r in a.results}["tampered"].cases[0].received["http_status"] == 401
+
+
+def test_a_validly_signed_unknown_crit_accepted_is_a_warn_not_a_fail(profile, monkeypatch):
+    """Issue 20 item 4 (a false positive on a securely configured Centrifugo 6.9.1): a verifier that ignores crit
+    accepts a token signed with the REAL key — an attacker cannot make it, so it is a WARN with the RFC reason."""
+    monkeypatch.setattr(jwt.api_jws.PyJWS, "_validate_crit", lambda self, headers: None)  # a crit-blind verifier
+
+    async def go():
+        async with ReferenceTarget("secure", SECRET) as t:
+            p = replace(profile, url=t.url)
+            return await run_battery(p, load_keys(p, secret=SECRET), probes=["header_abuse"])
+
+    a = asyncio.run(go())
+    abuse = cases(a, "header_abuse")
+    crit = abuse["crit: unknown extension"]
+    assert crit.status == "WARN" and "RFC 7515 §4.1.11" in crit.reason and "not a forgery" in crit.reason
+    assert abuse["x5c: attacker certificate chain"].status == "PASS"  # what an attacker can make is still rejected
+    assert statuses(a)["header_abuse"] == "WARN" and a.verdict == "WARN"

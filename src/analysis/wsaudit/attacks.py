@@ -24,6 +24,13 @@ from .profile import key_family
 _ECDSA_RAW = {"ES256": 64, "ES384": 96}
 #: DER of the ECDSA signature r = 0, s = 0.
 _DER_ZERO = bytes.fromhex("3006020100020100")
+#: Why a verifier should refuse each header-abuse token signed with the configured key (probe 26).
+_RFC_CRIT = ("RFC 7515 §4.1.11: a JWS whose crit lists an extension the recipient does not understand MUST be "
+             "rejected")
+_RFC_B64 = ("RFC 7797 §6: b64 is listed in crit, so a verifier that does not implement unencoded payloads MUST "
+            "reject the token")
+_RFC_NESTED = ("RFC 7519 §7.2 step 8: the inner token of a nested JWT (cty: JWT) must itself be validated, and an "
+               "unsigned one refused (RFC 8725 §3.1)")
 #: The algorithms tried outside the allowlist (probe 8).
 _OTHER_ALGS = ("HS256", "HS384", "HS512", "RS256", "RS512", "PS256", "ES256", "ES384")
 
@@ -47,11 +54,13 @@ class SignatureAttacks(Minter):
         """Probe 4: payload changed under the original signature; signature truncated."""
         base = self.baseline()
         _, _, sig = split_token(base.token)
-        c = dict(base.claims or {}, sub=self.profile.victim_subject)
+        c = self.as_victim(base.claims or {})
         head = base.token.split(".")[0]
+        claim = self.profile.identity_claim_name
         return [
-            Forged("payload sub→victim, original signature", f"{head}.{b64url(json_bytes(c))}.{sig}", base.header, c,
-                   "baseline signature over a different payload"),
+            Forged(f"payload {claim}→victim, original signature", f"{head}.{b64url(json_bytes(c))}.{sig}",
+                   base.header, c, f"baseline signature over a payload naming the victim ({claim}="
+                   f"{self.profile.victim_id!r})", meta={"for_victim": True}),
             Forged("signature truncated by 4 chars", base.token[:-4], base.header, base.claims,
                    "baseline with the last 4 signature characters removed"),
         ]
@@ -188,7 +197,7 @@ class HeaderKeyAttacks(Minter):
         """Probe 26: unknown ``crit`` extension, ``cty: JWT`` nesting, ``b64: false`` (configured key)."""
         c = self.claims()
         crit = self.header(crit=["ws-audit-ext"], **{"ws-audit-ext": True})
-        inner_claims = dict(c, sub=self.profile.victim_subject)
+        inner_claims = self.as_victim(c)
         inner = assemble({"alg": "none", "typ": "JWT"}, inner_claims, b"")
         nested = self.header(cty="JWT")
         unencoded = self.header(b64=False, crit=["b64"])
@@ -196,12 +205,14 @@ class HeaderKeyAttacks(Minter):
         key = self.keys.signing_key
         return [
             Forged("crit: unknown extension", sign_with(crit, c, key), crit, c,
-                   f"{self.alg} with the configured key; crit lists an extension nobody implements"),
+                   f"{self.alg} with the configured key; crit lists an extension nobody implements",
+                   meta={"same_key": True, "rfc": _RFC_CRIT}),
             Forged("cty: JWT, nested unsigned token for the victim", sign_segments(nested, b64url(inner.encode()), key),
                    nested, {"nested (alg none)": inner_claims}, f"{self.alg} with the configured key over a nested "
-                   "unsigned JWT", meta={"nested": True}),
+                   "unsigned JWT", meta={"nested": True, "same_key": True, "rfc": _RFC_NESTED}),
             Forged("b64: false, unencoded payload", sign_segments(unencoded, json_bytes(plain).decode(), key),
-                   unencoded, plain, f"{self.alg} with the configured key over the raw JSON payload (RFC 7797)"),
+                   unencoded, plain, f"{self.alg} with the configured key over the raw JSON payload (RFC 7797)",
+                   meta={"same_key": True, "rfc": _RFC_B64}),
         ]
 
 

@@ -57,9 +57,9 @@ def _p(n: int, pid: str, title: str, secure: str, severity: str, refs: str, fix:
 
 
 PROBES: tuple[ProbeSpec, ...] = (
-    _p(1, "baseline", "Baseline: valid token", "accepted; acts as the token's sub", "high",
+    _p(1, "baseline", "Baseline: valid token", "accepted; acts as the token's identity claim", "high",
        "8.3.1 | WSTG-SESS-10 | CWE-287 | RFC 8725 §3.10",
-       "Take the connection's identity from the verified token's sub and nothing else."),
+       "Take the connection's identity from the verified token's identity claim (sub) and nothing else."),
     _p(2, "no_token", "No token; empty token", "rejected", "critical",
        "8.2.1 | WSTG-ATHN-04 | CWE-306 | RFC 6750 §3.1",
        "Refuse the handshake or the first message when no token is presented."),
@@ -103,9 +103,9 @@ PROBES: tuple[ProbeSpec, ...] = (
     _p(15, "iss_aud_type", "Wrong or missing iss / aud / token type", "rejected when configured", "high",
        "9.2.3 | WSTG-SESS-10 | CWE-287 | RFC 8725 §3.9",
        "Require and check iss, aud and the token type the socket expects."),
-    _p(16, "identity", "Identity from sub only (seed attack: forged user_id)", "acts as A; never B", "critical",
+    _p(16, "identity", "Identity from the token's identity claim only (seed attack: forged user_id)", "acts as A; never B", "critical",
        "8.3.1 | WSTG-ATHZ-02 | CWE-639 | RFC 8725 §3.10",
-       "Ignore client-supplied user ids; the verified token's sub is the identity."),
+       "Ignore client-supplied user ids; the verified token's identity claim is the identity."),
     _p(17, "isolation", "Isolation: subscribe to the victim's resource", "refused; no victim pushes", "critical",
        "8.2.2 | WSTG-ATHZ-04 | CWE-639 | RFC 6455 §10.5",
        "Check the owner of every topic on subscribe against the connection's identity."),
@@ -139,8 +139,8 @@ PROBES: tuple[ProbeSpec, ...] = (
     _p(27, "token_in_url", "Token in the URL query string", "not accepted in the URL (a header or message is)",
        "medium", "14.2.1 | WSTG-SESS-04 | CWE-598 | RFC 6750 §2.3",
        "Send the token in a header or the first message, never in the URL (it lands in access logs)."),
-    _p(28, "message_limits", "Message limits: one oversized frame, a bounded burst",
-       "refused or closed cleanly; still serving", "medium",
+    _p(28, "message_limits", "Message limits: a frame over the server's limit, a bounded burst",
+       "refused (a close or a drop, not an app reply); still serving", "medium",
        "2.4.1 | WSTG-CLNT-10 | CWE-770 | RFC 6455 §10.4",
        "Set a frame size limit and a per-connection message rate limit, and close over-limit clients cleanly."),
 )

@@ -3,7 +3,8 @@
 HS* profiles need the shared secret (``secret_env``); RS*/PS*/ES* profiles an unencrypted
 PEM private key (``private_key_env``); ``public_key_env`` optionally names the server's
 public key (used by the algorithm-confusion probe); ``revoke.secret_env`` the value of a
-revoke request's ``{secret}``. PEM values may be given on one line with literal ``\\n``
+revoke request's ``{secret}``; ``headers_env`` / ``cookies_env`` the secret values of the
+handshake's extra headers and cookies (:mod:`.connection`). PEM values may be given on one line with literal ``\\n``
 separators.
 
 Missing key material (no env var named, or the variable unset) is not fatal: the
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import os
 import secrets as _secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -40,7 +41,8 @@ class Keys:
     """Key material for minting: the configured algorithm plus secret or key pair.
 
     ``missing`` is the one-line reason there is no signing key ("" when there is one);
-    ``revoke_secret`` the value of a revoke request's ``{secret}``.
+    ``revoke_secret`` the value of a revoke request's ``{secret}``; ``headers`` / ``cookies``
+    the secret handshake values read from ``headers_env`` / ``cookies_env`` (name → value).
     """
 
     algorithm: str
@@ -50,6 +52,8 @@ class Keys:
     generated: bool = False
     missing: str = ""
     revoke_secret: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
 
     @property
     def signing_key(self) -> Any:
@@ -78,6 +82,7 @@ class Keys:
             out.append(self.secret.decode("utf-8", "replace"))
         if self.revoke_secret:
             out.append(self.revoke_secret)
+        out.extend(v for v in (*self.headers.values(), *self.cookies.values()) if v)
         if self.private_key is not None:
             pem = self.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                  serialization.NoEncryption()).decode()
@@ -158,6 +163,19 @@ def _revoke_secret(profile: Profile) -> str:
     return value
 
 
+def _connection_secrets(profile: Profile) -> dict[str, dict[str, str]]:
+    """The values of ``headers_env`` / ``cookies_env``: {"headers": {name: value}, "cookies": {…}}."""
+    out: dict[str, dict[str, str]] = {}
+    for key, kind in (("headers_env", "headers"), ("cookies_env", "cookies")):
+        out[kind] = {}
+        for name, var in getattr(profile, key).items():
+            value = os.environ.get(var)
+            if not value:
+                raise ConfigError(f"{profile.where}: {key}.{name}: names environment variable {var}, which is not set")
+            out[kind][name] = value
+    return out
+
+
 def load_keys(profile: Profile, *, secret: str | None = None) -> Keys:
     """Read the profile's key material from the environment.
 
@@ -179,23 +197,22 @@ def load_keys(profile: Profile, *, secret: str | None = None) -> Keys:
     ------
     ConfigError
         One line ``file: key: problem`` when a value is unusable (not a PEM key, wrong key
-        type) or the revoke secret's variable is unset.
+        type) or the revoke secret's, a secret header's or cookie's variable is unset.
     """
     alg = profile.algorithm
     public_pem = _public_pem(profile)
-    revoke = _revoke_secret(profile)
+    extra = dict(revoke_secret=_revoke_secret(profile), **_connection_secrets(profile))
     if alg.startswith("HS"):
         if secret is not None:
-            return Keys(alg, secret=secret.encode(), public_pem=public_pem, generated=True, revoke_secret=revoke)
+            return Keys(alg, secret=secret.encode(), public_pem=public_pem, generated=True, **extra)
         value, missing = _lookup(profile, "secret_env", profile.secret_env)
-        return Keys(alg, secret=value.encode() if value else None, public_pem=public_pem, missing=missing,
-                    revoke_secret=revoke)
+        return Keys(alg, secret=value.encode() if value else None, public_pem=public_pem, missing=missing, **extra)
     text, missing = _lookup(profile, "private_key_env", profile.private_key_env)
     if missing:
-        return Keys(alg, public_pem=public_pem, missing=missing, revoke_secret=revoke)
+        return Keys(alg, public_pem=public_pem, missing=missing, **extra)
     key = _private_key(profile, text or "")
     if public_pem is None:
         public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
                                                    serialization.PublicFormat.SubjectPublicKeyInfo)
-    return Keys(alg, private_key=key, public_pem=public_pem, revoke_secret=revoke)
+    return Keys(alg, private_key=key, public_pem=public_pem, **extra)
 

@@ -18,6 +18,10 @@ the other entries still run. ``limits`` bounds the message-limits probe (``false
 it off)::
 
     limits: {max_frame_bytes: 1048576, burst: 50, burst_message: {type: heartbeat}}
+
+``max_frame_bytes`` is the *server's* frame limit (daphne's and uvicorn's defaults are 1 MiB and
+16 MiB); the probe sends one frame :data:`OVERSIZE_FACTOR` times larger. Without it the limit is
+discovered: frames of :data:`DISCOVERY_STEPS` bytes on one socket until one is refused.
 """
 
 from __future__ import annotations
@@ -33,7 +37,12 @@ from ..errors import ConfigError
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 MAX_VICTIM_MESSAGES = 10
 #: (key, default, lowest, highest) of ``limits``: no flooding, whatever the profile says.
-LIMIT_RANGES = (("max_frame_bytes", 1 << 20, 1024, 16 << 20), ("burst", 50, 1, 500))
+LIMIT_RANGES = (("max_frame_bytes", None, 1024, 16 << 20), ("burst", 50, 1, 500))
+#: The oversized frame is this many times the server's limit: a clear step above it.
+OVERSIZE_FACTOR = 2
+#: Frame sizes tried, in order, when the profile gives no limit: one byte over 16 KiB, 64 KiB … 16 MiB
+#: (a limit set at a round size is exceeded); about 21 MiB in all at most.
+DISCOVERY_STEPS = tuple((16 << 10) * 4 ** k + 1 for k in range(6))
 _REVOKE_KEYS = ("url", "method", "headers", "body", "secret_env", "message")
 
 
@@ -58,10 +67,10 @@ class RevokeSpec:
 
 @dataclass(frozen=True)
 class Limits:
-    """The message-limits probe's bounds (``enabled`` False: ``limits: false``)."""
+    """The message-limits probe's bounds (``enabled`` False: ``limits: false``; ``max_frame_bytes`` None: discover)."""
 
     enabled: bool = True
-    max_frame_bytes: int = 1 << 20
+    max_frame_bytes: int | None = None
     burst: int = 50
     burst_message: Any = None
 
@@ -173,6 +182,9 @@ def parse_limits(raw: Any, where: str) -> Limits:
     values: dict[str, Any] = {}
     for key, default, low, high in LIMIT_RANGES:
         v = raw.get(key, default)
+        if v is None:
+            values[key] = None  # max_frame_bytes absent: discovered by stepping up
+            continue
         if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
             raise ConfigError(f"{where}.{key}: must be an integer between {low} and {high}")
         values[key] = v

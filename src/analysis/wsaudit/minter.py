@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from jwt.algorithms import RSAAlgorithm
 
+from .identities import SUB, get_claim, set_claim
 from .jws import sign_with
 from .keys import CURVES, Keys
 from .profile import Profile
@@ -155,14 +156,41 @@ class Minter:
             h["kid"] = self.profile.kid
         return _apply(h, extra)
 
+    def identity_of(self, sub: str) -> Any:
+        """The identity claim's value for the user named ``sub`` (A's or B's ``*_identity``, else ``sub``)."""
+        p = self.profile
+        return {p.subject: p.subject_id, p.victim_subject: p.victim_id}.get(sub, sub)
+
     def claims(self, sub: str | None = None, **overrides: Any) -> dict[str, Any]:
-        """Profile claims (``{sub}`` rendered) + sub, iat, exp, jti; ``DROP`` removes a claim."""
-        sub = sub or self.profile.subject
+        """Profile claims (``{sub}``, ``{identity}`` rendered) + the identity claim, sub, iat, exp, jti.
+
+        The identity claim (``identity_claim``, default ``sub``) holds the user's identity value
+        with the type the server issues (``subject_identity``: ``"42"`` or ``42``). With another
+        identity claim, ``sub`` is the profile's ``claims.sub`` if it sets one, else the user's
+        name. ``DROP`` removes a claim.
+        """
+        p = self.profile
+        sub = sub or p.subject
+        ident = self.identity_of(sub)
         now = self.now
-        c: dict[str, Any] = dict(render(self.profile.claims, sub=sub))
-        c.update({"sub": sub, "iat": now, "exp": now + self.profile.token_lifetime_s,
-                  "jti": uuid.uuid4().hex})
+        c: dict[str, Any] = dict(render(p.claims, sub=sub, identity=str(ident)))
+        c.update({"sub": c.get("sub", sub) if p.identity_claim != SUB else ident, "iat": now,
+                  "exp": now + p.token_lifetime_s, "jti": uuid.uuid4().hex})
+        if p.identity_claim != SUB:
+            c = set_claim(c, p.identity_claim, ident)
         return _apply(c, overrides)
+
+    def as_victim(self, claims: dict[str, Any]) -> dict[str, Any]:
+        """``claims`` rewritten to name the victim B: the identity claim (and ``sub``) set to B's values."""
+        p = self.profile
+        c = set_claim(claims, p.identity_claim, p.victim_id)
+        if p.identity_claim != SUB and c.get("sub") == p.subject:
+            c["sub"] = p.victim_subject
+        return c
+
+    def identity_in(self, claims: dict[str, Any] | None) -> Any:
+        """The identity claim's value in ``claims`` (None when absent)."""
+        return get_claim(claims or {}, self.profile.identity_claim)
 
     def sign(self, header: dict[str, Any], claims: dict[str, Any]) -> str:
         """Token signed with the configured key."""

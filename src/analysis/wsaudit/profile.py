@@ -4,8 +4,9 @@ A profile is a YAML mapping. Every key is optional except ``url``::
 
     name: infra_mind                 # label in reports (default: file stem)
     url: ws://127.0.0.1:8000/ws      # the ONLY address the battery contacts
-    token_transport: first_message   # first_message | query_param | header | subprotocol
+    token_transport: first_message   # first_message | query_param | header | subprotocol | cookie
     query_param: token               # query_param transport: ?token=...
+    cookie: access_token             # cookie transport: the token's cookie
     header: Authorization            # header transport: header name ...
     header_value: "Bearer {token}"   # ... and value template
     auth_message: {type: auth, data: {token: "{token}"}}   # first_message transport
@@ -14,6 +15,9 @@ A profile is a YAML mapping. Every key is optional except ``url``::
     rejected: {type: ^error$}
     ignore: [{type: ^notification$}]     # frames to skip (welcome, heartbeats)
     identity_path: data.user_id          # where an accepted reply names the identity
+    identity_claim: sub                  # the token claim the server takes identity from (dotted, or a list)
+    subject_identity: "42"               # A's value of identity_claim as the server issues it (default: subject)
+    victim_identity: "43"                # B's (default: victim_subject); a number stays a number
     subscribe_message: {type: subscribe, data: {topic: "{resource}"}}
     subscribed: {type: ^subscribe$, data.status: ^subscribed}
     victim_resource: assessment:ws-audit-assessment-b      # owned by victim_subject
@@ -28,7 +32,7 @@ A profile is a YAML mapping. Every key is optional except ``url``::
     revoke: {message: {type: logout, data: {token: "{token}"}}}  # see analysis.wsaudit.lifecycle
     revoke_grace_s: 2                # how long an open socket may live after its token is revoked
     victim_messages: ['{"type": "get_assessment", "data": {"id": "{victim_resource}"}}']
-    limits: {max_frame_bytes: 1048576, burst: 50}   # false = no message-limits probe
+    limits: {max_frame_bytes: 1048576, burst: 50}   # the server's frame limit (absent: discovered); false = off
     ca_file: ""                      # PEM bundle of a private CA for wss:// (relative to the project)
     secret_env: WS_JWT_SECRET        # HS*: env var holding the shared secret
     private_key_env: ""              # RS*/ES*/PS*: env var holding the PEM private key
@@ -40,10 +44,15 @@ A profile is a YAML mapping. Every key is optional except ``url``::
     reply_timeout_s: 2.0             # per connect / per reply
     leeway_s: 0                      # the target's exp/nbf leeway
     token_lifetime_s: 300            # exp of minted tokens
-    origin: false                    # run the Origin (CSWSH) probe
+    origin: false                    # true: run the Origin (CSWSH) probe; an Origin such as
+                                     # http://localhost:3000: send it on every handshake, and probe
+    headers: {}                      # extra handshake headers; headers_env: {Name: ENV_VAR} for secrets
+    cookies: {}                      # cookies sent on every handshake; cookies_env: {name: ENV_VAR}
+    subprotocols: []                 # Sec-WebSocket-Protocol values offered
     concurrency: 8                   # probes in flight at once
     deadline_s: 30                   # hard limit for the whole battery
 
+Connection settings are explained in :mod:`.connection`, the identity keys in :mod:`.identities`.
 Matchers are maps of dotted JSON path → regular expression (``re.search``, see
 :mod:`.matchers`); in ``ignore`` an empty map ``{}`` matches a bare ``{}`` ping. Frames may
 carry several newline-separated JSON replies. Key material that is missing (no env var
@@ -53,24 +62,27 @@ key and reports the others as ERROR (:func:`analysis.wsaudit.keys.load_keys`).
 
 from __future__ import annotations
 
+import difflib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..config import resolve_path
 from ..errors import ConfigError
 from ..params import scalar_problem
 from ..yamlio import load_yaml
+from .connection import parse_cookies, parse_headers, parse_origin, parse_subprotocols
+from .identities import SUB, claim_label, parse_claim_path, parse_identity_value
 from .lifecycle import Limits, RevokeSpec, json_object, parse_limits, parse_revoke, parse_victim_messages
 from .matchers import Matcher, make_matcher
+from .profilecheck import EXPIRY_TOKEN_LIFETIME_S, check_profile, check_url, env_name, expiry_wait_s
 
-__all__ = ["ALGORITHMS", "TRANSPORTS", "Matcher", "Profile", "load_profile", "make_matcher", "parse_profile"]
+__all__ = ["ALGORITHMS", "EXPIRY_TOKEN_LIFETIME_S", "TRANSPORTS", "Matcher", "Profile", "expiry_wait_s", "load_profile",
+           "make_matcher", "parse_profile"]
 
-TRANSPORTS = ("first_message", "query_param", "header", "subprotocol")
+TRANSPORTS = ("first_message", "query_param", "header", "subprotocol", "cookie")
 ALGORITHMS = ("HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
               "ES256", "ES384", "ES512")
 
@@ -88,6 +100,7 @@ class Profile:
     name: str = "target"
     token_transport: str = "first_message"
     query_param: str = "token"
+    cookie: str = "access_token"
     header: str = "Authorization"
     header_value: str = "Bearer {token}"
     auth_message: Any = field(default_factory=lambda: {"type": "auth", "data": {"token": "{token}"}})
@@ -97,6 +110,9 @@ class Profile:
     rejected: Matcher = field(default_factory=Matcher)
     ignore: tuple[Matcher, ...] = ()
     identity_path: str = ""
+    identity_claim: tuple[str, ...] = SUB
+    subject_identity: str | int | None = None
+    victim_identity: str | int | None = None
     reply_id_path: str = ""
     subscribe_message: Any = None
     subscribed: Matcher = field(default_factory=Matcher)
@@ -116,7 +132,12 @@ class Profile:
     leeway_s: float = 0.0
     expiry_grace_s: float = 0.0
     token_lifetime_s: int = 300
-    origin: bool = False
+    origin: bool | str = False
+    headers: dict[str, str] = field(default_factory=dict)
+    headers_env: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
+    cookies_env: dict[str, str] = field(default_factory=dict)
+    subprotocols: tuple[str, ...] = ()
     revoke: RevokeSpec | None = None
     revoke_grace_s: float = 2.0
     victim_messages: tuple[dict[str, Any], ...] = ()
@@ -129,7 +150,7 @@ class Profile:
 
     def with_url(self, url: str) -> Profile:
         """A copy pointed at ``url`` (validated like the profile's own)."""
-        _check_url(url, f"{self.source or self.name}: url")
+        check_url(url, f"{self.source or self.name}: url")
         return replace(self, url=url)
 
     @property
@@ -148,6 +169,26 @@ class Profile:
         return self.identity_header or "X-" + self.forged_identity_name.replace("_", "-").title()
 
     @property
+    def origin_header(self) -> str:
+        """The Origin sent on every normal handshake ("" when the profile names none)."""
+        return self.origin if isinstance(self.origin, str) else ""
+
+    @property
+    def subject_id(self) -> str | int:
+        """A's value of the identity claim (``subject_identity``, default ``subject``)."""
+        return self.subject if self.subject_identity is None else self.subject_identity
+
+    @property
+    def victim_id(self) -> str | int:
+        """B's value of the identity claim (``victim_identity``, default ``victim_subject``)."""
+        return self.victim_subject if self.victim_identity is None else self.victim_identity
+
+    @property
+    def identity_claim_name(self) -> str:
+        """The identity claim as text (``sub``, ``user_id``, ``user.id``)."""
+        return claim_label(self.identity_claim)
+
+    @property
     def where(self) -> str:
         """The profile's name in messages (its file, else its name)."""
         return self.source or self.name
@@ -155,32 +196,20 @@ class Profile:
 
 _INTERNAL = ("source", "problems")
 _KNOWN = (*(f.name for f in fields(Profile) if f.name not in _INTERNAL), "algorithm")
-_STR = {"name", "url", "token_transport", "query_param", "header", "header_value", "forged_identity_path",
+_STR = {"name", "url", "token_transport", "query_param", "cookie", "header", "header_value", "forged_identity_path",
         "identity_header", "identity_path", "reply_id_path", "victim_resource", "own_resource", "secret_env",
         "private_key_env", "public_key_env", "kid", "typ", "subject", "victim_subject", "ca_file"}
 _FLOAT = ("reply_timeout_s", "leeway_s", "deadline_s", "expiry_grace_s", "revoke_grace_s")
 _INT = ("token_lifetime_s", "concurrency")
-_BOOL = ("origin", "require_exp")
+_BOOL = ("require_exp",)
 _MATCHERS = ("accepted", "rejected", "subscribed")
 _SCALARS = {*_STR, *_FLOAT, *_INT, *_BOOL}
-#: (key, lowest, highest, unit) of the numeric keys, in the order they are checked.
-_RANGES = (("reply_timeout_s", 0.05, 30, " s"), ("deadline_s", 1, 600, " s"), ("concurrency", 1, 64, ""),
-           ("leeway_s", 0, 3600, " s"), ("token_lifetime_s", 10, 86400, " s"), ("expiry_grace_s", 0, 300, " s"),
-           ("revoke_grace_s", 0, 60, " s"))
-_ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_PATH = re.compile(r"^[^.\s]+(\.[^.\s]+)*$")
-_HEADER = re.compile(r"^[A-Za-z0-9-]+$")
-
-
-def _check_url(url: str, where: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("ws", "wss") or not parts.hostname:
-        raise ConfigError(f"{where}: {url!r} is not a ws:// or wss:// URL")
-
-
-def _env_name(value: str, where: str) -> None:
-    if not _ENV.match(value):
-        raise ConfigError(f"{where}: must name an environment variable, not hold a value")
+#: Keys parsed by the connection and identity modules: key → parser(value, where).
+_PARSERS = {"origin": parse_origin, "headers": parse_headers, "cookies": parse_cookies,
+            "headers_env": lambda v, w: parse_headers(v, w, env=True),
+            "cookies_env": lambda v, w: parse_cookies(v, w, env=True), "subprotocols": parse_subprotocols,
+            "identity_claim": parse_claim_path, "subject_identity": parse_identity_value,
+            "victim_identity": parse_identity_value}
 
 
 def _message(raw: Any, where: str, placeholder: str) -> Any:
@@ -196,7 +225,9 @@ def _check_keys(raw: Any, source: str) -> None:
         raise ConfigError(f"{source}: expected a mapping of keys, got {type(raw).__name__}")
     unknown = sorted(str(k) for k in raw if k not in _KNOWN)
     if unknown:
-        raise ConfigError(f"{source}: unknown key '{unknown[0]}' (known: {', '.join(_KNOWN)})")
+        close = difflib.get_close_matches(unknown[0], _KNOWN, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise ConfigError(f"{source}: unknown key '{unknown[0]}' ({hint}every key: docs/ws-token-probes.md)")
     if "url" not in raw:
         raise ConfigError(f"{source}: url: required")
     if "algorithm" in raw and "algorithms" in raw:
@@ -205,7 +236,7 @@ def _check_keys(raw: Any, source: str) -> None:
 
 def _scalar(key: str, value: Any, where: str) -> Any:
     """A string, number or boolean key's value, type-checked (:func:`analysis.params.scalar_problem`)."""
-    tp = str if key in _STR else float if key in _FLOAT else int if key in _INT else bool  # bool: origin, require_exp
+    tp = str if key in _STR else float if key in _FLOAT else int if key in _INT else bool  # bool: require_exp
     if tp is str and value is None:
         return ""
     problem = scalar_problem(value, tp)
@@ -230,6 +261,8 @@ def _algorithms(value: Any, where: str) -> tuple[str, ...]:
 
 def _structured(key: str, value: Any, where: str) -> Any:
     """A matcher, message template, claims or lifecycle key's value, validated."""
+    if key in _PARSERS:
+        return _PARSERS[key](value, where)
     if key in _MATCHERS:
         return make_matcher(value, where)
     if key == "ignore":
@@ -244,7 +277,7 @@ def _structured(key: str, value: Any, where: str) -> Any:
     if key in ("algorithm", "algorithms"):
         return _algorithms(value, where)
     if key == "revoke":
-        return parse_revoke(value, where, _env_name)
+        return parse_revoke(value, where, env_name)
     if key == "limits":
         return parse_limits(value, where)
     if value is None:  # claims
@@ -252,33 +285,6 @@ def _structured(key: str, value: Any, where: str) -> Any:
     if not isinstance(value, Mapping):
         raise ConfigError(f"{where}: expected a mapping of claim → value")
     return json.loads(json.dumps(dict(value), default=str))
-
-
-def _check_profile(p: Profile, source: str) -> None:
-    """Checks across keys: URL, choices, env var names, paths, ranges, waits within the deadline."""
-    _check_url(p.url, f"{source}: url")
-    if p.token_transport not in TRANSPORTS:
-        raise ConfigError(f"{source}: token_transport: {p.token_transport!r} is not one of {', '.join(TRANSPORTS)}")
-    for key in ("secret_env", "private_key_env", "public_key_env"):
-        if getattr(p, key):
-            _env_name(getattr(p, key), f"{source}: {key}")
-    for key in ("forged_identity_path", "identity_path", "reply_id_path"):
-        v = getattr(p, key)
-        if v and not _PATH.match(v):
-            raise ConfigError(f"{source}: {key}: {v!r} is not a dotted JSON path")
-    if p.identity_header and not _HEADER.match(p.identity_header):
-        raise ConfigError(f"{source}: identity_header: {p.identity_header!r} is not an HTTP header name")
-    for key, low, high, unit in _RANGES:
-        if not low <= getattr(p, key) <= high:
-            raise ConfigError(f"{source}: {key}: must be between {low:g} and {high:g}{unit}")
-    wait = expiry_wait_s(p)
-    if wait > p.deadline_s:
-        raise ConfigError(f"{source}: expiry_grace_s: the expiry probe needs about {wait:g} s (2 s token + leeway_s "
-                          f"+ expiry_grace_s + replies), more than deadline_s={p.deadline_s:g}: raise deadline_s")
-    if p.subject == p.victim_subject:
-        raise ConfigError(f"{source}: victim_subject: must differ from 'subject'")
-    if "{token}" not in p.header_value:
-        raise ConfigError(f"{source}: header_value: must contain {{token}}")
 
 
 def _ca_file(value: str, source: str) -> str:
@@ -324,7 +330,7 @@ def parse_profile(raw: Any, source: str = "<profile>") -> Profile:
         kw[target] = _scalar(key, value, where) if key in _SCALARS else _structured(key, value, where)
     kw["ca_file"] = _ca_file(kw.get("ca_file", ""), source)
     p = Profile(**kw)
-    _check_profile(p, source)
+    check_profile(p, source, TRANSPORTS)
     return p
 
 
@@ -348,12 +354,3 @@ def load_profile(path: str | Path) -> Profile:
         error ``file: key: problem`` (naming ``path`` as given).
     """
     return parse_profile(load_yaml(resolve_path(path)), str(path))
-
-
-#: Lifetime of the short token the expiry probe (14) waits out.
-EXPIRY_TOKEN_LIFETIME_S = 2
-
-
-def expiry_wait_s(p: Profile) -> float:
-    """How long the expiry probe waits: the token's lifetime, leeway, the close grace and two replies (+2 s)."""
-    return EXPIRY_TOKEN_LIFETIME_S + p.leeway_s + p.expiry_grace_s + 2 * p.reply_timeout_s + 2.0

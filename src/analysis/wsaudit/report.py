@@ -171,8 +171,9 @@ def _real_target(a: Audit) -> tuple[str, list[str]]:
     warns = [r.id for r in a.results if r.status in ("WARN", "ERROR")]
     steps: list[str] = []
     if a.verdict == "ERROR":
-        why = a.problems[0] if a.problems else ("the baseline token was not accepted (check the secret env var, claims "
-                                                "and the profile's 'accepted' matcher)")
+        hint = next((r.evidence for r in a.results if r.id == "baseline" and "likely cause" in r.evidence), "")
+        why = a.problems[0] if a.problems else (hint or "the baseline token was not accepted (check the secret env var, "
+                                                "claims and the profile's 'accepted' matcher)")
         head = f"{a.target}: no probe could be judged — {why}"
         steps.append("Mint a token the target accepts (secret env var, iss/aud/token_type) and rerun.")
     elif fails:

@@ -55,7 +55,7 @@ def test_limits_off_and_defaults():
     assert not parse_profile({"url": "ws://x:1/ws", "limits": False}, "l.yaml").limits.enabled
     lim = parse_profile({"url": "ws://x:1/ws", "limits": {"burst": 5, "burst_message": '{"type": "ping"}'}},
                         "l.yaml").limits
-    assert lim.burst == 5 and lim.max_frame_bytes == 1 << 20 and lim.burst_message == {"type": "ping"}
+    assert lim.burst == 5 and lim.max_frame_bytes is None and lim.burst_message == {"type": "ping"}  # discovered
 
 
 def test_an_ecdsa_profile_without_a_key_loads():
@@ -85,7 +85,8 @@ def test_missing_file():
 @pytest.mark.parametrize("name,message", [
     ("http_url", "http_url.yaml: url: 'http://127.0.0.1:9/ws' is not a ws:// or wss:// URL"),
     ("bad_transport", "bad_transport.yaml: token_transport: 'carrier_pigeon' is not one of"),
-    ("origin_string", "origin_string.yaml: origin: expected true or false, got 'yes'"),
+    ("origin_string", "origin_string.yaml: origin: expected true, false or an Origin such as https://app.example.com, "
+                      "got 'yes'"),
     ("zero_timeout", "zero_timeout.yaml: reply_timeout_s: must be between 0.05 and 30 s"),
     ("missing_url", "missing_url.yaml: url: required"),
     ("secret_inline", "secret_inline.yaml: secret_env: must name an environment variable, not hold a value"),

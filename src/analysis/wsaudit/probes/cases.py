@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
+from collections.abc import Callable
+
 from ..forge import Forged
+from ..identities import same_identity
 from ..result import Case
 from ..sources.client import Exchange, Runner
+
+#: What a FAIL of a token only the key holder can mint is said to be instead (the one rule).
+NOT_A_FORGERY = "not a forgery (only the key holder can mint it, an attacker cannot)"
 
 
 def reject_case(r: Runner, f: Forged | None, ex: Exchange, label: str | None = None) -> Case:
@@ -28,6 +34,9 @@ def reject_case(r: Runner, f: Forged | None, ex: Exchange, label: str | None = N
         status, reason = "PASS", ex.describe()
     elif ex.state == "accepted":
         status, reason = "FAIL", ex.describe()
+        p = r.profile
+        if same_identity(ex.identity, p.victim_subject, p.victim_id):
+            reason += f" — acts as the victim {p.victim_subject!r}: impersonation"
     elif ex.state == "silent":
         status, reason = "WARN", f"no explicit rejection within {r.rt:g} s (connection left open)"
     else:
@@ -41,6 +50,35 @@ def accept_case(f: Forged, ex: Exchange, when_rejected: str = "WARN") -> Case:
         return Case(f.label, "PASS", ex.describe(), f.evidence(), ex.evidence())
     status = "ERROR" if ex.state == "error" else when_rejected
     return Case(f.label, status, f"expected acceptance: {ex.describe()}", f.evidence(), ex.evidence())
+
+
+def attacker_can_make(f: Forged) -> bool:
+    """The one rule of what a rejection probe judges: tokens an attacker can make.
+
+    A token signed with the configured key (``meta["same_key"]``: an algorithm of the key's
+    family outside the allowlist, a header extension the verifier should refuse) tests the
+    verifier's conformance, not its security: only the key holder can mint it.
+    """
+    return not f.meta.get("same_key")
+
+
+def judge_keyed(tokens: list[Forged], cases: list[Case], status: str, why: Callable[[Forged], str]) -> list[Case]:
+    """Apply :func:`attacker_can_make`: the FAIL of a token only the key holder can mint becomes ``status``.
+
+    Parameters
+    ----------
+    tokens, cases : list
+        The tokens sent and their cases, in the same order (cases are changed in place).
+    status : str
+        What the acceptance is instead: ``INFO`` (a fact) or ``WARN`` (a non-conformance to review).
+    why : callable
+        The reason added for a token (e.g. the RFC it does not conform to).
+    """
+    for f, c in zip(tokens, cases):
+        if not attacker_can_make(f) and c.status == "FAIL":
+            c.status = status
+            c.reason = f"{c.reason}: {why(f)} — {NOT_A_FORGERY}"
+    return cases
 
 
 async def rejects(r: Runner, tokens: list[Forged]) -> list[Case]:

@@ -16,9 +16,12 @@ from __future__ import annotations
 import asyncio
 
 from ..forge import Forged
+from ..identities import same_identity
+from ..keys import MissingKeyError
 from ..result import Case
 from ..sources.client import Exchange, Runner
 from .cases import reject_case
+from .diagnose import handshake_hint
 
 JUNK_TOKEN = "fake_token"  # the seed's attack, verbatim
 
@@ -75,9 +78,10 @@ def identity_case(r: Runner, f: Forged, ex: Exchange, label: str) -> Case:
         if c.status == "PASS":
             c.reason = f"{ex.describe()} (no impersonation)"
         return c
-    if ex.identity == p.subject:
-        return Case(label, "PASS", f"acts as {p.subject!r} (the token's sub)", f.evidence(), ex.evidence())
-    if ex.identity == p.victim_subject:
+    claim = p.identity_claim_name
+    if same_identity(ex.identity, p.subject, p.subject_id):
+        return Case(label, "PASS", f"acts as {p.subject!r} (the token's {claim})", f.evidence(), ex.evidence())
+    if same_identity(ex.identity, p.victim_subject, p.victim_id):
         return Case(label, "FAIL", f"acts as the victim {p.victim_subject!r}: identity taken from client input",
                     f.evidence(), ex.evidence())
     if not p.identity_path:
@@ -86,8 +90,8 @@ def identity_case(r: Runner, f: Forged, ex: Exchange, label: str) -> Case:
         return Case(label, "WARN", "accepted; identity unknown (profile has no identity_path and no own_resource / "
                     "victim_resource to judge by behaviour)", f.evidence(), ex.evidence(),
                     unjudged="identity unknown: no identity_path, and no resources to judge by behaviour")
-    return Case(label, "FAIL", f"accepted as {ex.identity!r}, token sub is {p.subject!r}: identity not from the token",
-                f.evidence(), ex.evidence())
+    return Case(label, "FAIL", f"accepted as {ex.identity!r}, the token's {claim} is {p.subject_id!r}: identity not "
+                "from the token", f.evidence(), ex.evidence())
 
 
 async def p_baseline(r: Runner) -> list[Case]:
@@ -95,6 +99,10 @@ async def p_baseline(r: Runner) -> list[Case]:
     f = r.forger.baseline()
     ex = await r.exchange(f.token, subscribe=behaviour_resources(r))
     r.baseline, r.baseline_token = ex, f
+    if ex.state != "accepted" and ex.http_status:
+        hint = await handshake_hint(r, f, ex)
+        return [Case(f.label, "ERROR", f"baseline handshake refused (HTTP {ex.http_status}) — {hint}; nothing else "
+                     "can be judged", f.evidence(), ex.evidence())]
     if ex.state != "accepted":
         return [Case(f.label, "ERROR", f"baseline token not accepted ({ex.describe()}): check the secret env var, "
                      "claims and the 'accepted' matcher; nothing else can be judged", f.evidence(), ex.evidence())]
@@ -102,9 +110,13 @@ async def p_baseline(r: Runner) -> list[Case]:
 
 
 async def p_identity(r: Runner) -> list[Case]:
-    """Probe 16: identity comes from the token's sub only, never from a client-supplied id."""
+    """Probe 16: identity comes from the token's identity claim only, never from a client-supplied id.
+
+    Also sent: a token naming B in the identity claim under A's signature (the forged "sub → victim"
+    token, in whatever claim the server reads): rejected, and never acted on as B.
+    """
     p = r.profile
-    b = p.victim_subject
+    b = p.victim_id
     junk = _junk()
     in_message = p.token_transport == "first_message" and bool(p.forged_identity_path)
     where_junk = "message" if in_message else "query"
@@ -122,12 +134,23 @@ async def p_identity(r: Runner) -> list[Case]:
         if f is junk:
             c = reject_case(r, f, ex, label)
             if ex.state == "accepted":
-                who = f" as the victim {b!r}" if ex.identity == b else ""
+                who = f" as the victim {b!r}" if same_identity(ex.identity, p.victim_subject, b) else ""
                 c.reason = f"authenticated{who} with a junk token: {ex.describe()}"
             cases.append(c)
         else:
             cases.append(identity_case(r, f, ex, label))
-    return cases
+    return cases + await _forged_for_victim(r)
+
+
+async def _forged_for_victim(r: Runner) -> list[Case]:
+    """A token naming B in the identity claim under A's signature: rejected, never acted on as B."""
+    try:
+        f = r.forger.tampered()[0]
+    except MissingKeyError:
+        return []  # the tampered probe reports the missing key
+    p = r.profile
+    label = f"token naming B ({p.identity_claim_name}={p.victim_id!r}) under A's signature"
+    return [reject_case(r, f, await r.exchange(f.token), label)]
 
 
 def _isolation_case(r: Runner, label: str, sent: dict, ex: Exchange) -> Case:
@@ -159,7 +182,7 @@ async def p_isolation(r: Runner) -> list[Case]:
     valid = r.forger.baseline()
     runs = [
         ("unauthenticated client subscribes", None, dict(send_auth=False)),
-        ("after failed auth (junk token + forged victim id)", junk, dict(forged_identity=p.victim_subject)),
+        ("after failed auth (junk token + forged victim id)", junk, dict(forged_identity=p.victim_id)),
         ("valid token for A subscribes to B's resource", valid, {}),
     ]
     exs = await asyncio.gather(*(r.exchange(f.token if f else None, subscribe=res, **kw) for _, f, kw in runs))
@@ -170,7 +193,7 @@ async def p_isolation(r: Runner) -> list[Case]:
 def _claimed_case(r: Runner, label: str, ex: Exchange) -> Case:
     """A claimed identity without a token: any acceptance or reach into B's resource is a FAIL."""
     p = r.profile
-    sent = {"token": "none", "claimed identity": f"{label} ({p.victim_subject})"}
+    sent = {"token": "none", "claimed identity": f"{label} ({p.victim_id})"}
     if ex.state == "accepted":
         who = f" as {ex.identity!r}" if ex.identity is not None else ""
         return Case(label, "FAIL", f"authenticated{who} without any token: the claimed identity was trusted", sent,
@@ -187,7 +210,7 @@ def _claimed_case(r: Runner, label: str, ex: Exchange) -> Case:
 async def p_claimed_identity(r: Runner) -> list[Case]:
     """Probe 22: an identity claimed in a header, the query or the message WITHOUT a token is refused."""
     p = r.profile
-    b = p.victim_subject
+    b = p.victim_id
     runs = [(f"no token + {p.claimed_identity_header}: {b}", "header"),
             (f"no token + ?{p.forged_identity_name}={b}", "query")]
     cases = []

@@ -1,12 +1,11 @@
-"""Probes 23, 24 and 28: later in a connection's life — logout / revocation, per-message authorization, limits.
+"""Probes 23 and 24: later in a connection's life — logout / revocation, per-message authorization.
 
 Revocation (23) logs a fresh token out (the profile's ``revoke``: an HTTP request or a
 message on the token's own socket); the open socket must close within ``revoke_grace_s``
 or refuse its next privileged message, and a new connection with the token must be
 refused. Per-message authorization (24) sends each of ``victim_messages`` on an
-authenticated socket of A's: an acknowledgement or B's data is a FAIL. Message limits
-(28) send one oversized frame and a bounded burst; the target must refuse or close
-cleanly and still accept a fresh valid token afterwards.
+authenticated socket of A's: an acknowledgement or B's data is a FAIL. Message limits (28)
+are :mod:`.limits`.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import json
 import time
 from typing import Any
 
-from websockets.exceptions import ConnectionClosed
 
 from ..forge import Forged
 from ..result import Case
@@ -25,17 +23,15 @@ from ..sources.revoke import send_revoke
 from ..templates import render
 from .cases import accept_case, reject_case
 
-#: Close codes of a server that drops a connection without a close frame.
-_ABRUPT = (1006,)
-
-
 def _hold_revoke(r: Runner, f: Forged, outcome: dict[str, Any]) -> Hold:
     """On the open socket: revoke the token, wait ``revoke_grace_s`` for a close, then try a privileged message."""
     p = r.profile
     spec = p.revoke
     assert spec is not None
     claims = f.claims or {}
-    values = {"token": f.token, "jti": str(claims.get("jti", "")), "sub": str(claims.get("sub", "")),
+    ident = r.forger.identity_in(claims)  # {sub}: the identity claim's value (sub unless identity_claim says)
+    values = {"token": f.token, "jti": str(claims.get("jti", "")),
+              "sub": str(claims.get("sub", "") if ident is None else ident),
               "secret": r.keys.revoke_secret}
 
     async def hold(ws: Any, ex: Exchange) -> None:
@@ -138,115 +134,3 @@ async def p_message_authz(r: Runner) -> list[Case]:
     exs = await asyncio.gather(*(r.exchange(f.token, hold=_send_one(r, f, m, o), hold_s=r.rt)
                                  for m, o in zip(msgs, outs)))
     return [_message_case(r, f, m, ex, o.get("got", "")) for m, ex, o in zip(msgs, exs, outs)] + bad
-
-
-def _hold_oversized(r: Runner, f: Forged, size: int, outcome: dict[str, Any]) -> Hold:
-    async def hold(ws: Any, ex: Exchange) -> None:
-        frame = json.dumps({"type": "ws-audit-oversized", "pad": "x" * max(0, size - 48)})
-        try:
-            await ws.send(frame)
-        except ConnectionClosed as exc:
-            r.note_close(ex, exc, f.token)
-        if ex.close_code is None:
-            outcome["reply"] = await _first_answer(r, ws, ex, f.token)
-
-    return hold
-
-
-async def _first_answer(r: Runner, ws: Any, ex: Exchange, token: str) -> str:
-    """``closed`` | ``refused`` | ``processed`` | ``silent``: the first thing the server did after a frame."""
-    end = time.perf_counter() + r.rt
-    while (remaining := end - time.perf_counter()) > 0:
-        objs = await r.receive(ws, ex, token, remaining)
-        if objs is None:
-            return "closed" if ex.close_code is not None else "silent"
-        kinds = [r.classify(o) for o in objs]
-        if "rejected" in kinds:
-            return "refused"
-        if any(k != "ignore" for k in kinds):
-            return "processed"
-    return "silent"
-
-
-def _hold_burst(r: Runner, f: Forged, outcome: dict[str, Any]) -> Hold:
-    p = r.profile
-    lim = p.limits
-    template = lim.burst_message or (render(p.subscribe_message, resource=p.own_resource)
-                                     if p.subscribe_message and p.own_resource else {"type": "ws-audit-burst"})
-
-    async def hold(ws: Any, ex: Exchange) -> None:
-        sent = 0
-        try:
-            for _ in range(lim.burst):
-                await ws.send(json.dumps(r.stamp(template, ex)[0]))
-                sent += 1
-        except ConnectionClosed as exc:
-            r.note_close(ex, exc, f.token)
-        outcome["sent"], outcome["replies"] = sent, await _count_replies(r, ws, ex, f.token, sent)
-
-    return hold
-
-
-async def _count_replies(r: Runner, ws: Any, ex: Exchange, token: str, sent: int) -> int:
-    """Replies read until one per message arrived, the server is quiet for 0.3 s or closes (bounded by the timeout)."""
-    n, end = 0, time.perf_counter() + r.rt
-    while (remaining := end - time.perf_counter()) > 0 and n < sent:
-        objs = await r.receive(ws, ex, token, min(remaining, 0.3))
-        if objs is None:
-            break
-        n += sum(r.classify(o) != "ignore" for o in objs)
-    return n
-
-
-def _oversized_case(f: Forged, size: int, ex: Exchange, out: dict[str, Any]) -> Case:
-    label, args = f"one {size:,}-byte frame", (f.evidence(), ex.evidence())
-    if ex.close_code is not None and ex.close_code not in _ABRUPT:
-        why = f"closed cleanly (close {ex.close_code} {ex.close_reason})".replace(" )", ")")
-        return Case(label, "PASS", why, *args)
-    if ex.close_code in _ABRUPT:
-        return Case(label, "WARN", "connection dropped without a close frame (1006)", *args)
-    reply = out.get("reply", "silent")
-    if reply == "refused":
-        return Case(label, "PASS", "refused with an error frame", *args)
-    if reply == "processed":
-        return Case(label, "WARN", f"a {size:,}-byte frame was processed: no frame size limit at or below it", *args)
-    return Case(label, "WARN", f"no reply to a {size:,}-byte frame and the connection stayed open (no limit evident)",
-                *args, unjudged="silence after an oversized frame: limit or not, it cannot be told")
-
-
-def _burst_case(f: Forged, n: int, ex: Exchange, out: dict[str, Any]) -> Case:
-    label, args = f"a burst of {n} messages", (f.evidence(), ex.evidence())
-    sent, replies = out.get("sent", 0), out.get("replies", 0)
-    if ex.close_code is not None and ex.close_code not in _ABRUPT:
-        return Case(label, "PASS", f"closed cleanly after {sent} messages (close {ex.close_code} {ex.close_reason})"
-                    .replace(" )", ")"), *args)
-    if ex.close_code in _ABRUPT:
-        return Case(label, "WARN", f"connection dropped without a close frame after {sent} messages", *args)
-    if replies:
-        return Case(label, "PASS", f"still answering: {replies} replies to {sent} messages", *args)
-    return Case(label, "WARN", f"no reply to {sent} messages", *args, unjudged="no reply to the burst")
-
-
-async def p_message_limits(r: Runner) -> list[Case]:
-    """Probe 28: one oversized frame and a bounded burst are refused or closed cleanly; the target still serves."""
-    lim = r.profile.limits
-    if not lim.enabled:
-        return [Case("message limits", "N/A", "switched off in the profile (limits: false)")]
-    f = r.forger.fresh("valid token for A")
-    big: dict[str, Any] = {}
-    burst: dict[str, Any] = {}
-    ex1 = await r.exchange(f.token, hold=_hold_oversized(r, f, lim.max_frame_bytes, big), hold_s=2 * r.rt + 2)
-    ex2 = await r.exchange(f.token, hold=_hold_burst(r, f, burst), hold_s=2 * r.rt + 2)
-    if ex1.state != "accepted" or ex2.state != "accepted":
-        bad = ex1 if ex1.state != "accepted" else ex2
-        return [accept_case(f, bad, when_rejected="ERROR")]
-    fresh = r.forger.fresh("a fresh valid token afterwards")
-    ex3 = await r.exchange(fresh.token)
-    after = accept_case(fresh, ex3)
-    if ex3.state == "accepted":
-        after.reason = f"still serving: {after.reason}"
-    else:
-        after.status = "FAIL"
-        after.reason = (f"{ex3.describe()}: the target stopped serving after one oversized frame and a burst of "
-                        f"{lim.burst} (crash, hang or ban)")
-    return [_oversized_case(f, lim.max_frame_bytes, ex1, big), _burst_case(f, lim.burst, ex2, burst), after]

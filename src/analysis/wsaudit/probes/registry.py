@@ -10,7 +10,8 @@ from ..result import Case
 from ..sources.client import Runner
 from .claims import p_exp_nbf, p_iss_aud_type
 from .identity import p_baseline, p_claimed_identity, p_identity, p_isolation
-from .lifecycle import p_message_authz, p_message_limits, p_revocation
+from .lifecycle import p_message_authz, p_revocation
+from .limits import p_message_limits
 from .oracle import p_error_oracle
 from .tokens import (p_alg_confusion, p_alg_none, p_header_abuse, p_jku_x5u, p_jwk_header, p_kid_injection,
                      p_malformed, p_no_token, p_null_signature, p_psychic_sig, p_tampered, p_weak_secret, p_wrong_key)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import re
 
+from ..forge import Forged
+from ..identities import same_identity
 from ..jws import COMMON_SECRETS, weak_secret_matches
 from ..keys import MissingKeyError
 from ..result import INFO, Case
 from ..sources.client import Runner, is_loopback
-from .cases import baseline_accepted, reject_case, rejects, unproven
+from .cases import baseline_accepted, judge_keyed, reject_case, rejects, unproven
 
 _LEAK = re.compile(r"Traceback|File \"|\bException\b|stack ?trace|at [\w$.]+\([\w.]+:\d+\)|Internal Server Error",
                    re.I)
@@ -69,12 +71,9 @@ async def p_alg_confusion(r: Runner) -> list[Case]:
     others = r.forger.disallowed_algs()
     cases = await rejects(r, conf + others)
     allow = ", ".join(r.profile.algorithms)
-    for f, c in zip(conf + others, cases):
-        if f.meta.get("same_key") and c.status == "FAIL":
-            c.status = INFO
-            c.reason = (f"{c.reason}: {f.header['alg'] if f.header else '?'} signed with the configured key is "
-                        f"accepted although the profile lists {allow} — not a forgery (only the key holder can mint "
-                        "it); list it in algorithms or pin the verifier")
+    judge_keyed(conf + others, cases, INFO,
+                lambda f: f"{f.header['alg'] if f.header else '?'} signed with the configured key is accepted although "
+                f"the profile lists {allow} (list it in algorithms or pin the verifier)")
     if not conf:
         cases.append(Case("HS256 keyed with the public key", "N/A",
                           "no public key configured (public_key_env) and the algorithm is symmetric"))
@@ -174,10 +173,15 @@ async def p_header_abuse(r: Runner) -> list[Case]:
     except MissingKeyError as exc:
         keyed = [Case("crit / cty / b64 (signed with the configured key)", "ERROR", f"needs the signing key: {exc}")]
     cases = await rejects(r, tokens)
-    for f, c in zip(tokens, cases):
-        if f.meta.get("nested") and c.status == "FAIL" and c.received:
-            if c.received.get("identity") not in (None, r.profile.victim_subject):
-                c.status = "WARN"
-                c.reason += (": a nested token was accepted (the outer signature holds); make sure the inner one "
-                             "is never trusted")
-    return cases + keyed
+    return judge_keyed(tokens, cases, "WARN", lambda f: _nonconformance(r, f, cases[tokens.index(f)])) + keyed
+
+
+def _nonconformance(r: Runner, f: Forged, c: Case) -> str:
+    """The RFC a validly signed header-abuse token breaks; for a nested token, whether the inner one was trusted."""
+    why = f"a validly signed token breaking {f.meta.get('rfc', 'the JOSE rules')}"
+    if f.meta.get("nested"):
+        p = r.profile
+        trusted = same_identity((c.received or {}).get("identity"), p.victim_subject, p.victim_id)
+        why += ("; the inner unsigned token's identity was used (acts as the victim)" if trusted
+                else "; make sure the inner token is never trusted")
+    return why

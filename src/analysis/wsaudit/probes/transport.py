@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from ..forge import Forged
 from ..profile import EXPIRY_TOKEN_LIFETIME_S, expiry_wait_s
-from ..result import Case
+from ..result import INFO, Case
 from ..sources.client import Exchange, Hold, Runner, is_loopback
 from .cases import accept_case, reject_case
 
@@ -73,9 +73,10 @@ async def p_expiry_open(r: Runner) -> list[Case]:
 
 async def _alternatives(r: Runner, token: str) -> list[str]:
     """The transports other than the query string the server also accepts the token in."""
-    alts = ["header", "first_message"]
+    alts = ["header", "cookie", "first_message"]
     exs = await asyncio.gather(*(r.exchange(token, token_where=t) for t in alts))
-    names = {"header": f"the {r.profile.header} header", "first_message": "the first message"}
+    names = {"header": f"the {r.profile.header} header", "cookie": f"the {r.profile.cookie} cookie",
+             "first_message": "the first message"}
     return [names[t] for t, ex in zip(alts, exs) if ex.state == "accepted"]
 
 
@@ -86,7 +87,7 @@ async def p_token_in_url(r: Runner) -> list[Case]:
     if p.token_transport == "query_param":
         alts = await _alternatives(r, f.token)
         where = (f"; the server also accepts it in {' and '.join(alts)}: move clients there" if alts
-                 else "; the server accepts it nowhere else (the header and the first message were tried)")
+                 else "; the server accepts it nowhere else (the header, a cookie and the first message were tried)")
         return [Case("token in the query string", "WARN", "the token travels in the URL (?" + p.query_param
                      + "=): it lands in access logs, proxies and browser history (RFC 6750 §2.3)" + where,
                      f.evidence(), None)]
@@ -107,20 +108,37 @@ async def p_token_in_url(r: Runner) -> list[Case]:
                  unjudged="no accept frame and no request answered: silence is not a refusal")]
 
 
+def _missing_origin_case(r: Runner, f: Forged, ex: Exchange) -> Case:
+    """No Origin at all: refused is PASS; accepted is INFO (browsers always send one: no cross-site exposure)."""
+    c = reject_case(r, f, ex, "no Origin header")
+    if c.status == "FAIL":
+        c.status = INFO
+        c.reason = (f"accepted without an Origin ({ex.describe()}): non-browser clients send none, and every browser "
+                    "sends one, so this is no cross-site exposure")
+    return c
+
+
 async def p_origin(r: Runner) -> list[Case]:
-    """Probe 18: a cross-site Origin is refused (WARN, not FAIL, when accepted: exploitability depends on cookies)."""
-    if not r.profile.origin:
+    """Probe 18: a foreign and a ``null`` Origin are refused (WARN, not FAIL, when accepted: exploitability depends
+    on ambient credentials); with the profile's own ``origin`` also a handshake without any Origin."""
+    p = r.profile
+    if not p.origin:
         return [Case("origin", "N/A", "origin checks are off in the profile")]
-    origins = ["https://evil.example", "null"]
+    origins = ["https://evil.example", "null"] + ([""] if p.origin_header else [])
     f = r.forger.baseline()
     exs = await asyncio.gather(*(r.exchange(f.token, origin=o) for o in origins))
+    ambient = " — and this socket is authenticated by a cookie" if p.token_transport == "cookie" or p.cookies \
+        or p.cookies_env else ""
     cases = []
     for o, ex in zip(origins, exs):
+        if not o:
+            cases.append(_missing_origin_case(r, f, ex))
+            continue
         c = reject_case(r, f, ex, f"Origin: {o}")
         if c.status == "FAIL":
             c.status = "WARN"
             c.reason = (f"cross-site Origin {o} accepted ({ex.describe()}); exploitable when cookies or other ambient "
-                        "credentials authenticate the socket — add an Origin allowlist")
+                        f"credentials authenticate the socket{ambient} — add an Origin allowlist")
         cases.append(c)
     return cases
 

@@ -1,8 +1,9 @@
 """The probe battery's WebSocket client: one bounded connection per case, and the shared state of a run.
 
-Every case opens its own connection to the ONE configured URL, authenticates the way the
-profile says (first message, query parameter, header or subprotocol — or another way a
-probe asks for), and waits for a frame matching the profile's ``accepted`` / ``rejected``
+Every case opens its own connection to the ONE configured URL with the profile's connection
+settings (Origin, extra headers and cookies, subprotocols: :mod:`.handshake`), authenticates
+the way the profile says (first message, query parameter, header, subprotocol or cookie — or
+another way a probe asks for), and waits for a frame matching the profile's ``accepted`` / ``rejected``
 matchers or a close, bounded by ``reply_timeout_s``. Requests on an open connection
 (subscriptions, victim messages) are correlated with their replies by the profile's
 ``reply_id_path`` when it has one. What happened is an
@@ -18,7 +19,7 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
@@ -29,6 +30,7 @@ from ..keys import Keys
 from ..profile import Profile
 from ..templates import drop_placeholder, lookup, render, set_path
 from .exchange import Exchange, decode_frame, is_loopback
+from .handshake import build_handshake
 from .listener import FetchListener
 
 __all__ = ["Exchange", "Hold", "Runner", "is_loopback", "tls_context"]
@@ -94,7 +96,7 @@ class Runner:
         ex.next_id += 1
         return set_path(msg, self.profile.reply_id_path, ex.next_id), ex.next_id
 
-    def auth_frame(self, token: str | None, forged_identity: str | None = None, ex: Exchange | None = None) -> str:
+    def auth_frame(self, token: str | None, forged_identity: Any = None, ex: Exchange | None = None) -> str:
         """The first-message auth frame for ``token`` (None: the frame without a token)."""
         p = self.profile
         msg = drop_placeholder(p.auth_message) if token is None else render(p.auth_message, token=token)
@@ -120,33 +122,38 @@ class Runner:
         return "other"
 
     # ---- one connection
-    async def exchange(self, token: str | None, *, forged_identity: str | None = None, where: str = "message",
+    async def exchange(self, token: str | None, *, forged_identity: Any = None, where: str = "message",
                        origin: str | None = None, send_auth: bool = True,
                        subscribe: str | list[str] | None = None, hold: Hold | None = None, hold_s: float = 0.0,
-                       token_where: str | None = None) -> Exchange:
+                       token_where: str | None = None, url: str | None = None) -> Exchange:
         """Open one connection, authenticate with ``token``, optionally subscribe; bounded in time.
 
         ``where`` places ``forged_identity``: ``message`` (auth message at forged_identity_path),
         ``query`` (``?user_id=``) or ``header`` (the profile's ``identity_header``).
+        ``origin``: the Origin header (None: the profile's ``origin``; ``""``: none at all).
         ``subscribe``: resources to ask for, in order. ``hold`` runs on the open connection
         once the token was accepted, within ``hold_s`` more seconds. ``token_where``
         overrides the profile's token transport (``first_message``, ``query_param``,
-        ``header``, ``subprotocol``).
+        ``header``, ``subprotocol``, ``cookie``); ``url`` the profile's URL (same host only:
+        the baseline's diagnosis tries the path with and without its trailing slash).
         """
         resources = [subscribe] if isinstance(subscribe, str) else list(subscribe or [])
         transport = token_where or self.profile.token_transport
+        origin = self.profile.origin_header if origin is None else origin
         async with self.sem:
             try:
                 return await asyncio.wait_for(
-                    self._exchange(token, forged_identity, where, origin, send_auth, resources, hold, transport),
+                    self._exchange(token, forged_identity, where, origin or None, send_auth, resources, hold,
+                                   transport, url),
                     self.rt * 3 + 2 + len(resources) * self.rt + hold_s)
             except asyncio.TimeoutError:
                 return Exchange("error", error="connection exceeded its time budget")
 
-    async def _exchange(self, token: str | None, forged: str | None, where: str, origin: str | None,
-                        send_auth: bool, resources: list[str], hold: Hold | None, transport: str) -> Exchange:
-        url, headers, subprotocols = self._handshake(token, forged, where, transport)
-        ws, ex = await self._connect(url, token, origin, headers, subprotocols)
+    async def _exchange(self, token: str | None, forged: Any, where: str, origin: str | None,
+                        send_auth: bool, resources: list[str], hold: Hold | None, transport: str,
+                        url: str | None) -> Exchange:
+        hs = build_handshake(self.profile, self.keys, token, transport=transport, forged=forged, where=where, url=url)
+        ws, ex = await self._connect(hs.url, token, origin, hs.headers, hs.subprotocols)
         if ws is None:
             return ex
         try:
@@ -164,25 +171,6 @@ class Runner:
                 pass
         return ex
 
-    def _handshake(self, token: str | None, forged: str | None, where: str,
-                   transport: str) -> tuple[str, dict[str, str], list[str] | None]:
-        """URL, headers and subprotocols of the opening handshake."""
-        p = self.profile
-        headers: dict[str, str] = {}
-        subprotocols = None
-        if transport == "header" and token is not None:
-            headers[p.header] = p.header_value.replace("{token}", token)
-        if transport == "subprotocol" and token is not None:
-            subprotocols = [token]
-        q = parse_qsl(urlsplit(p.url).query, keep_blank_values=True)
-        if transport == "query_param" and token is not None:
-            q.append((p.query_param, token))
-        if forged is not None and where == "query":
-            q.append((p.forged_identity_name, forged))
-        if forged is not None and where == "header":
-            headers[p.claimed_identity_header] = forged
-        return urlunsplit(urlsplit(p.url)._replace(query=urlencode(q))), headers, subprotocols
-
     async def _connect(self, url: str, token: str | None, origin: str | None, headers: dict[str, str],
                        subprotocols: list[str] | None) -> tuple[Any, Exchange]:
         """(open connection, a silent Exchange) or (None, the Exchange saying why the handshake failed)."""
@@ -197,6 +185,7 @@ class Runner:
             ex.state, ex.http_status, ex.ms = "rejected", code, (time.perf_counter() - t0) * 1000
             body = exc.response.body.decode("utf-8", "replace") if exc.response.body else ""
             ex.frames = [self.clean(f"HTTP {code} {body.strip()}", token)]
+            ex.challenge = self.clean(exc.response.headers.get("WWW-Authenticate", ""), token)
             return None, ex
         except (asyncio.TimeoutError, TimeoutError):
             return None, Exchange("error", error=f"handshake timed out after {self.rt:g} s", ms=self.rt * 1000)

@@ -39,6 +39,7 @@ class Exchange:
     ignored: int = 0
     next_id: int = 0
     notes: list[str] = field(default_factory=list)
+    challenge: str = ""  # the WWW-Authenticate header of a refused handshake
 
     def describe(self) -> str:
         """One phrase for a case's reason (``accepted as 'x'``, ``handshake refused (HTTP 401)`` ...)."""
@@ -64,7 +65,8 @@ class Exchange:
         return {"state": self.state, "identity": self.identity, "frames": self.frames, "close_code": self.close_code,
                 "close_reason": self.close_reason, "http_status": self.http_status, "ms": round(self.ms, 1),
                 "error": self.error, "subscriptions": dict(self.subs) or None, "victim_push": self.victim_push,
-                "ignored_frames": self.ignored, "notes": list(self.notes) or None}
+                "ignored_frames": self.ignored, "notes": list(self.notes) or None,
+                "www_authenticate": self.challenge or None}
 
 
 def decode_frame(text: str) -> list[Any]:
