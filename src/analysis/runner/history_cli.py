@@ -20,6 +20,7 @@ from typing import Any
 from ..config import reports_dir
 from ..errors import ConfigError
 from ..jsonsafe import jsonable
+from ..record import format_figure
 from ..timeparse import parse_time
 from . import history, history_query
 
@@ -74,7 +75,7 @@ def _text(rows: Sequence[dict[str, Any]]) -> str:
             statuses = " ".join(f"{n['notebook'].split('_', 1)[0]}={n['status']}" for n in row["notebooks"])
             lines.append(f"{row['run_id']:<20} {row['status']:<5} exit {row['exit_code']}  params {row['params_hash']}  {statuses}")
         elif "figure" in row:
-            value = f"{row['value']} {row['unit']}".strip()
+            value = format_figure(row["value"], row["unit"])
             lines.append(f"{row['run_id']:<20} {row['notebook']:<26} {row['figure']}: {value}")
         else:
             lines.append(f"{row['run_id']:<20} {row['notebook']:<26} {row['status']:<5} {row['seconds'] or 0:7.1f} s  {row['headline']}")

@@ -105,12 +105,12 @@ def snapshots(conn: sqlite3.Connection, run_id: str) -> dict[str, Snapshot]:
     """Every notebook of a run as a :class:`~analysis.runner.changes.Snapshot` (figures with their info)."""
     figures: dict[str, dict[str, Any]] = {}
     infos: dict[str, dict[str, Any]] = {}
-    rows = conn.execute("SELECT notebook, name, value, unit, higher_is_better, noise, key FROM figures "
+    rows = conn.execute("SELECT notebook, name, value, unit, higher_is_better, noise, key, label FROM figures "
                         "WHERE run_id = ? ORDER BY notebook, position", (run_id,))
-    for notebook, name, value, unit, hib, noise, key in rows:
+    for notebook, name, value, unit, hib, noise, key, label in rows:
         figures.setdefault(notebook, {})[name] = json.loads(value) if value is not None else None
         infos.setdefault(notebook, {})[name] = {"unit": unit, "higher_is_better": None if hib is None else bool(hib),
-                                               "noise": noise, "key": bool(key)}
+                                               "noise": noise, "key": bool(key), "label": label}
     nbs = conn.execute("SELECT name, status, headline FROM notebooks WHERE run_id = ? ORDER BY rowid", (run_id,))
     return {name: Snapshot(status, headline, figures.get(name, {}), infos.get(name, {})) for name, status, headline in nbs}
 
@@ -139,9 +139,9 @@ def figure_series(conn: sqlite3.Connection, params_hash: str, *, prefix: str = "
     Returns
     -------
     list of tuple
-        (started, run_id, notebook, name, value, unit), oldest run first.
+        (started, run_id, notebook, name, value, unit, label), oldest run first.
     """
-    sql = ("SELECT r.started, r.run_id, f.notebook, f.name, f.num, f.unit FROM runs r JOIN figures f USING (run_id) "
+    sql = ("SELECT r.started, r.run_id, f.notebook, f.name, f.num, f.unit, f.label FROM runs r JOIN figures f USING (run_id) "
            "WHERE r.params_hash = ? AND f.num IS NOT NULL AND (f.key = 1" + (" OR f.name LIKE ? ESCAPE '\\')" if prefix else ")")
            + " ORDER BY r.started, r.run_id, f.notebook, f.position")
     args: list[Any] = [params_hash]
