@@ -176,7 +176,7 @@ def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, s
         status = "FAIL"
         headline = (f"{len(fails)} dashboard shape(s) scan too much: worst {top['op']} on {top['ns']} "
                     f"({top['flags']}, {top['docs_per_exec']:.0f} docs examined per execution, "
-                    f"{top['share_of_time']:.0%} of query time) — {source}.")
+                    f"this shape alone {top['share_of_time']:.0%} of application query time) — {source}.")
         steps.append("Create the suggested index for each FAIL shape (table 'Index advice'), on a secondary "
                      "first or with a rolling build, then re-run this audit on a fresh log window.")
     elif len(found):
@@ -196,7 +196,8 @@ def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, s
 
 
 def key_figures(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, source: str) -> dict[str, Any]:
-    """The verdict's figures: queries, shapes, total time, COLLSCAN share, flagged and FAIL shapes, skips."""
+    """The verdict's figures: queries, shapes, total time, COLLSCAN share (percent of the application queries'
+    time spent in shapes that ran a COLLSCAN), flagged and FAIL shapes, skips."""
     internal = digest["internal"] != "" if "internal" in digest.columns else pd.Series(False, index=digest.index)
     app = digest[~internal]
     total_ms = float(app["total_ms"].sum())
@@ -206,7 +207,7 @@ def key_figures(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | No
         "internal operations": int(digest.loc[internal, "count"].sum()),
         "shapes": int(len(digest)),
         "application time (ms)": round(total_ms, 1),
-        "COLLSCAN share of time": round(float(app.loc[app["collscan"] > 0, "total_ms"].sum()) / total_ms, 3)
+        "COLLSCAN share of time": round(100 * float(app.loc[app["collscan"] > 0, "total_ms"].sum()) / total_ms, 1)
         if total_ms else 0.0,
         "dashboard shapes flagged": int(len(found[found["dashboard"].astype(bool)])),
         "FAIL shapes": int(len(found[found["severity"] == "FAIL"])),
