@@ -29,7 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Add the ``history`` flags to ``parser``."""
     parser.add_argument("--out", type=Path, default=reports_dir(), help="report root (default: reports/)")
     parser.add_argument("--notebook", metavar="N", help="one notebook: its name, stem or number (03)")
-    parser.add_argument("--figure", metavar="NAME", help="one figure's values over the runs")
+    parser.add_argument("--figure", metavar="NAME", help="one figure's values over the runs (its name or label)")
     parser.add_argument("--since", metavar="ISO", help="only runs started at or after this time (ISO 8601)")
     fmt = parser.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="JSON on stdout")

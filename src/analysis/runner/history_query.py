@@ -171,10 +171,14 @@ def notebook_rows(conn: sqlite3.Connection, *, notebook: str | None = None, sinc
 
 def figure_rows(conn: sqlite3.Connection, *, figure: str, notebook: str | None = None,
                 since: str | None = None) -> list[dict[str, Any]]:
-    """One figure's values over every run (oldest first): run_id, started, notebook, figure, value, unit."""
+    """One figure's values over every run (oldest first): run_id, started, notebook, figure, value, unit.
+
+    ``figure`` is a figure's stable name or its display label (``"SLOs met"`` finds ``compliant``).
+    """
     sql = ("SELECT r.run_id, r.started, f.notebook, f.name, f.value, f.unit FROM runs r JOIN figures f USING (run_id) "
-           "WHERE f.name = ? AND (? IS NULL OR f.notebook = ?) AND (? IS NULL OR r.started >= ?) "
+           "WHERE (f.name = ? OR f.name IN (SELECT name FROM figures WHERE label = ?)) "
+           "AND (? IS NULL OR f.notebook = ?) AND (? IS NULL OR r.started >= ?) "
            "ORDER BY r.started, r.run_id, f.notebook")
     keys = ("run_id", "started", "notebook", "figure", "value", "unit")
-    rows = conn.execute(sql, (figure, notebook, notebook, since, since)).fetchall()
+    rows = conn.execute(sql, (figure, figure, notebook, notebook, since, since)).fetchall()
     return [dict(zip(keys, (*row[:4], json.loads(row[4]) if row[4] is not None else None, row[5]))) for row in rows]

@@ -174,3 +174,4 @@ def test_labels_are_recorded_beside_the_stable_names(conn):
     assert history_query.figure_series(conn, "h1") == [
         ("2026-11-01T00:00:00+00:00", "20261101T000000Z", "03_slo", "no_data", 2.0, "SLOs", "SLOs without data")]
     assert [r["figure"] for r in history_query.figure_rows(conn, figure="no_data")] == ["no_data"]  # the stable name
+    assert [r["value"] for r in history_query.figure_rows(conn, figure="SLOs without data")] == [2]  # or its label
