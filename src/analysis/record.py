@@ -142,7 +142,7 @@ def publish(v: Verdict) -> None:
     v : Verdict
         What the audit's ``report.verdict`` concluded.
     """
-    display({VERDICT_MIME: v.to_json(), "text/html": render_html(v),
+    display({VERDICT_MIME: {**v.to_json(), "figure_order": list(v.figures)}, "text/html": render_html(v),
              "text/plain": f"Verdict: {v.status} — {v.headline}"}, raw=True)
 
 
@@ -228,7 +228,11 @@ def worst_status(statuses: Iterable[str], default: str = "ERROR") -> str:
 
 
 def read_verdict(nb: Any) -> Verdict | None:
-    """Find the last recorded verdict in an executed notebook (nbformat node or dict)."""
+    """Find the last recorded verdict in an executed notebook (nbformat node or dict).
+
+    The figures come back in the order the verdict gave them (``figure_order``: a written notebook's
+    JSON has its keys sorted), so the index shows each audit's first figures first.
+    """
     found = None
     for cell in nb["cells"]:
         for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
@@ -237,6 +241,9 @@ def read_verdict(nb: Any) -> Verdict | None:
                 payload = data[VERDICT_MIME]
                 if isinstance(payload, str):
                     payload = json.loads(payload)
-                found = Verdict(payload["status"], payload["headline"], payload.get("figures"),
+                figures = payload.get("figures") or {}
+                order = [n for n in payload.get("figure_order") or [] if n in figures]
+                figures = {n: figures[n] for n in [*order, *(n for n in figures if n not in order)]}
+                found = Verdict(payload["status"], payload["headline"], figures,
                                 payload.get("next_steps"), payload.get("figure_info"))
     return found

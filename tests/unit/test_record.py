@@ -40,7 +40,7 @@ def test_publish_displays_a_banner_and_the_machine_readable_copy(monkeypatch):
     v = Verdict("FAIL", "budget <overspent>", {"ratio": 1.43}, ["page the owner"])
     assert publish(v) is None
     ((obj, raw),) = shown
-    assert raw is True and obj[VERDICT_MIME] == v.to_json()
+    assert raw is True and obj[VERDICT_MIME] == {**v.to_json(), "figure_order": ["ratio"]}
     assert obj["text/plain"] == "Verdict: FAIL — budget <overspent>"
     assert "budget &lt;overspent&gt;" in obj["text/html"] and STATUS_COLOURS["FAIL"] in obj["text/html"]
     assert "<li>page the owner</li>" in obj["text/html"]
@@ -99,3 +99,17 @@ def test_deltas_and_labels():
     assert figure_label("no_data", {"label": ""}) == figure_label("no_data") == "no_data"
     v = Verdict("FAIL", "h", {"no_data": 2}, figure_info={"no_data": {"unit": "SLOs", "label": "SLOs without data"}})
     assert "<td>SLOs without data</td><td>2 SLOs</td>" in render_html(v) and "no_data" not in render_html(v)
+
+
+def test_the_figures_keep_their_order_through_a_written_notebook(monkeypatch):
+    """nbformat writes JSON with sorted keys; the verdict's own order (the audited system first) survives."""
+    shown = []
+    monkeypatch.setattr("analysis.record.display", lambda obj, raw: shown.append(obj))
+    v = Verdict("FAIL", "h", {"z first": 1, "a second": 2, "m third": 3})
+    publish(v)
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={VERDICT_MIME: shown[0][VERDICT_MIME]})]
+    nb.cells = [cell]
+    again = read_verdict(nbformat.reads(nbformat.writes(nb), as_version=4))
+    assert list(again.figures) == ["z first", "a second", "m third"] and again == v
