@@ -198,12 +198,13 @@ def _figures(audits: dict[str, Audit], audited: str | None) -> tuple[dict[str, A
     info: dict[str, Figure] = {}
     for name in sorted(audits, key=lambda n: n != audited):
         a, role = audits[name], ROLES.get(name, name)
+        role = role if name == audited or "control" in role else f"Negative control: {role[0].lower()}{role[1:]}"
         c = counts({name: a}).iloc[0]
         if name == audited:
             figures[f"{name}: probes failed"] = int(c["FAIL"])
             info[f"{name}: probes failed"] = Figure("probes", higher_is_better=False, label=f"{role}: probes failed")
         figures[f"{name}: probe results"] = probe_counts_text(a)
-        info[f"{name}: probe results"] = Figure(label=role + ("" if name == audited else " (evidence)"))
+        info[f"{name}: probe results"] = Figure(label=role)
         figures[f"{name}: verdict"] = a.verdict
         figures[f"{name}: PASS/FAIL/WARN/N/A/ERROR"] = "/".join(str(int(c[s])) for s in STATUSES)
         figures[f"{name}: battery wall time (s)"] = round(a.ms / 1000, 2)

@@ -46,7 +46,7 @@ def test_on_the_controls_the_verdict_is_about_the_seed_design_with_the_controls_
     assert key["vulnerable: probe results"] == f"{N - 4} passed, 3 failed, 1 warning"
     assert key["vulnerable: probes failed"] == 3 and v.figure_info["vulnerable: probes failed"]["unit"] == "probes"
     labels = [v.figure_info[k]["label"] for k in key]
-    assert labels[:3] == ["Seed design (mock auth): probes failed", "Seed design (mock auth)", "Secure control (evidence)"]
+    assert labels[:3] == ["Seed design (mock auth): probes failed", "Seed design (mock auth)", "Secure control"]
     assert all(label and "_" not in label for label in labels)
 
 
@@ -163,3 +163,14 @@ def test_checklist_and_references_tables():
     assert r.iloc[4].to_dict() == {"probe": "05 alg_none", "ASVS 5.0": "9.1.2", "WSTG": "WSTG-SESS-10",
                                    "CWE": "CWE-347", "RFC": "RFC 8725 §3.1",
                                    "fix": "Pin the accepted algorithms in the verifier; never accept 'none'."}
+
+
+def test_a_real_target_is_audited_and_the_seed_design_is_then_a_control(make_audit, make_result):
+    audits = {"profile": make_audit({"identity": "FAIL"}), **_controls(make_audit)}
+    v = verdict(make_result(audits))
+    assert v.status == "FAIL" and v.headline.startswith("ws://t: 1 probe(s) FAIL (identity) — token handling is not "
+                                                        "proven safe: an attacker can act as any user by naming them")
+    assert "The battery discriminates, so the verdict can be trusted: the secure control passes" in v.headline
+    assert "the seed's design fails identity and isolation" in v.headline
+    assert list(v.key_figures())[:2] == ["profile: probes failed", "profile: probe results"]
+    assert v.figure_info["vulnerable: probe results"]["label"] == "Negative control: seed design (mock auth)"
