@@ -111,12 +111,21 @@ def _flag_series(infos: list[dict], samples: Samples, idx: list[int], gid: np.nd
         infos[gid[j]].setdefault(key, {})[series_text(samples.labels[idx[j]])] = int(per[j])
 
 
-def _usable_range(infos: list[dict], g_of: np.ndarray, ts: np.ndarray) -> None:
-    """Set ``infos[group]["usable_range"]`` = [first, last] time of the group's usable samples (those kept)."""
+def _usable_range(infos: list[dict], gid: np.ndarray, sid: np.ndarray, ts: np.ndarray) -> None:
+    """Set ``infos[group]["usable_range"]`` = [first, last] time of the group's usable samples (those kept).
+
+    ``sid``/``ts`` are in series order with each series' times ascending (as :func:`_concat` returns them), so
+    only the first and last sample of every series are read.
+    """
+    if ts.size == 0:
+        return
+    starts = np.flatnonzero(np.concatenate([[True], sid[1:] != sid[:-1]]))
+    ends = np.concatenate([starts[1:] - 1, [ts.size - 1]])
+    g = gid[sid[starts]]
     first = np.full(len(infos), np.inf)
     last = np.full(len(infos), -np.inf)
-    np.minimum.at(first, g_of, ts)
-    np.maximum.at(last, g_of, ts)
+    np.minimum.at(first, g, ts[starts])
+    np.maximum.at(last, g, ts[ends])
     for g in np.flatnonzero(np.isfinite(first)):
         infos[g]["usable_range"] = [float(first[g]), float(last[g])]
 
@@ -176,7 +185,7 @@ def counter_bins_grouped(samples: Samples, idx: list[int], gid: np.ndarray, n_gr
     if ts.size == 0:
         return inc_bins.reshape(n_groups, n), present.reshape(n_groups, n), infos
     g_of = gid[sid]
-    _usable_range(infos, g_of, ts)
+    _usable_range(infos, gid, sid, ts)
     k_all = grid.index(ts)
     ok = (k_all >= 0) & (k_all < n)
     flat = g_of * n + k_all
@@ -226,7 +235,7 @@ def gauge_bins_grouped(samples: Samples, idx: list[int], gid: np.ndarray, n_grou
     keep = np.isfinite(val)
     sid, ts, val = sid[keep], ts[keep], val[keep]
     if ts.size:
-        _usable_range(infos, gid[sid], ts)
+        _usable_range(infos, gid, sid, ts)
         k = grid.index(ts)
         ok = (k >= 0) & (k < n)
         key = sid[ok].astype(np.int64) * n + k[ok]
