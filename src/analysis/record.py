@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from numbers import Integral, Real
 from typing import Any
 
 from IPython.display import display
@@ -48,12 +50,16 @@ class Figure:
     key : bool
         Shown on the index page and in the executive summary (False: recorded for history only,
         e.g. one budget-left figure per SLO).
+    label : str
+        What a reader sees instead of the figure's name (``""``: the name). The name is the
+        figure's stable key in the run history; the label may be reworded at any time.
     """
 
     unit: str = ""
     higher_is_better: bool | None = None
     noise: float = 0.0
     key: bool = True
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,9 @@ def render_html(v: Verdict) -> str:
     """The banner shown in the notebook and the HTML report."""
     colour = STATUS_COLOURS[v.status]
     rows = "".join(
-        f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(val))}</td></tr>" for k, val in v.key_figures().items()
+        f"<tr><td>{html.escape(figure_label(k, v.figure_info.get(k)))}</td>"
+        f"<td>{html.escape(format_figure(val, v.figure_info.get(k, {}).get('unit', '')))}</td></tr>"
+        for k, val in v.key_figures().items()
     )
     steps = "".join(f"<li>{html.escape(s)}</li>" for s in v.next_steps)
     return (
@@ -134,7 +142,7 @@ def publish(v: Verdict) -> None:
     v : Verdict
         What the audit's ``report.verdict`` concluded.
     """
-    display({VERDICT_MIME: v.to_json(), "text/html": render_html(v),
+    display({VERDICT_MIME: {**v.to_json(), "figure_order": list(v.figures)}, "text/html": render_html(v),
              "text/plain": f"Verdict: {v.status} — {v.headline}"}, raw=True)
 
 
@@ -143,13 +151,88 @@ def key_figures(figures: Mapping[str, Any], figure_info: Mapping[str, Mapping[st
     return {k: v for k, v in figures.items() if figure_info.get(k, {}).get("key", True)}
 
 
+#: Count units and their singular: ``1 claim``, ``2 claims``.
+SINGULAR = {"claims": "claim", "shapes": "shape", "fields": "field", "indexes": "index", "SLOs": "SLO",
+            "queries": "query", "lines": "line", "operations": "operation", "probes": "probe", "samples": "sample",
+            "decreases": "decrease", "documents": "document", "assessments": "assessment"}
+#: Significant digits of a figure, and the most decimals it shows (more would be float noise).
+SIGNIFICANT_DIGITS = 3
+MAX_DECIMALS = 6
+
+
+def figure_number(value: float, significant: int = SIGNIFICANT_DIGITS) -> str:
+    """A number for a reader: thousands separators, ``significant`` digits, no float noise, no exponent.
+
+    Examples
+    --------
+    >>> [figure_number(v) for v in (40217.0, 1234.5, 272.8, 94.9, 3.2249, 0.949, 0.000512, -1.44e-16, -43.0)]
+    ['40,217', '1,234', '273', '94.9', '3.22', '0.949', '0.000512', '0', '-43']
+    """
+    x = float(value)
+    if not math.isfinite(x):
+        return "—" if math.isnan(x) else ("∞" if x > 0 else "−∞")
+    if x.is_integer() and abs(x) < 1e15:
+        return f"{int(x):,}"
+    decimals = min(max(significant - 1 - math.floor(math.log10(abs(x))), 0), MAX_DECIMALS)
+    text = f"{x:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("0", "-0") else text
+
+
+def format_figure(value: Any, unit: str = "") -> str:
+    """The one way a figure is shown: CLI text, verdict banner, executive summary, index and history page.
+
+    Numbers get :func:`figure_number` and their unit (``%`` values are percentages already; a count
+    of one takes the singular of its unit); booleans are yes/no, a missing value is ``—``, text is itself.
+
+    Examples
+    --------
+    >>> format_figure(1234.5, "ms"), format_figure(94.9, "%"), format_figure(1, "claims"), format_figure(3, "claims")
+    ('1,234 ms', '94.9 %', '1 claim', '3 claims')
+    >>> format_figure(True), format_figure(None), format_figure("mongomock 4.3.0")
+    ('yes', '—', 'mongomock 4.3.0')
+    """
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, Real):
+        return str(value)
+    text = figure_number(value)
+    if not unit or text == "—":
+        return text
+    one = isinstance(value, Integral) or float(value).is_integer()
+    return f"{text} {SINGULAR[unit] if one and abs(float(value)) == 1 and unit in SINGULAR else unit}"
+
+
+def format_delta(delta: float, unit: str = "") -> str:
+    """A figure's change, signed, in its unit (a change of a percentage is in points, ``pp``).
+
+    Examples
+    --------
+    >>> format_delta(334.5, "ms"), format_delta(-1.5, "%"), format_delta(1, "claims")
+    ('+334 ms', '-1.5 pp', '+1 claim')
+    """
+    return ("+" if delta > 0 else "") + format_figure(delta, "pp" if unit == "%" else unit)
+
+
+def figure_label(name: str, info: Mapping[str, Any] | None = None) -> str:
+    """What a reader sees for figure ``name``: its :attr:`Figure.label`, else the name itself."""
+    return str((info or {}).get("label") or name)
+
+
 def worst_status(statuses: Iterable[str], default: str = "ERROR") -> str:
     """The most severe of ``statuses`` (PASS < WARN < FAIL < ERROR); ``default`` when there are none."""
     return max(statuses, key=STATUS_RANK.__getitem__, default=default)
 
 
 def read_verdict(nb: Any) -> Verdict | None:
-    """Find the last recorded verdict in an executed notebook (nbformat node or dict)."""
+    """Find the last recorded verdict in an executed notebook (nbformat node or dict).
+
+    The figures come back in the order the verdict gave them (``figure_order``: a written notebook's
+    JSON has its keys sorted), so the index shows each audit's first figures first.
+    """
     found = None
     for cell in nb["cells"]:
         for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
@@ -158,6 +241,9 @@ def read_verdict(nb: Any) -> Verdict | None:
                 payload = data[VERDICT_MIME]
                 if isinstance(payload, str):
                     payload = json.loads(payload)
-                found = Verdict(payload["status"], payload["headline"], payload.get("figures"),
+                figures = payload.get("figures") or {}
+                order = [n for n in payload.get("figure_order") or [] if n in figures]
+                figures = {n: figures[n] for n in [*order, *(n for n in figures if n not in order)]}
+                found = Verdict(payload["status"], payload["headline"], figures,
                                 payload.get("next_steps"), payload.get("figure_info"))
     return found

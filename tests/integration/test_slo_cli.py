@@ -48,8 +48,9 @@ def test_embedded_table_ends_with_the_notebook_verdict(capsys):
     rc = main(["slo", "--catalog", CATALOG, "--export", EMBEDDED])
     out = capsys.readouterr().out
     assert rc == 1
-    assert ("\nFAIL: 5 of 9 SLOs met; api_availability budget overspent by 43%; 1 undetermined; 2 without data\n"
-            in out)
+    assert ("\nFAIL: 5 of 9 SLOs met; api_availability budget overspent by 43%; 1 undetermined; 2 without data "
+            "(evaluated at 2026-11-01T00:00:00Z)\n" in out)
+    assert "\nwarnings (data quality and evaluation notes, per SLO):\n  api_availability: window starts 1d before" in out
     # the catalog's error-budget policy: its strictest step below the budget left
     assert ("  - api_availability: budget left -43% < 0% — policy: freeze feature releases of infra-mind until the "
             "budget of api_availability recovers") in out

@@ -140,7 +140,8 @@ def assemble(swept: Sweep, engine: Engine, P: DashboardParams, cache: CacheRepor
     differences = [d for name, ov in largest.items() if name != "legacy_full_scan"
                    for d in compare(legacy, ov, name)]
     claims = claims_table(swept.rows, engine=engine.label, real=engine.real,
-                          cache=cache_facts(cache) if cache is not None else None, server=swept.server)
+                          cache=cache_facts(cache) if cache is not None else None, server=swept.server,
+                          differing=swept.differing_sizes)
     return DashboardResult(
         engine=engine.label, real=engine.real, profile=P.profile, user_id=engine.user_id, rows=swept.rows,
         overviews=swept.overviews, server=swept.server, differing_sizes=swept.differing_sizes,

@@ -14,7 +14,7 @@ import pandas as pd
 from ..jsonsafe import jsonable
 from ..record import Figure, Verdict
 from .cache import KEY_FORMAT, METRICS_TTL_S, OVERVIEW_TTL_S
-from .claims import FAILS
+from .claims import claim_verdicts
 from .measure import EMBEDDED_LATENCY_NOTE, METHOD_DECODE, latency_method
 from .result import CacheReport, DashboardResult
 
@@ -55,40 +55,45 @@ def server_summary(result: DashboardResult) -> pd.DataFrame:
     return out
 
 
-def _figures(result: DashboardResult, failing_claims: list[str]) -> dict[str, Any]:
-    """The verdict's key figures."""
+def _figures(result: DashboardResult, not_holding: list[str]) -> tuple[dict[str, Any], dict[str, Figure]]:
+    """The verdict's key figures and how to read them: label, unit, direction, noise (how runs are compared)."""
     eq = result.equivalence
     big = result.largest
     rows = result.rows
     leg = rows[(rows.strategy == "legacy_full_scan") & (rows["size"] == big)].iloc[0]
     idx = rows[(rows.strategy == "index_friendly") & (rows["size"] == big)].iloc[0]
+    at = f"{big:,} assessments"
     figures: dict[str, Any] = {
         "engine": result.engine,
         "differing fields (seed_facet)": int((eq["strategy"] == "seed_facet").sum()),
         "differing fields (index_friendly)": int((eq["strategy"] == "index_friendly").sum()),
         f"legacy decoded MB at {big}": round(leg["decode_mem_bytes"] / 1e6, 1),
         f"index_friendly decoded kB at {big}": round(idx["decode_mem_bytes"] / 1e3, 1),
-        "claims not holding": len(failing_claims),
+        "claims not holding": len(not_holding),
     }
+    info = {"engine": Figure(label="Engine"),
+            "differing fields (seed_facet)": Figure("fields", False, label="Fields the seed's aggregation gets wrong"),
+            "differing fields (index_friendly)": Figure("fields", False,
+                                                        label="Fields the index-friendly plan gets wrong"),
+            f"legacy decoded MB at {big}": Figure("MB", False, noise=0.5,
+                                                  label=f"Legacy full scan: decoded documents in memory ({at})"),
+            f"index_friendly decoded kB at {big}": Figure("kB", False, noise=5.0,
+                                                          label=f"Index-friendly plan: decoded result in memory ({at})"),
+            "claims not holding": Figure("claims", False, label="Seed claims not holding")}
     if result.cache is not None:
         figures["reload interval for 80 % hits (s)"] = round(result.cache.required_interval_s, 1)
-    return figures
-
-
-def _figure_info(figures: dict[str, Any]) -> dict[str, Figure]:
-    """Units, directions and noise thresholds of the key figures (how runs are compared)."""
-    fewer_is_better = {"differing fields": Figure("fields", False), "claims not holding": Figure("claims", False),
-                       "legacy decoded MB": Figure("MB", False, noise=0.5),
-                       "index_friendly decoded kB": Figure("kB", False, noise=5.0),
-                       "reload interval for 80 % hits": Figure("s", None, noise=0.5)}
-    return {name: info for name in figures for prefix, info in fewer_is_better.items() if name.startswith(prefix)}
+        info["reload interval for 80 % hits (s)"] = Figure("s", None, noise=0.5,
+                                                           label="Reload interval per user for 80 % cache hits")
+    return figures, info
 
 
 def verdict(result: DashboardResult) -> Verdict:
     """The verdict of notebook 02 and ``scan-vs-agg``.
 
-    FAIL when an optimized strategy returns numbers that differ from legacy; WARN when a
-    claim does not hold (or the cache model and replay disagree); PASS otherwise.
+    FAIL when an optimized strategy returns numbers that differ from legacy (the seed's claims
+    measured on it cannot hold) or a claim fails in a way that is a defect (the seed's cache never
+    stores its overview); WARN when a seed figure does not hold (or the cache model and replay
+    disagree); PASS otherwise. Claim verdicts: :func:`analysis.dashboard.claims.claim_verdicts`.
 
     Parameters
     ----------
@@ -101,32 +106,45 @@ def verdict(result: DashboardResult) -> Verdict:
         Status, headline, key figures and next steps.
     """
     claims_df = result.claims
-    failing_claims = claims_df[claims_df["status"] == FAILS]["claim"].tolist()
+    judged = claim_verdicts(claims_df)
+    not_holding = claims_df.loc[judged.isin(["WARN", "FAIL"]), "claim"].tolist()
+    failed = claims_df.loc[judged == "FAIL", "claim"].tolist()
+    cannot = claims_df.loc[claims_df["status"].astype(str).str.startswith("cannot hold"), "claim"].tolist()
     cache = result.cache
     steps = []
     if result.differing_sizes:
         fields = sorted(set(result.equivalence["field"]))
         status = "FAIL"
         headline = (f"{' and '.join(sorted(result.differing_sizes))} return(s) numbers that differ from the legacy "
-                    f"dashboard ({len(fields)} fields, e.g. {', '.join(fields[:3])}).")
+                    f"dashboard ({len(fields)} fields, e.g. {', '.join(fields[:3])})"
+                    + (f"; {len(cannot)} seed claim(s) measured on it cannot hold: {'; '.join(cannot)}." if cannot
+                       else "."))
         steps.append("Do not ship the seed's pipelines as written: recommendations carry no user_id; match them by "
                      "the user's assessment_ids and sum cost_estimates.* (not estimated_cost*).")
-    elif failing_claims or (cache is not None and not cache.agrees):
+    elif failed:
+        status = "FAIL"
+        headline = f"Numbers agree, but {len(failed)} seed claim(s) fail: {'; '.join(failed)[:160]}."
+    elif not_holding or (cache is not None and not cache.agrees):
         status = "WARN"
-        headline = f"Numbers agree, but {len(failing_claims)} seed claim(s) do not hold: {'; '.join(failing_claims)[:160]}."
+        headline = f"Numbers agree, but {len(not_holding)} seed claim(s) do not hold: {'; '.join(not_holding)[:160]}."
     else:
         status = "PASS"
         headline = "Optimized strategies agree with legacy and the seed's claims hold on this data."
-    if failing_claims:
-        steps.append("Quote measured figures, not the seed's: " + "; ".join(failing_claims) + ".")
+    if cannot:
+        steps.append("Withdraw the seed's claims measured on a strategy that returns other numbers ("
+                     + "; ".join(cannot) + "); quote what a strategy returning the legacy numbers measures (claims "
+                     "table, index_friendly).")
+    warned = claims_df.loc[judged == "WARN", "claim"].tolist()
+    if warned:
+        steps.append("Quote measured figures, not the seed's: " + "; ".join(warned) + ".")
     if cache is not None and not cache.uncacheable.empty and not cache.uncacheable["json_serializable"].all():
         steps.append("Make the cached overview JSON-safe (str ids, ISO datetimes) or the cache never stores it.")
     if not result.real:
         steps.append("Re-run with mongo_uri_env pointing at a staging MongoDB restored from a dump (audit_user = a "
                      "heavy user) to get explain() docs examined and server time.")
     steps.append("Create the (user_id, created_at) and (assessment_id) indexes and use the index_friendly plan.")
-    figures = _figures(result, failing_claims)
-    return Verdict(status, headline, figures, steps, _figure_info(figures))
+    figures, info = _figures(result, not_holding)
+    return Verdict(status, headline, figures, steps, info)
 
 
 def cache_json(cache: CacheReport) -> dict[str, Any]:

@@ -16,7 +16,7 @@ dashboard shape does a COLLSCAN / SORT below those thresholds or examines more t
 ``examined_ratio_threshold`` documents per returned one, or when non-dashboard shapes
 breach the FAIL rule; **PASS** otherwise — including a healthy server whose log holds no
 slow application query ("no slow application queries in N lines"); **ERROR** when nothing
-was read at all. Internal operations (:mod:`.internal`) are judged only when included.
+was read at all. A file that held no MongoDB evidence is named in the headline (a PASS becomes WARN). Internal operations (:mod:`.internal`) are judged only when included.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -123,7 +124,7 @@ def source_label(digest: pd.DataFrame, stats: ReadStats | None, live: str = "") 
     parts = []
     apps = " ".join(digest.get("app_names", pd.Series(dtype=str)).astype(str))
     if stats is not None and stats.files:
-        kinds = sorted({f.kind for f in stats.files if f.records})
+        kinds = sorted({f.kind for f in stats.files if f.records}) or sorted({f.kind for f in stats.files})
         what = "SYNTHETIC sample (cost-model plan figures, no real server)" if SYNTHETIC_MARK in apps else "files"
         parts.append(f"{what}: {' + '.join(kinds)}")
     if live:
@@ -165,10 +166,12 @@ def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, s
     if live_explain is not None:
         flagged = live_explain[live_explain["flags"].astype(bool)]
         figures["live explains flagged"] = f"{len(flagged)} of {len(live_explain)}"
+    unread = [Path(f.path).name for f in (stats.files if stats is not None else []) if not f.recognised]
     if len(app) == 0:
         n = stats.lines if stats is not None else 0
-        return Verdict("PASS", f"No slow application queries in {n:,} lines/documents — {source}.", figures,
-                       ["Lower slowms for an audit window (runbook) if application queries should have been logged."])
+        return _unread(Verdict("PASS", f"No slow application queries in {n:,} lines/documents — {source}.", figures,
+                               ["Lower slowms for an audit window (runbook) if application queries should have been "
+                                "logged."]), unread)
     fails = found[found["severity"] == "FAIL"]
     steps: list[str] = []
     if len(fails):
@@ -176,7 +179,7 @@ def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, s
         status = "FAIL"
         headline = (f"{len(fails)} dashboard shape(s) scan too much: worst {top['op']} on {top['ns']} "
                     f"({top['flags']}, {top['docs_per_exec']:.0f} docs examined per execution, "
-                    f"{top['share_of_time']:.0%} of query time) — {source}.")
+                    f"this shape alone {top['share_of_time']:.0%} of application query time) — {source}.")
         steps.append("Create the suggested index for each FAIL shape (table 'Index advice'), on a secondary "
                      "first or with a rolling build, then re-run this audit on a fresh log window.")
     elif len(found):
@@ -192,25 +195,37 @@ def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, s
                      "or set mongo_uri_env to explain the dashboard queries on a real server.")
     steps.append("Skip recommended indexes flagged 'unused' or 'useless' in the index table; hide an existing one "
                  "before dropping it.")
-    return Verdict(status, headline, figures, steps)
+    return _unread(Verdict(status, headline, figures, steps), unread)
+
+
+def _unread(v: Verdict, unread: list[str]) -> Verdict:
+    """``v`` saying which files held no MongoDB evidence (a PASS becomes WARN: nothing is judged healthy unread)."""
+    if not unread:
+        return v
+    names = ", ".join(unread[:3]) + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
+    return Verdict("WARN" if v.status == "PASS" else v.status,
+                   f"{v.headline.rstrip('.')}; {len(unread)} file(s) held no MongoDB evidence ({names}).", v.figures,
+                   ["Check the files that held no MongoDB evidence (table 'What each input held'): a mongod 4.4+ JSON "
+                    "log, a mongoexport of system.profile or explain('executionStats') output.", *v.next_steps])
 
 
 def key_figures(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, source: str) -> dict[str, Any]:
-    """The verdict's figures: queries, shapes, total time, COLLSCAN share, flagged and FAIL shapes, skips."""
+    """The verdict's figures: queries, shapes, total time, COLLSCAN share (percent of the application queries'
+    time spent in shapes that ran a COLLSCAN), flagged and FAIL shapes, skips."""
     internal = digest["internal"] != "" if "internal" in digest.columns else pd.Series(False, index=digest.index)
     app = digest[~internal]
     total_ms = float(app["total_ms"].sum())
-    figures: dict[str, Any] = {
-        "source": source,
-        "queries digested": int(digest["count"].sum()),
-        "internal operations": int(digest.loc[internal, "count"].sum()),
-        "shapes": int(len(digest)),
-        "application time (ms)": round(total_ms, 1),
-        "COLLSCAN share of time": round(float(app.loc[app["collscan"] > 0, "total_ms"].sum()) / total_ms, 3)
-        if total_ms else 0.0,
-        "dashboard shapes flagged": int(len(found[found["dashboard"].astype(bool)])),
+    figures: dict[str, Any] = {  # what a reader needs first first (the index shows eight)
         "FAIL shapes": int(len(found[found["severity"] == "FAIL"])),
+        "dashboard shapes flagged": int(len(found[found["dashboard"].astype(bool)])),
+        "COLLSCAN share of time": round(100 * float(app.loc[app["collscan"] > 0, "total_ms"].sum()) / total_ms, 1)
+        if total_ms else 0.0,
+        "application time (ms)": round(total_ms, 1),
+        "queries digested": int(digest["count"].sum()),
+        "shapes": int(len(digest)),
+        "internal operations": int(digest.loc[internal, "count"].sum()),
     }
     if stats is not None:
         figures["lines/documents skipped"] = stats.skipped
+    figures["source"] = source
     return figures

@@ -186,11 +186,9 @@ def verdict(result: QueryCostResult) -> Verdict:
     """
     base = assess(result.digest, result.findings, result.stats, result.source, result.live_explain,
                   result.include_internal)
-    if base.status == "ERROR":
-        return base
     figures, steps = dict(base.figures), list(base.next_steps)
     h = result.index_hygiene
-    if h is not None and len(h):
+    if base.status != "ERROR" and h is not None and len(h):
         drops = len(drop_candidates(h))  # what the reviewed script hides (an index already hidden is not one)
         figures[DROP_CANDIDATES] = drops
         if drops:
@@ -202,12 +200,21 @@ def verdict(result: QueryCostResult) -> Verdict:
 
 #: Figure of the verdict from the index hygiene table: indexes to hide, then drop.
 DROP_CANDIDATES = "index drop candidates"
-#: How to read the verdict's figures across runs (what costs the database: fewer is better).
+#: How to read the verdict's figures: label, unit and, across runs, direction (what costs the database: fewer is
+#: better) and noise.
 FIGURE_INFO = {
-    "FAIL shapes": Figure("shapes", higher_is_better=False),
-    "dashboard shapes flagged": Figure("shapes", higher_is_better=False),
-    "COLLSCAN share of time": Figure("", higher_is_better=False, noise=0.01),
-    DROP_CANDIDATES: Figure("indexes", higher_is_better=False),
+    "source": Figure(label="Evidence"),
+    "queries digested": Figure("queries", label="Queries digested (application and internal)"),
+    "internal operations": Figure("operations", label="Internal operations (kept out of the findings)"),
+    "shapes": Figure("shapes", label="Query shapes"),
+    "application time (ms)": Figure("ms", label="Application query time"),
+    "COLLSCAN share of time": Figure("%", higher_is_better=False, noise=1.0,
+                                     label="Application query time in COLLSCAN shapes"),
+    "dashboard shapes flagged": Figure("shapes", higher_is_better=False, label="Dashboard shapes flagged"),
+    "FAIL shapes": Figure("shapes", higher_is_better=False, label="Shapes over the thresholds (FAIL)"),
+    "lines/documents skipped": Figure(label="Input lines or documents without a query record"),
+    "live explains flagged": Figure(label="Live explains flagged"),
+    DROP_CANDIDATES: Figure("indexes", higher_is_better=False, label="Indexes to hide, then drop"),
 }
 
 

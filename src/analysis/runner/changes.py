@@ -95,19 +95,20 @@ def figure_change(name: str, old: Any, new: Any, info: Mapping[str, Any] | None 
     old, new : any
         Its value in the baseline and in this run.
     info : mapping, optional
-        Its :class:`analysis.record.Figure` fields (unit, higher_is_better, noise, key).
+        Its :class:`analysis.record.Figure` fields (unit, higher_is_better, noise, key, label).
     missing : (bool, bool)
         Whether the figure is absent from the baseline / from this run.
 
     Returns
     -------
     dict
-        name, unit, key, old, new, abs_delta, rel_delta (None unless both are numbers;
-        rel_delta None when old is 0) and assessment.
+        name, label (the display label, else the name), unit, key, old, new, abs_delta, rel_delta
+        (None unless both are numbers; rel_delta None when old is 0) and assessment.
     """
     info = info or {}
-    out: dict[str, Any] = {"name": name, "unit": info.get("unit", ""), "key": bool(info.get("key", True)),
-                           "old": old, "new": new, "abs_delta": None, "rel_delta": None}
+    out: dict[str, Any] = {"name": name, "label": info.get("label") or name, "unit": info.get("unit", ""),
+                           "key": bool(info.get("key", True)), "old": old, "new": new, "abs_delta": None,
+                           "rel_delta": None}
     if missing[0] or missing[1]:
         out["assessment"] = "new" if missing[0] else "gone"
         return out

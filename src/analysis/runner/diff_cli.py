@@ -19,6 +19,7 @@ from typing import Any
 from ..config import reports_dir
 from ..errors import ConfigError
 from ..jsonsafe import jsonable
+from ..record import format_delta, format_figure
 from . import history, history_query
 from .changes import compare, describe, outcome
 
@@ -80,8 +81,10 @@ def _text(d: Diff) -> str:
             lines.append(f"    headline now: {c['headline_after']}")
         for f in c["figures"]:
             if f["assessment"] not in ("unchanged",):
-                delta = f" ({f['abs_delta']:+,.6g})" if f["abs_delta"] is not None else ""
-                lines.append(f"    {f['name']}: {f['old']} → {f['new']}{delta} {f['assessment']}")
+                unit = f.get("unit", "")
+                delta = f" ({format_delta(f['abs_delta'], unit)})" if f["abs_delta"] is not None else ""
+                lines.append(f"    {f.get('label') or f['name']}: {format_figure(f['old'], unit)} → "
+                             f"{format_figure(f['new'], unit)}{delta} {f['assessment']}")
     return "\n".join(lines)
 
 

@@ -1,8 +1,8 @@
 """The run history: ``OUT/history.sqlite`` (stdlib ``sqlite3``, WAL, versioned schema).
 
 One row per run (``runs``), per notebook of a run (``notebooks``) and per figure of a
-notebook (``figures``, with the figure's unit, direction, noise threshold and key-ness from
-:class:`analysis.record.Figure`). The schema is created and upgraded by :data:`MIGRATIONS`,
+notebook (``figures``, with the figure's unit, direction, noise threshold, key-ness and display
+label from :class:`analysis.record.Figure`; a figure's ``name`` is its stable key across runs). The schema is created and upgraded by :data:`MIGRATIONS`,
 applied in order inside one transaction each; ``schema_version`` records every applied step.
 WAL mode lets a reader (``history``, ``diff``, a second runner) read while a run writes; a
 busy timeout makes two writers wait for each other instead of failing.
@@ -47,9 +47,18 @@ _V1 = (
     "CREATE INDEX figures_by_name ON figures (notebook, name)",
 )
 
+#: Version 2: a display label beside each figure's stable name; notebook 01's COLLSCAN share, recorded
+#: as a fraction of 1 without a unit until then, becomes the percentage it is shown as (its name stays).
+_V2 = (
+    "ALTER TABLE figures ADD COLUMN label TEXT NOT NULL DEFAULT ''",
+    """UPDATE figures SET num = num * 100, value = CAST(ROUND(num * 100, 1) AS TEXT), unit = '%', noise = noise * 100
+       WHERE notebook = '01_query_cost_audit' AND name = 'COLLSCAN share of time' AND unit = '' AND num IS NOT NULL""",
+)
+
 #: (version, description, statements): applied in order to bring a database to the newest version.
 MIGRATIONS: list[tuple[int, str, Sequence[str]]] = [
     (1, "runs, notebooks and figures", _V1),
+    (2, "figure labels; 01's COLLSCAN share in percent", _V2),
 ]
 
 
@@ -146,7 +155,7 @@ def _figure_rows(run_id: str, summary: RunSummary) -> list[tuple[Any, ...]]:
             direction = info.get("higher_is_better")
             rows.append((run_id, nb.name, name, position, json.dumps(value), as_number(value), info.get("unit", ""),
                          None if direction is None else int(bool(direction)), float(info.get("noise") or 0.0),
-                         int(bool(info.get("key", True)))))
+                         int(bool(info.get("key", True))), str(info.get("label") or "")))
     return rows
 
 
@@ -170,7 +179,8 @@ def record_run(conn: sqlite3.Connection, summary: RunSummary, exit_code: int) ->
                       summary.git_commit, exit_code, summary.status, baseline_id))
         conn.executemany("INSERT INTO notebooks VALUES (?, ?, ?, ?, ?, ?)",
                          [(summary.run_id, r.name, r.status, r.headline, r.seconds, r.error) for r in summary.notebooks])
-        conn.executemany("INSERT INTO figures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", _figure_rows(summary.run_id, summary))
+        conn.executemany("INSERT INTO figures (run_id, notebook, name, position, value, num, unit, higher_is_better, "
+                         "noise, key, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", _figure_rows(summary.run_id, summary))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

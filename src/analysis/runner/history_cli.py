@@ -20,6 +20,7 @@ from typing import Any
 from ..config import reports_dir
 from ..errors import ConfigError
 from ..jsonsafe import jsonable
+from ..record import format_figure
 from ..timeparse import parse_time
 from . import history, history_query
 
@@ -28,7 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Add the ``history`` flags to ``parser``."""
     parser.add_argument("--out", type=Path, default=reports_dir(), help="report root (default: reports/)")
     parser.add_argument("--notebook", metavar="N", help="one notebook: its name, stem or number (03)")
-    parser.add_argument("--figure", metavar="NAME", help="one figure's values over the runs")
+    parser.add_argument("--figure", metavar="NAME", help="one figure's values over the runs (its name or label)")
     parser.add_argument("--since", metavar="ISO", help="only runs started at or after this time (ISO 8601)")
     fmt = parser.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="JSON on stdout")
@@ -74,7 +75,7 @@ def _text(rows: Sequence[dict[str, Any]]) -> str:
             statuses = " ".join(f"{n['notebook'].split('_', 1)[0]}={n['status']}" for n in row["notebooks"])
             lines.append(f"{row['run_id']:<20} {row['status']:<5} exit {row['exit_code']}  params {row['params_hash']}  {statuses}")
         elif "figure" in row:
-            value = f"{row['value']} {row['unit']}".strip()
+            value = format_figure(row["value"], row["unit"])
             lines.append(f"{row['run_id']:<20} {row['notebook']:<26} {row['figure']}: {value}")
         else:
             lines.append(f"{row['run_id']:<20} {row['notebook']:<26} {row['status']:<5} {row['seconds'] or 0:7.1f} s  {row['headline']}")

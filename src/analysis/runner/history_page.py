@@ -20,8 +20,7 @@ from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 from PIL import Image
 
-from ..record import STATUS_COLOURS
-from ..tables import format_number
+from ..record import STATUS_COLOURS, figure_number
 from .index import CHANGE_CELLS
 from .changes import status_change
 
@@ -70,7 +69,7 @@ class _Chart:
         for label, align in zip(ax.get_xticklabels(), ("left", "right") if x1 > x0 else ("center",)):
             label.set_horizontalalignment(align)  # inside the figure, never cut at its edges
         yticks = [lo, 0.0, hi] if lo < 0 < hi else ([lo, hi] if hi > lo else [lo])  # 0: e.g. a budget just spent
-        ax.set_yticks(yticks, [format_number(y) for y in yticks], fontsize=7)
+        ax.set_yticks(yticks, [figure_number(y) for y in yticks], fontsize=7)
         ax.set_ylabel(unit, fontsize=7)
         legend = ax.get_legend()
         if legend is not None:
@@ -89,10 +88,11 @@ def _group(rows: Sequence[tuple[Any, ...]]) -> tuple[dict[tuple[str, str], dict[
     """Series per (notebook, figure) and the x position (matplotlib date) of every run."""
     xpos: dict[str, float] = {}
     series: dict[tuple[str, str], dict[str, Any]] = {}
-    for started, run_id, notebook, name, value, unit in rows:
+    for started, run_id, notebook, name, value, unit, *label in rows:
         if run_id not in xpos:
             xpos[run_id] = float(date2num(dt.datetime.fromisoformat(started)))
         s = series.setdefault((notebook, name), {"x": [], "y": [], "unit": unit})
+        s["label"] = (label[0] if label else "") or name  # the newest run's label
         s["x"].append(xpos[run_id])
         s["y"].append(value)
     return series, xpos
@@ -113,7 +113,8 @@ def _charts(rows: Sequence[tuple[Any, ...]]) -> list[tuple[str, str]]:
         out.append(("SLO error budget left (%) per SLO", chart.png(budget, unit="%", first=first, last=last)))
     for (nb, name), s in series.items():
         if not name.startswith(BUDGET_PREFIX):
-            out.append((f"{nb} · {name}", chart.png({name: (s["x"], s["y"])}, unit=s["unit"], first=first, last=last)))
+            out.append((f"{nb} · {s['label']}", chart.png({s["label"]: (s["x"], s["y"])}, unit=s["unit"],
+                                                          first=first, last=last)))
     return out
 
 
@@ -151,7 +152,8 @@ def render_history_page(rows: Sequence[tuple[Any, ...]], changes: Sequence[Mappi
     Parameters
     ----------
     rows : sequence of tuple
-        :func:`analysis.runner.history_query.figure_series` of the comparable runs.
+        :func:`analysis.runner.history_query.figure_series` of the comparable runs (a chart is titled
+        with the figure's newest label).
     changes : sequence of mapping
         :func:`analysis.runner.history_query.status_changes`, newest first.
     run_id, params_hash : str

@@ -105,12 +105,12 @@ def snapshots(conn: sqlite3.Connection, run_id: str) -> dict[str, Snapshot]:
     """Every notebook of a run as a :class:`~analysis.runner.changes.Snapshot` (figures with their info)."""
     figures: dict[str, dict[str, Any]] = {}
     infos: dict[str, dict[str, Any]] = {}
-    rows = conn.execute("SELECT notebook, name, value, unit, higher_is_better, noise, key FROM figures "
+    rows = conn.execute("SELECT notebook, name, value, unit, higher_is_better, noise, key, label FROM figures "
                         "WHERE run_id = ? ORDER BY notebook, position", (run_id,))
-    for notebook, name, value, unit, hib, noise, key in rows:
+    for notebook, name, value, unit, hib, noise, key, label in rows:
         figures.setdefault(notebook, {})[name] = json.loads(value) if value is not None else None
         infos.setdefault(notebook, {})[name] = {"unit": unit, "higher_is_better": None if hib is None else bool(hib),
-                                               "noise": noise, "key": bool(key)}
+                                               "noise": noise, "key": bool(key), "label": label}
     nbs = conn.execute("SELECT name, status, headline FROM notebooks WHERE run_id = ? ORDER BY rowid", (run_id,))
     return {name: Snapshot(status, headline, figures.get(name, {}), infos.get(name, {})) for name, status, headline in nbs}
 
@@ -139,9 +139,9 @@ def figure_series(conn: sqlite3.Connection, params_hash: str, *, prefix: str = "
     Returns
     -------
     list of tuple
-        (started, run_id, notebook, name, value, unit), oldest run first.
+        (started, run_id, notebook, name, value, unit, label), oldest run first.
     """
-    sql = ("SELECT r.started, r.run_id, f.notebook, f.name, f.num, f.unit FROM runs r JOIN figures f USING (run_id) "
+    sql = ("SELECT r.started, r.run_id, f.notebook, f.name, f.num, f.unit, f.label FROM runs r JOIN figures f USING (run_id) "
            "WHERE r.params_hash = ? AND f.num IS NOT NULL AND (f.key = 1" + (" OR f.name LIKE ? ESCAPE '\\')" if prefix else ")")
            + " ORDER BY r.started, r.run_id, f.notebook, f.position")
     args: list[Any] = [params_hash]
@@ -171,10 +171,14 @@ def notebook_rows(conn: sqlite3.Connection, *, notebook: str | None = None, sinc
 
 def figure_rows(conn: sqlite3.Connection, *, figure: str, notebook: str | None = None,
                 since: str | None = None) -> list[dict[str, Any]]:
-    """One figure's values over every run (oldest first): run_id, started, notebook, figure, value, unit."""
+    """One figure's values over every run (oldest first): run_id, started, notebook, figure, value, unit.
+
+    ``figure`` is a figure's stable name or its display label (``"SLOs met"`` finds ``compliant``).
+    """
     sql = ("SELECT r.run_id, r.started, f.notebook, f.name, f.value, f.unit FROM runs r JOIN figures f USING (run_id) "
-           "WHERE f.name = ? AND (? IS NULL OR f.notebook = ?) AND (? IS NULL OR r.started >= ?) "
+           "WHERE (f.name = ? OR f.name IN (SELECT name FROM figures WHERE label = ?)) "
+           "AND (? IS NULL OR f.notebook = ?) AND (? IS NULL OR r.started >= ?) "
            "ORDER BY r.started, r.run_id, f.notebook")
     keys = ("run_id", "started", "notebook", "figure", "value", "unit")
-    rows = conn.execute(sql, (figure, notebook, notebook, since, since)).fetchall()
+    rows = conn.execute(sql, (figure, figure, notebook, notebook, since, since)).fetchall()
     return [dict(zip(keys, (*row[:4], json.loads(row[4]) if row[4] is not None else None, row[5]))) for row in rows]

@@ -6,11 +6,10 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..record import STATUS_COLOURS, STATUSES
+from ..record import STATUS_COLOURS, STATUSES, figure_label, format_figure
 from .changes import counts
 from .result import NotebookResult, RunSummary
 from .sparkline import TREND_RUNS, sparkline_svg
-from .summary_block import figure_value
 
 #: How many key figures of a notebook the index shows.
 MAX_FIGURES = 8
@@ -44,7 +43,8 @@ def _row(r: NotebookResult, change: Mapping[str, Any] | None = None,
          trend: Sequence[Mapping[str, Any]] | None = None) -> str:
     """One notebook's table row: name (links, run time), verdict, since last run, headline, key figures, trend."""
     figs = "<br>".join(
-        f"{html.escape(str(k))}: <b>{html.escape(figure_value(v, r.figure_info.get(k, {}).get('unit', '')))}</b>"
+        f"{html.escape(figure_label(k, r.figure_info.get(k)))}: "
+        f"<b>{html.escape(format_figure(v, r.figure_info.get(k, {}).get('unit', '')))}</b>"
         for k, v in list(r.key_figures().items())[:MAX_FIGURES]
     )
     link = f'<a href="{html.escape(r.html)}">report</a>' if r.html else "no report"

@@ -11,14 +11,16 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ..fileio import write_atomic
+from ..record import figure_label, format_figure
 from .changes import describe
 from .result import NotebookResult, RunSummary
-from .summary_block import figure_value
 
 
 def _details(r: NotebookResult, change: dict | None) -> str:
     """The text of a testcase: headline, figures, change since the baseline, error."""
-    lines = [r.headline, *(f"{k}: {figure_value(v, r.figure_info.get(k, {}).get('unit', ''))}" for k, v in r.figures.items())]
+    info = r.figure_info
+    lines = [r.headline, *(f"{figure_label(k, info.get(k))}: {format_figure(v, info.get(k, {}).get('unit', ''))}"
+                           for k, v in r.figures.items())]
     if change:
         lines.append(f"since last run: {describe(change)}")
     if r.error:

@@ -12,8 +12,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..record import STATUS_COLOURS
-from ..tables import format_number
+from ..record import STATUS_COLOURS, figure_label, format_delta, format_figure
 from .changes import describe
 from .result import NotebookResult
 
@@ -43,15 +42,14 @@ SUMMARY_CSS = """
 
 
 def figure_value(value: Any, unit: str = "") -> str:
-    """A figure's value for a reader: thousands separators, its unit.
+    """A figure's value for a reader: :func:`analysis.record.format_figure` (the one figure format).
 
     Examples
     --------
     >>> figure_value(1234.5, "ms"), figure_value(43.0, "%"), figure_value("mongomock")
     ('1,234 ms', '43 %', 'mongomock')
     """
-    text = format_number(value) if not isinstance(value, str) else value
-    return f"{text} {unit}".strip() if unit else text
+    return format_figure(value, unit)
 
 
 def figure_delta(change: Mapping[str, Any] | None) -> str:
@@ -61,11 +59,11 @@ def figure_delta(change: Mapping[str, Any] | None) -> str:
     mark, colour = ASSESSMENT_MARKS.get(change["assessment"], ("", "#57606a"))
     parts = []
     if change["abs_delta"] is not None and change["assessment"] != "unchanged":
-        parts.append(("+" if change["abs_delta"] > 0 else "") + format_number(change["abs_delta"]))
+        parts.append(format_delta(change["abs_delta"], change.get("unit", "")))
         if change["rel_delta"] is not None:
             parts.append(f"({change['rel_delta']:+.0%})")
     elif change["assessment"] == "changed":
-        parts.append(f"was {html.escape(str(change['old']))}")
+        parts.append(f"was {format_figure(change['old'], change.get('unit', ''))}")
     label = change["assessment"]
     return f'<span style="color:{colour}">{mark} {html.escape(" ".join(parts))} {label}</span>'.replace("  ", " ")
 
@@ -77,7 +75,7 @@ def _figures_table(result: NotebookResult, change: Mapping[str, Any] | None) -> 
         return ""
     by_name = {f["name"]: f for f in (change or {}).get("figures", [])}
     rows = "".join(
-        f"<tr><td>{html.escape(name)}</td>"
+        f"<tr><td>{html.escape(figure_label(name, result.figure_info.get(name)))}</td>"
         f'<td class="im-num">{html.escape(figure_value(value, result.figure_info.get(name, {}).get("unit", "")))}</td>'
         f"<td>{figure_delta(by_name.get(name))}</td></tr>"
         for name, value in figures.items()

@@ -239,27 +239,57 @@ def timeslices(ev: Events, target_slice: float, slice_s: float, a: int, b: int) 
             "bad": int((has & ~good).sum()), "no_traffic": int((p & ~has).sum()), "no_data": int((~p).sum())}
 
 
+def period_compliance(compliant: bool | None, valid: float, complete: bool, coverage_pct: float) -> str:
+    """A calendar period's compliance in words: a period the data does not span is ``partial (33 % covered)``,
+    never compliant or violated; else ``compliant`` / ``violated`` / ``undetermined`` / ``no traffic``.
+
+    Examples
+    --------
+    >>> period_compliance(True, 10.0, False, 32.55), period_compliance(False, 10.0, True, 100.0)
+    ('partial (33 % covered)', 'violated')
+    """
+    if not complete:
+        return f"partial ({coverage_pct:.0f} % covered)"
+    if not valid > 0:
+        return "no traffic"
+    return {True: "compliant", False: "violated"}.get(compliant, "undetermined (SLI straddles the target)")
+
+
 def periods_table(ev: Events, target: float, unit: str, tz: str = "UTC") -> pd.DataFrame:
-    """Past calendar periods (``month``/``quarter``/``week``) covered by the data."""
-    times = pd.to_datetime(ev.grid.times() - 1e-3, unit="s", utc=True).tz_convert(tz)
+    """Past calendar periods (``month``/``quarter``/``week``) covered by the data.
+
+    Returns
+    -------
+    DataFrame
+        period, good, bad, valid, sli_pct, compliance (:func:`period_compliance`: a period whose first
+        or last bin holds no data is partial), budget_remaining_pct, coverage_pct.
+    """
+    t = ev.grid.times()
+    times = pd.to_datetime(t - 1e-3, unit="s", utc=True).tz_convert(tz)
     freq = {"month": "M", "quarter": "Q", "week": "W-SUN", "year": "Y"}[unit]
     key = times.tz_localize(None).to_period(freq)
     upper = ev.good_upper if ev.good_upper is not None else ev.good
     df = pd.DataFrame({"period": key.astype(str), "good": ev.good, "good_upper": upper, "valid": ev.valid,
-                       "present": ev.present})
+                       "present": ev.present, "data_t": np.where(ev.present, t, np.nan)})
     g = df.groupby("period", sort=True).agg(good=("good", "sum"), good_upper=("good_upper", "sum"),
                                             valid=("valid", "sum"), bins=("present", "size"),
-                                            bins_with_data=("present", "sum"))
+                                            bins_with_data=("present", "sum"), first=("data_t", "min"),
+                                            last=("data_t", "max"))
     g["bad"] = g["valid"] - g["good"]
     g["sli_pct"] = np.where(g["valid"] > 0, 100 * g["good"] / g["valid"].where(g["valid"] > 0, 1), np.nan)
     budget = (1 - target) * g["valid"]
     g["budget_remaining_pct"] = np.where(budget > 0, 100 * (budget - g["bad"]) / budget.where(budget > 0, 1), np.nan)
     # with latency bounds: met when the lower bound meets, missed when even the upper bound misses
-    g["compliant"] = [None if meets(lo, v, target) is None else
-                      (True if meets(lo, v, target) else (False if not meets(hi, v, target) else None))
-                      for lo, hi, v in zip(g["good"], g["good_upper"], g["valid"])]
-    length = np.array([(pd.Period(p, freq=freq).end_time - pd.Period(p, freq=freq).start_time).total_seconds() + 1e-9
-                       for p in g.index])
-    g["coverage_pct"] = np.minimum(100.0, 100 * g["bins_with_data"] * ev.grid.res / length)
-    return g.reset_index()[["period", "good", "bad", "valid", "sli_pct", "compliant",
+    compliant = [None if meets(lo, v, target) is None else
+                 (True if meets(lo, v, target) else (False if not meets(hi, v, target) else None))
+                 for lo, hi, v in zip(g["good"], g["good_upper"], g["valid"])]
+    periods = [pd.Period(p, freq=freq) for p in g.index]
+    start = np.array([p.start_time.tz_localize(tz).timestamp() for p in periods])
+    end = np.array([(p.end_time + pd.Timedelta(1, "ns")).tz_localize(tz).timestamp() for p in periods])
+    g["coverage_pct"] = np.minimum(100.0, 100 * g["bins_with_data"] * ev.grid.res / (end - start))
+    res = ev.grid.res  # bin k covers (t_k - res, t_k]: the period is spanned when its first and last bins hold data
+    complete = (g["first"].to_numpy() - res <= start + 1e-6) & (g["last"].to_numpy() >= end - 1e-6)
+    g["compliance"] = [period_compliance(c, v, ok, cov)
+                       for c, v, ok, cov in zip(compliant, g["valid"], complete, g["coverage_pct"])]
+    return g.reset_index()[["period", "good", "bad", "valid", "sli_pct", "compliance",
                             "budget_remaining_pct", "coverage_pct"]]

@@ -71,6 +71,9 @@ def run(args: argparse.Namespace) -> Verdict:
     else:
         print(f"evaluated at {iso(ev.at)} from {ev.samples_info['origin']}")
         print(report.summary_table(ev).to_string(index=False))
+        warned = [f"  {r.name}: {w}" for r in ev.reports for w in r.warnings]
+        if warned:
+            print("warnings (data quality and evaluation notes, per SLO):", *warned, sep="\n")
         print(f"{verdict.status}: {verdict.headline}")
         for s in verdict.next_steps:
             print(f"  - {s}")

@@ -15,7 +15,7 @@ from ..timeparse import iso
 from . import budget as B
 from .compliance import budget_figures, projection, sli_compliance, time_to_exhaustion, window_counts
 from .objectives import SLO, format_duration
-from .quality import data_quality
+from .quality import DROPPED, data_quality, dropped_counts, dropped_text
 from .result import Evaluation, SLOReport, SLOResult
 from .series import Samples, require_samples
 from .sli import Events, Grid, events_by_group, make_grid
@@ -46,13 +46,18 @@ def slo_status(compliant: bool | None, alerts_now: list[str]) -> str:
     return "PASS"
 
 
-def _no_data_reason(samples: Samples, ev_present_any: bool, span: B.Span, counts: tuple[float, float]) -> str:
-    """Why a window with events cannot be judged ("" when it can)."""
+def _no_data_reason(ev: Events, span: B.Span, counts: tuple[float, float]) -> str:
+    """Why a window with events cannot be judged ("" when it can); coverage counts only usable samples."""
     g, v = counts
-    if not ev_present_any:
-        t0, t1 = samples.time_range
-        return (f"no samples in the window {iso(span.start)} – {iso(span.end)} "
-                f"(the data covers {iso(t0)} – {iso(t1)})")
+    if not bool(ev.present[span.a:span.b + 1].any()):
+        dropped = dropped_text(dropped_counts({k: ev.info[k] for k in DROPPED if ev.info.get(k)}))
+        usable = ev.info.get("usable_range")
+        window = f"the window {iso(span.start)} – {iso(span.end)}"
+        if usable is None:
+            return (f"no usable samples in {window}: every sample of the SLO's series was dropped ({dropped})"
+                    if dropped else f"no samples in {window}: the SLO's series hold none")
+        return (f"no {'usable ' if dropped else ''}samples in {window} (the SLO's usable samples cover "
+                f"{iso(usable[0])} – {iso(usable[1])}" + (f"; dropped: {dropped})" if dropped else ")"))
     if not v > 0:
         return (f"no valid events in the window (good={g:g}, valid={v:g}): "
                 "zero traffic is neither compliant nor exhausted")
@@ -96,7 +101,7 @@ def evaluate_slo(slo: SLO, ev: Events | None, samples: Samples, grid: Grid, at: 
     extra.update(facts)
     warns += quality_warns
     counts = window_counts(ev, span)
-    reason = _no_data_reason(samples, bool(ev.present[a:b + 1].any()), span, counts)
+    reason = _no_data_reason(ev, span, counts)
     if reason:
         return SLOResult(slo, no_data_report(slo, span, reason, warns, extra, counts), ev, (a, b))
     c = sli_compliance(slo, ev, span, warns)

@@ -125,6 +125,10 @@ def _shown(ev: Evaluation, top_groups: int) -> list[SLOResult]:
     return [r for r in ev.results if not r.slo.parent or id(r) in keep]
 
 
+#: A compliance decision in words (the sections say words, not Python's True/False/None).
+COMPLIANCE_WORDS = {True: "compliant", False: "violated", None: "undetermined"}
+
+
 def show_slo_sections(ev: Evaluation, source: str, top_groups: int = 5) -> None:
     """Display one section per SLO (per grouped SLO only its ``top_groups`` worst groups): heading, facts, figure."""
     for res in _shown(ev, top_groups):
@@ -145,7 +149,7 @@ def show_slo_sections(ev: Evaluation, source: str, top_groups: int = 5) -> None:
                 f"Timeslices ({format_duration(r.timeslices['slice_s'])} slices, slice target "
                 f"{r.timeslices['slice_target_pct']:g} %): {r.timeslices['bad']} bad of {r.timeslices['with_traffic']} "
                 f"slices with traffic, {r.timeslices['no_traffic']} without traffic, {r.timeslices['no_data']} without data "
-                f"→ compliant: {r.timeslices['compliant']}.  ",
+                f"→ {COMPLIANCE_WORDS[r.timeslices['compliant']]}.  ",
             ]
             if r.projected_sli is not None:
                 lines.append(f"Projection: {100 * r.projected_sli:.3f} % ({r.projection_basis}).  ")

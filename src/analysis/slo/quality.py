@@ -1,6 +1,8 @@
-"""Data-quality facts about one SLO's window: coverage, scrape gaps, counter resets, zero traffic.
+"""Data-quality facts about one SLO's window: coverage, scrape gaps, counter resets, zero traffic,
+samples dropped (NaN staleness markers, ±Inf, negative values) and odd counter decreases.
 
-They go into the report's ``data`` (machine-readable) and its warnings (for the reader).
+They go into the report's ``data`` (machine-readable) and its warnings (for the reader); the
+verdict sums the dropped samples over the catalog (every output says when samples were dropped).
 """
 
 from __future__ import annotations
@@ -41,8 +43,9 @@ def data_quality(samples: Samples, ev: Events, span: Span, res: float) -> tuple[
     a, b, start, end = span.a, span.b, span.start, span.end
     warns: list[str] = []
     times = ev.grid.times()[a:b + 1]
-    first_t, _ = samples.time_range
-    if first_t - start > 1.5 * res:
+    usable = ev.info.get("usable_range")
+    first_t = max(samples.time_range[0], usable[0]) if usable else None  # no usable sample: the no-data reason says so
+    if first_t is not None and first_t - start > 1.5 * res:
         warns.append(f"window starts {format_duration(round(first_t - start))} before the first sample: "
                      "that part of the window has no data")
     pres = ev.present[a:b + 1]
@@ -55,7 +58,10 @@ def data_quality(samples: Samples, ev: Events, span: Span, res: float) -> tuple[
              "scrape_gaps": gaps_raw, "no_data_seconds": gap_s,
              "zero_traffic_seconds": zero_s,
              "zero_traffic_intervals": [[iso(s - res), iso(e)] for s, e in zero_iv if e - s + res >= 3600],
-             "sample_quality": dict(samples.quality)}
+             "sample_quality": dict(samples.quality),
+             "usable_samples": [iso(usable[0]), iso(usable[1])] if usable else None,
+             "dropped_samples": {k: dict(ev.info[k]) for k in DROPPED if ev.info.get(k)},
+             "suspicious_decreases": dict(ev.info.get("suspicious_decreases") or {})}
     if gaps_raw:
         warns.append(f"{len(gaps_raw)} scrape gap(s) in the window (longest "
                      f"{format_duration(round(max(e - s for s, e in ev.info['gaps'])))}); increases across a gap "
@@ -78,6 +84,22 @@ def data_quality(samples: Samples, ev: Events, span: Span, res: float) -> tuple[
         facts["excluded"] = {"seconds": float(excl.sum()) * res, "valid_events": float(removed["valid"][a:b + 1].sum()),
                              "bad_events": float(removed["bad"][a:b + 1].sum())}
     return facts, warns
+
+
+#: Why samples of an SLO's series were dropped: NaN (Prometheus staleness markers), not a counter value (±Inf, < 0).
+DROPPED = {"nan": ("NaN staleness marker", "NaN staleness markers"),
+           "invalid": ("+Inf/−Inf or negative counter value", "+Inf/−Inf or negative counter values")}
+
+
+def dropped_counts(dropped: dict[str, dict[str, int]]) -> dict[str, int]:
+    """Samples dropped per reason of :data:`DROPPED`, from per-series counts (``{"nan": {series: n}, …}``)."""
+    return {k: sum(dropped[k].values()) for k in DROPPED if dropped.get(k)}
+
+
+def dropped_text(counts: dict[str, int]) -> str:
+    """``"1 NaN staleness marker and 1 +Inf/−Inf or negative counter value"`` ('' when nothing was dropped)."""
+    parts = [f"{n} {DROPPED[k][n != 1]}" for k, n in counts.items() if n]
+    return " and ".join(parts)
 
 
 def _listing(counts: dict[str, int], most: int = 3) -> str:

@@ -7,6 +7,7 @@ No math and no I/O here: every number was computed by :func:`analysis.slo.evalua
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 
@@ -16,6 +17,7 @@ from ..timeparse import iso
 from . import budget as B
 from .alerting import policy_action
 from .objectives import format_duration
+from .quality import DROPPED, dropped_text
 from .result import Evaluation
 
 #: run-history figure of every SLO's budget left (a grouped SLO: its worst group)
@@ -62,6 +64,47 @@ def overspent(ev: Evaluation) -> list:
     return sorted((r for r in ev.reports if r.overspent_pct is not None), key=lambda r: -r.overspent_pct)
 
 
+#: How the verdict's count figures read (label, direction; all are counts of SLOs). Only the first six are key
+#: figures (the index shows eight at most; the headline says "N of M SLOs met").
+COUNT_FIGURES = {
+    "compliant": Figure("SLOs", True, label="SLOs met"),
+    "violated": Figure("SLOs", False, label="SLOs violated"),
+    "undetermined": Figure("SLOs", False, label="SLOs undetermined (SLI straddles the target)"),
+    "budget_exhausted": Figure("SLOs", False, label="SLOs with the error budget spent"),
+    "no_data": Figure("SLOs", False, label="SLOs without data"),
+    "alerts_firing_now": Figure("SLOs", False, label="SLOs with an alert firing now"),
+    "slos": Figure("SLOs", None, key=False, label="SLOs evaluated"),
+    "slos_with_backtest_alerts": Figure("SLOs", False, key=False, label="SLOs whose alerts fired in the backtest"),
+}
+#: Data-quality figures: key figures only when not zero (always recorded, for the history).
+DROPPED_FIGURE = "samples dropped"
+DECREASES_FIGURE = "suspicious counter decreases"
+
+
+def data_quality_counts(ev: Evaluation) -> dict[str, int]:
+    """Samples of the catalog's series dropped per reason (``nan``, ``invalid``) and counter decreases that do not
+    look like a restart (``suspicious_decreases``); a series read by several SLOs counts once."""
+    per: dict[str, dict[str, int]] = {"nan": {}, "invalid": {}, "suspicious_decreases": {}}
+    for r in ev.reports:
+        for kind, by_series in {**r.data.get("dropped_samples", {}),
+                                "suspicious_decreases": r.data.get("suspicious_decreases") or {}}.items():
+            per[kind].update(by_series)
+    return {kind: sum(by_series.values()) for kind, by_series in per.items()}
+
+
+def data_quality_text(q: dict[str, int]) -> str:
+    """``"data quality: 1 NaN staleness marker and 1 +Inf/−Inf or negative counter value dropped"`` ('' when clean)."""
+    parts = []
+    dropped = dropped_text({k: q.get(k, 0) for k in DROPPED})
+    if dropped:
+        parts.append(f"{dropped} dropped")
+    if q.get("suspicious_decreases"):
+        n = q["suspicious_decreases"]
+        parts.append(f"{n} counter decrease{'s' if n != 1 else ''} that do{'es' if n == 1 else ''} not look like a "
+                     "restart")
+    return "data quality: " + ", ".join(parts) if parts else ""
+
+
 def verdict(ev: Evaluation) -> Verdict:
     """The notebook's and the CLI's verdict.
 
@@ -76,11 +119,13 @@ def verdict(ev: Evaluation) -> Verdict:
     Returns
     -------
     Verdict
-        Headline (SLOs met, the two worst overspent budgets, undetermined and no-data counts),
-        figures (the counts, the evaluation time, every SLO's budget left) and next steps.
+        Headline (SLOs met, the two worst overspent budgets, undetermined and no-data counts, the
+        samples dropped, the evaluation time), figures (the counts with labels, the data-quality
+        counts, every SLO's budget left) and next steps.
     """
     reps = ev.reports
     c = counts(ev)
+    q = data_quality_counts(ev)
     if any(r.status == "FAIL" for r in reps):
         status = "FAIL"
     elif any(r.status in ("WARN", "NO_DATA") or r.warnings for r in reps):
@@ -94,11 +139,20 @@ def verdict(ev: Evaluation) -> Verdict:
         parts.append(f"{c['undetermined']} undetermined")
     if c["no_data"]:
         parts.append(f"{c['no_data']} without data")
-    figures = {**c, "evaluated_at": iso(ev.at)}
+    if data_quality_text(q):
+        parts.append(data_quality_text(q))
+    figures: dict = {name: c[name] for name in COUNT_FIGURES}
+    info: dict = dict(COUNT_FIGURES)
+    dropped = q["nan"] + q["invalid"]
+    figures[DROPPED_FIGURE], figures[DECREASES_FIGURE] = dropped, q["suspicious_decreases"]
+    info[DROPPED_FIGURE] = Figure("samples", False, key=bool(dropped),
+                                  label="Samples dropped (NaN staleness markers, ±Inf, negative values)")
+    info[DECREASES_FIGURE] = Figure("decreases", False, key=bool(q["suspicious_decreases"]),
+                                    label="Counter decreases that do not look like a restart")
     for name, left in budget_left(ev).items():
         figures[BUDGET_FIGURE.format(name)] = round(left, 1)
-    info = {k: BUDGET_FIGURE_INFO for k in figures if k.startswith(BUDGET_FIGURE.format(""))}
-    return Verdict(status, "; ".join(parts), figures, next_steps(ev), info)
+        info[BUDGET_FIGURE.format(name)] = replace(BUDGET_FIGURE_INFO, label=f"Error budget left: {name}")
+    return Verdict(status, "; ".join(parts) + f" (evaluated at {iso(ev.at)})", figures, next_steps(ev), info)
 
 
 def budget_left(ev: Evaluation) -> dict[str, float]:

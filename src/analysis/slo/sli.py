@@ -13,7 +13,8 @@ drops that first value.
 Samples that cannot be counter values (``+Inf``, negative) are dropped and named in
 ``info["invalid"]``; decreases that do not look like a restart (the value does not fall
 below half its previous value, or falls twice in a row) are still counted as resets, like
-Prometheus does, and named in ``info["suspicious_decreases"]``.
+Prometheus does, and named in ``info["suspicious_decreases"]``. ``info["usable_range"]`` is the
+first and last time of the samples that were counted (absent when every sample was dropped).
 
 With grouping labels (``SLO.group_by``) every function returns one row per label value
 (arrays of shape ``(groups, bins)``), computed in one pass over the samples.
@@ -110,6 +111,31 @@ def _flag_series(infos: list[dict], samples: Samples, idx: list[int], gid: np.nd
         infos[gid[j]].setdefault(key, {})[series_text(samples.labels[idx[j]])] = int(per[j])
 
 
+def _usable_range(infos: list[dict], gid: np.ndarray, sid: np.ndarray, ts: np.ndarray) -> None:
+    """Set ``infos[group]["usable_range"]`` = [first, last] time of the group's usable samples (those kept).
+
+    ``sid``/``ts`` are in series order with each series' times ascending (as :func:`_concat` returns them), so
+    only the first and last sample of every series are read.
+    """
+    if ts.size == 0:
+        return
+    starts = np.flatnonzero(np.concatenate([[True], sid[1:] != sid[:-1]]))
+    ends = np.concatenate([starts[1:] - 1, [ts.size - 1]])
+    g = gid[sid[starts]]
+    first = np.full(len(infos), np.inf)
+    last = np.full(len(infos), -np.inf)
+    np.minimum.at(first, g, ts[starts])
+    np.maximum.at(last, g, ts[ends])
+    for g in np.flatnonzero(np.isfinite(first)):
+        infos[g]["usable_range"] = [float(first[g]), float(last[g])]
+
+
+def _merge_ranges(*ranges: list[float] | None) -> list[float] | None:
+    """The smallest ``[first, last]`` holding every given range (None when none is given)."""
+    given = [r for r in ranges if r]
+    return [min(r[0] for r in given), max(r[1] for r in given)] if given else None
+
+
 def _gaps(starts: np.ndarray, ends: np.ndarray) -> list[tuple[float, float]]:
     """Merge overlapping ``(start, end)`` scrape gaps."""
     order = np.argsort(starts)
@@ -159,6 +185,7 @@ def counter_bins_grouped(samples: Samples, idx: list[int], gid: np.ndarray, n_gr
     if ts.size == 0:
         return inc_bins.reshape(n_groups, n), present.reshape(n_groups, n), infos
     g_of = gid[sid]
+    _usable_range(infos, gid, sid, ts)
     k_all = grid.index(ts)
     ok = (k_all >= 0) & (k_all < n)
     flat = g_of * n + k_all
@@ -208,6 +235,7 @@ def gauge_bins_grouped(samples: Samples, idx: list[int], gid: np.ndarray, n_grou
     keep = np.isfinite(val)
     sid, ts, val = sid[keep], ts[keep], val[keep]
     if ts.size:
+        _usable_range(infos, gid, sid, ts)
         k = grid.index(ts)
         ok = (k >= 0) & (k < n)
         key = sid[ok].astype(np.int64) * n + k[ok]
@@ -277,6 +305,14 @@ def _bucket_bins(samples: Samples, sli: SLI, grid: Grid, groups: Groups) -> tupl
     return out, present, [{**inf, "series": int(c)} for inf, c in zip(infos, counts)]
 
 
+def _merged_quality(good: dict, bad: dict) -> dict:
+    """The usable range and the per-series quality counts of a good/bad pair (an SLI without a total)."""
+    out: dict = {k: {**good.get(k, {}), **bad.get(k, {})} for k in ("nan", "invalid", "suspicious_decreases")
+                 if good.get(k) or bad.get(k)}
+    usable = _merge_ranges(good.get("usable_range"), bad.get("usable_range"))
+    return {**out, "usable_range": usable} if usable else out
+
+
 def _ratio_events(slo: SLO, samples: Samples, grid: Grid, groups: Groups) -> list[Events]:
     sli = slo.sli
     gauge = sli.kind == "gauge_ratio"
@@ -289,7 +325,8 @@ def _ratio_events(slo: SLO, samples: Samples, grid: Grid, groups: Groups) -> lis
         good, present, infos = parts["good"]
         valid = good + parts["bad"][0]
         present = present | parts["bad"][1]
-        infos = [{**i, "resets": i["resets"] + j["resets"]} for i, j in zip(infos, parts["bad"][2])]
+        infos = [{**i, "resets": i["resets"] + j["resets"],
+                  **_merged_quality(i, j)} for i, j in zip(infos, parts["bad"][2])]
     return [Events(grid, good[g], valid[g], present[g], info=dict(infos[g])) for g in range(len(groups.keys))]
 
 

@@ -1,10 +1,12 @@
 """Tables, the JSON document and the verdict of WebSocket audits (no math, no I/O).
 
-The reference targets are controls: ``secure`` must pass every applicable probe,
-``vulnerable`` (the seed's mock auth) must FAIL identity and isolation, ``pubsub`` (a
-securely configured pub/sub server) must be PASS or WARN, and ``pubsub_header`` (the same
-server taking the user from a header) must FAIL the claimed-identity probe — otherwise
-the audit cannot be trusted and the verdict is ERROR.
+The verdict is about the system audited: the real target (``profile``) when it ran, else the
+seed's design — the ``vulnerable`` reference target, which implements the seed's mock auth (on
+embedded defaults: FAIL, naming what an attacker gets). The reference targets are the evidence
+that the verdict can be trusted: ``secure`` must pass every applicable probe, ``vulnerable``
+must FAIL identity and isolation, ``pubsub`` (a securely configured pub/sub server) must be
+PASS or WARN, and ``pubsub_header`` (the same server taking the user from a header) must FAIL
+the claimed-identity probe — otherwise the audit cannot be trusted and the verdict is ERROR.
 """
 
 from __future__ import annotations
@@ -144,16 +146,72 @@ def controls(audits: dict[str, Audit]) -> list[str]:
     return problems
 
 
-def _figures(audits: dict[str, Audit]) -> tuple[dict[str, Any], dict[str, Figure]]:
-    """Per target: its verdict, status counts and battery wall time (not a key figure)."""
+#: What each target is to a reader (figure labels, headlines); ``vulnerable`` is the seed's design.
+ROLES = {"secure": "Secure control", "vulnerable": "Seed design (mock auth)", "pubsub": "Pub/sub control (another design)",
+         "pubsub_header": "Pub/sub control, identity from a header", "profile": "Audited target"}
+#: What an attacker gets when any probe of a group FAILs, most severe first (a FAIL outside every group is named
+#: by its probe's title).
+ATTACKER_GETS = (
+    (("identity", "claimed_identity", "baseline"), "act as any user by naming them (no key needed)"),
+    (("isolation", "message_authz"), "read and act on other users' resources"),
+    (("no_token",), "connect without a token"),
+    (("tampered", "alg_none", "null_signature", "wrong_key", "alg_confusion", "weak_secret", "jwk_header", "jku_x5u",
+      "kid_injection", "psychic_sig", "header_abuse"), "have forged tokens accepted"),
+    (("exp_nbf", "iss_aud_type", "revocation", "expiry_open"), "keep using expired, revoked or foreign tokens"),
+    (("malformed", "error_oracle"), "read internal error details"),
+)
+#: How a probe count reads, per status (singular, plural).
+COUNT_WORDS = {"PASS": ("passed", "passed"), "FAIL": ("failed", "failed"), "WARN": ("warning", "warnings"),
+               "N/A": ("not applicable", "not applicable"), "ERROR": ("error", "errors")}
+
+
+def probe_counts_text(a: Audit) -> str:
+    """``"26 passed, 1 warning, 1 not applicable"``: the target's probes per status (zero counts left out)."""
+    c = pd.Series([r.status for r in a.results], dtype=object).value_counts()
+    parts = [f"{int(c[s])} {COUNT_WORDS[s][int(c[s]) != 1]}" for s in STATUSES if c.get(s, 0)]
+    return ", ".join(parts) or "no probe ran"
+
+
+def attacker_gets(a: Audit) -> list[str]:
+    """What an attacker gets from the target's FAILs, most severe first (empty when nothing FAILs)."""
+    failed = [r for r in a.results if r.status == "FAIL"]
+    ids = {r.id for r in failed}
+    grouped = {p for probes, _ in ATTACKER_GETS for p in probes}
+    gains = [gain for probes, gain in ATTACKER_GETS if ids & set(probes)]
+    return gains + [f"defeat '{r.title}'" for r in failed if r.id not in grouped]
+
+
+def _attacker_text(a: Audit, most: int = 4) -> str:
+    """``"an attacker can a, b and c"`` — the ``most`` severe gains, then how many more ('' when nothing FAILs)."""
+    gains = attacker_gets(a)
+    if not gains:
+        return ""
+    shown, more = gains[:most], len(gains) - most
+    text = ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
+    return f"an attacker can {text}" + (f" ({more} more in the evidence table)" if more > 0 else "")
+
+
+def _figures(audits: dict[str, Audit], audited: str | None) -> tuple[dict[str, Any], dict[str, Figure]]:
+    """Per target, the audited one first: its probes per status in words (key figures; the audited target's
+    FAIL count too), its verdict, its counts as PASS/FAIL/WARN/N/A/ERROR and its battery wall time (history only)."""
     figures: dict[str, Any] = {}
     info: dict[str, Figure] = {}
-    for name, a in audits.items():
+    for name in sorted(audits, key=lambda n: n != audited):
+        a, role = audits[name], ROLES.get(name, name)
+        role = role if name == audited or "control" in role else f"Negative control: {role[0].lower()}{role[1:]}"
         c = counts({name: a}).iloc[0]
+        if name == audited:
+            figures[f"{name}: probes failed"] = int(c["FAIL"])
+            info[f"{name}: probes failed"] = Figure("probes", higher_is_better=False, label=f"{role}: probes failed")
+        figures[f"{name}: probe results"] = probe_counts_text(a)
+        info[f"{name}: probe results"] = Figure(label=role)
         figures[f"{name}: verdict"] = a.verdict
         figures[f"{name}: PASS/FAIL/WARN/N/A/ERROR"] = "/".join(str(int(c[s])) for s in STATUSES)
         figures[f"{name}: battery wall time (s)"] = round(a.ms / 1000, 2)
-        info[f"{name}: battery wall time (s)"] = Figure(unit="s", higher_is_better=False, noise=2.0, key=False)
+        info[f"{name}: verdict"] = Figure(key=False, label=f"{role}: verdict")
+        info[f"{name}: PASS/FAIL/WARN/N/A/ERROR"] = Figure(key=False, label=f"{role}: probes per status")
+        info[f"{name}: battery wall time (s)"] = Figure(unit="s", higher_is_better=False, noise=2.0, key=False,
+                                                        label=f"{role}: battery wall time")
     return figures, info
 
 
@@ -177,7 +235,8 @@ def _real_target(a: Audit) -> tuple[str, list[str]]:
         head = f"{a.target}: no probe could be judged — {why}"
         steps.append("Mint a token the target accepts (secret env var, iss/aud/token_type) and rerun.")
     elif fails:
-        head = f"{a.target}: {len(fails)} probe(s) FAIL ({', '.join(fails)}) — token handling is not proven safe"
+        head = (f"{a.target}: {len(fails)} probe(s) FAIL ({', '.join(fails)}) — token handling is not proven safe: "
+                f"{_attacker_text(a)}")
         if set(fails) & {*IDENTITY_PROBES, "claimed_identity"}:
             steps.append("Identity/isolation FAIL: the seed's MOCK AUTH, a trusted identity header or a missing "
                          "subscription ACL is live; block the release and take identity from the verified token's "
@@ -192,32 +251,53 @@ def _real_target(a: Audit) -> tuple[str, list[str]]:
     return head + _could_not_judge(a), steps
 
 
-def _controls_headline(audits: dict[str, Audit]) -> str:
-    """What the reference controls showed (all behaved as expected)."""
+def _seed_design(a: Audit) -> tuple[str, list[str]]:
+    """Headline and next steps when the audited system is the seed's design (the ``vulnerable`` reference target)."""
+    applicable = sum(r.status != "N/A" for r in a.results)
+    fails = sum(r.status == "FAIL" for r in a.results)
+    head = (f"The seed's WebSocket design (mock auth) fails {fails} of {applicable} applicable probes: "
+            f"{_attacker_text(a)}.")
+    steps = ["Do not ship the seed's WebSocket handler: take the identity from the verified token's sub only (never "
+             "from a user_id field, header or query), check the owner of every topic on subscribe and on every "
+             "message, and verify tokens with pinned algorithms, exp, iss and aud (evidence table: request, frames "
+             "and fix per probe).",
+             "Point the notebook at staging: targets=[\"profile\"], url=\"wss://…\", and export the staging JWT "
+             "secret in the env var the profile's secret_env names."]
+    return head, steps
+
+
+def _controls_headline(audits: dict[str, Audit], audited: str | None = None) -> str:
+    """The evidence that the verdict can be trusted: what the reference controls showed (all behaved as expected;
+    the audited system itself is not its own evidence)."""
     parts = []
     if "secure" in audits:
         n = sum(r.status == "PASS" for r in audits["secure"].results)
-        parts.append(f"the secure reference target passes all {n} applicable probes")
-    if "vulnerable" in audits:
-        n = sum(r.status == "FAIL" for r in audits["vulnerable"].results)
-        parts.append(f"the seed's mock-auth target fails {n} including identity and isolation")
+        parts.append(f"the secure control passes all {n} applicable probes")
+    if "vulnerable" in audits and audited != "vulnerable":
+        parts.append("the seed's design fails " + " and ".join(IDENTITY_PROBES))
     if "pubsub" in audits:
         warns = [r.id for r in audits["pubsub"].results if r.status == "WARN"]
-        parts.append(f"the pub/sub server is {audits['pubsub'].verdict}"
+        parts.append(f"the pub/sub control (another design) is {audits['pubsub'].verdict}"
                      + (f" (policy: {', '.join(warns)})" if warns else ""))
     if "pubsub_header" in audits:
-        parts.append("its identity-header mode fails claimed_identity")
-    return "The battery discriminates: " + "; ".join(parts) + "."
+        parts.append(("its" if "pubsub" in audits else "the pub/sub control's")
+                     + " identity-header mode fails claimed_identity")
+    if not any(name in audits for name in POSITIVE):
+        return "Not cross-checked: no positive control ran (add the secure or pubsub target)."
+    return "The battery discriminates, so the verdict can be trusted: " + "; ".join(parts) + "."
 
 
 def verdict(result: WsAuditResult) -> Verdict:
-    """The verdict of notebook 04 and ``ws-audit``.
+    """The verdict of notebook 04 and ``ws-audit``: about the system audited, with the controls as evidence.
 
-    Reference targets are controls (see the module docstring): a control that does not
-    behave as expected makes the verdict ERROR (the audit cannot detect). A real target
-    (``profile``): FAIL on any FAIL, WARN on WARN/ERROR rows, ERROR if its baseline token
-    was not accepted (or no key was available), PASS otherwise; the headline says when a
-    verdict rests on cases that could not judge.
+    The system audited is the real target (``profile``) when it ran, else the seed's design (the
+    ``vulnerable`` reference target, the default). Reference targets are controls (see the module
+    docstring): a control that does not behave as expected makes the verdict ERROR (the audit cannot
+    detect). The seed's design: FAIL, naming what an attacker gets. A real target: FAIL on any FAIL,
+    WARN on WARN/ERROR rows, ERROR if its baseline token was not accepted (or no key was available),
+    PASS otherwise; the headline says when a verdict rests on cases that could not judge. Only
+    controls and no audited system: WARN (nothing was audited). The headline ends with what the
+    controls showed.
 
     Parameters
     ----------
@@ -229,18 +309,25 @@ def verdict(result: WsAuditResult) -> Verdict:
     Verdict
     """
     audits = result.audits
-    figures, info = _figures(audits)
+    audited = "profile" if "profile" in audits else ("vulnerable" if "vulnerable" in audits else None)
+    figures, info = _figures(audits, audited)
     problems = controls(audits)
     if problems:
         return Verdict("ERROR", "The audit cannot be trusted: " + "; ".join(problems), figures,
                        ["Inspect the control rows in the evidence table; fix the profile's matchers or the probe "
                         "before auditing a real system."], figure_info=info)
-    if "profile" in audits:
+    ran_controls = [n for n in audits if n not in ("profile", audited)]
+    evidence = f" {_controls_headline(audits, audited)}" if ran_controls or audited == "vulnerable" else ""
+    if audited == "profile":
         head, steps = _real_target(audits["profile"])
-        return Verdict(audits["profile"].verdict, head, figures, steps, figure_info=info)
-    return Verdict("PASS", _controls_headline(audits), figures,
-                   ["Point the notebook at staging: targets=[\"profile\"], url=\"wss://…\", and export the staging "
-                    "JWT secret in the env var the profile's secret_env names."], figure_info=info)
+        return Verdict(audits["profile"].verdict, head + ("." if evidence else "") + evidence, figures, steps,
+                       figure_info=info)
+    if audited == "vulnerable":
+        head, steps = _seed_design(audits["vulnerable"])
+        return Verdict("FAIL", head + evidence, figures, steps, figure_info=info)
+    return Verdict("WARN", f"No system audited: only reference controls ran ({', '.join(audits)}).{evidence}", figures,
+                   ["Add the seed's design (targets: vulnerable) or your server (targets: profile, url) to audit "
+                    "a system."], figure_info=info)
 
 
 def checklist() -> pd.DataFrame:

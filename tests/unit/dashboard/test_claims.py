@@ -53,3 +53,42 @@ def test_cache_facts_without_replays(make_cache):
     rep.agreement = rep.agreement.iloc[0:0]
     facts = claims.cache_facts(rep)
     assert facts["seed_payload_cacheable"] is True and math.isnan(facts["replay_hit_ratio"])
+
+
+def _with_index_friendly():
+    rows = _rows()
+    extra = [{"strategy": "index_friendly", "size": size, "decode_mem_bytes": 100_000.0, "result_bytes": 20_000.0,
+              "latency_ms_median": 20.0} for size in (100, 1000)]
+    return pd.concat([rows, pd.DataFrame(extra)], ignore_index=True)
+
+
+def test_claims_on_a_strategy_that_returns_other_numbers_cannot_hold():
+    """The seed_facet figures (99.9 % less memory, 99.96 % fewer bytes) would 'hold', but seed_facet returns numbers
+    that differ from legacy: the claims cannot hold, and the row says what an equivalent strategy achieves."""
+    table = claims.claims_table(_with_index_friendly(), engine="e", real=True, differing={"seed_facet": [100, 1000]},
+                                cache={"required_interval_s": 15.0, "seed_payload_cacheable": False,
+                                       "replay_hit_ratio": 0.81}).set_index("claim")
+    cannot = claims.cannot_hold("seed_facet")
+    assert cannot == "cannot hold: seed_facet returns different numbers"
+    for claim in ("aggregation load holds ~1 MB (98 % less)", "95 % less data", "2–3 s → 100–200 ms (90 % faster)"):
+        assert table.loc[claim, "status"] == cannot and table.loc[claim, "verdict"] == "FAIL"
+    assert "index_friendly, which returns the legacy numbers: 100.0 kB, 99.8% less" in \
+        table.loc["aggregation load holds ~1 MB (98 % less)", "measured"]
+    assert "index_friendly, which returns the legacy numbers: 99.8% fewer" in table.loc["95 % less data", "measured"]
+    assert table.loc["legacy load holds ~50 MB for 1,000 assessments", "verdict"] == "PASS"  # legacy is itself
+    assert table.loc["the seed's service caches its overview", "verdict"] == "FAIL"  # never cached: a defect
+    assert table.loc["60 s cache reaches 80 % hit rate", "verdict"] == "PASS"
+    assert list(claims.claim_verdicts(table.reset_index())) == list(table["verdict"])
+
+
+def test_claims_are_judged_when_the_strategy_returns_the_legacy_numbers():
+    table = claims.claims_table(_with_index_friendly(), engine="e", real=False, differing={}).set_index("claim")
+    assert table.loc["95 % less data", "status"] == claims.HOLDS and table.loc["95 % less data", "verdict"] == "PASS"
+    assert "index_friendly" not in table.loc["95 % less data", "measured"]
+    assert table.loc["2–3 s → 100–200 ms (90 % faster)", "verdict"] == "N/A"  # not testable off a real server
+
+
+def test_claim_verdicts_of_a_table_without_a_verdict_column():
+    df = pd.DataFrame({"claim": list("abcd"), "status": [claims.HOLDS, claims.FAILS, claims.UNTESTED,
+                                                         claims.cannot_hold("seed_facet")]})
+    assert list(claims.claim_verdicts(df)) == ["PASS", "WARN", "N/A", "FAIL"]

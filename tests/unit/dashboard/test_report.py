@@ -40,8 +40,9 @@ def test_pass_with_figures_in_order(make_result, make_cache):
 def test_figures_declare_units_and_directions_for_run_comparisons(make_result, make_cache):
     v = report.verdict(make_result(cache=make_cache(seed_cacheable=True)))
     info = v.figure_info
-    assert "engine" not in info  # text: compared as changed / unchanged
-    assert info["differing fields (seed_facet)"] == {"unit": "fields", "higher_is_better": False, "noise": 0.0, "key": True}
+    assert info["engine"]["higher_is_better"] is None  # text: compared as changed / unchanged
+    assert info["differing fields (seed_facet)"] == {"unit": "fields", "higher_is_better": False, "noise": 0.0, "key": True,
+                                                     "label": "Fields the seed's aggregation gets wrong"}
     assert info["claims not holding"]["higher_is_better"] is False
     assert info["reload interval for 80 % hits (s)"]["higher_is_better"] is None
     assert {n for n in v.figures if n.startswith("legacy decoded MB")} <= set(info)
@@ -76,3 +77,27 @@ def test_text_ends_with_the_verdict_line(make_result, make_cache):
     assert out.splitlines()[0] == "engine: test engine  profile: realistic"
     assert "not server latency" in out and "2 differing field(s)" in out and "cache (test redis)" in out
     assert out.splitlines()[-1] == f"FAIL: {v.headline}"
+
+
+def test_every_key_figure_has_a_human_label_and_its_unit(make_result, make_cache):
+    v = report.verdict(make_result(cache=make_cache(seed_cacheable=True)))
+    labels = {name: v.figure_info[name]["label"] for name in v.key_figures()}
+    assert all(label and "_" not in label for label in labels.values()), labels
+    assert labels["index_friendly decoded kB at 600"] == "Index-friendly plan: decoded result in memory (600 assessments)"
+    assert labels["claims not holding"] == "Seed claims not holding"
+    assert v.figure_info["claims not holding"]["unit"] == "claims"
+
+
+def test_claims_that_cannot_hold_are_named_and_a_failing_defect_claim_fails(make_result):
+    result = make_result(differing=True)
+    result.claims = pd.DataFrame([{"claim": "95 % less data", "status": "cannot hold: seed_facet returns different "
+                                   "numbers", "verdict": "FAIL"}, {"claim": "fine", "status": "holds", "verdict": "PASS"}])
+    v = report.verdict(result)
+    assert v.status == "FAIL" and v.headline.endswith("; 1 seed claim(s) measured on it cannot hold: 95 % less data.")
+    assert v.figures["claims not holding"] == 1
+    result = make_result()
+    result.claims = pd.DataFrame([{"claim": "the seed's service caches its overview", "status": "does not hold",
+                                   "verdict": "FAIL"}])
+    v = report.verdict(result)  # numbers agree, but the seed's cache never stores anything: a defect
+    assert v.status == "FAIL" and v.headline == ("Numbers agree, but 1 seed claim(s) fail: the seed's service caches "
+                                                 "its overview.")

@@ -67,3 +67,20 @@ def test_embedded_sample_matches_the_current_dashboard_queries() -> None:
     tagged = tag_dashboard(df)
     seen = {label for labels in tagged["dashboard"] for label in labels.split(", ") if label}
     assert set(dashboard_shapes()["label"]) == seen
+
+
+def test_a_file_without_mongodb_evidence_is_named_and_never_passes() -> None:
+    from analysis.querycost.findings import assess
+    from analysis.querycost.records import FileStats, ReadStats
+
+    healthy = FileStats("/x/mongod.log", kind="log", lines=1)
+    healthy.skip("other log message")
+    junk = FileStats("/x/notes.log", kind="log", lines=2)
+    junk.skip("not a JSON log line", 2)
+    empty = pd.DataFrame(columns=["ns", "op", "shape", "count", "total_ms", "collscan", "internal", "dashboard"])
+    found = pd.DataFrame(columns=["severity", "dashboard"])
+    v = assess(empty, found, ReadStats([healthy]), "files: log")
+    assert v.status == "PASS"
+    v = assess(empty, found, ReadStats([healthy, junk]), "files: log")
+    assert v.status == "WARN" and v.headline.endswith("; 1 file(s) held no MongoDB evidence (notes.log).")
+    assert v.next_steps[0].startswith("Check the files that held no MongoDB evidence")

@@ -38,3 +38,22 @@ def test_read_stats_totals_and_summary() -> None:
     assert [r["file"] for r in st.table()] == ["mongod_44_missing_fields.log", "empty.log"]
     assert st.problems == ["empty.log: empty file"]
     require_usable(st)  # one usable query is enough
+
+
+def test_a_log_of_which_no_line_is_a_mongodb_log_line_is_not_judged(tmp_path) -> None:
+    """A .log file read as a log whose every line is 'not a JSON log line' is no evidence (it used to PASS as
+    'no slow application queries in 2 lines'); a real log without a slow query is evidence."""
+    text = tmp_path / "notes.log"
+    text.write_text("hello\nnot a log\n")
+    st = ReadStats()
+    list(read_records([text], st))
+    assert st.files[0].kind == "log" and st.files[0].recognised == 0
+    with pytest.raises(DataError, match=r"no usable slow queries in 1 file\(s\): .*not a JSON log line ×2"):
+        require_usable(st)
+    healthy = tmp_path / "mongod.log"
+    healthy.write_text('{"t":{"$date":"2026-11-01T00:00:00Z"},"s":"I","c":"NETWORK","id":22943,"ctx":"listener",'
+                       '"msg":"Connection accepted","attr":{}}\n')
+    st = ReadStats()
+    list(read_records([healthy, text], st))
+    assert [f.recognised for f in st.files] == [1, 0]
+    require_usable(st)  # one file of evidence is enough

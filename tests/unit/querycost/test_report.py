@@ -71,3 +71,15 @@ def test_digest_json_int_fields_and_missing_totals() -> None:
     assert users["docs_examined"] is None and users["reslen_total"] is None  # never recorded: null, not 0
     assert users["share_of_time"] == round(1 / 81, 6) and not math.isnan(audit["mean_ms"])
     assert len(report.digest_json(r.digest, r.stats, 1)["shapes"]) == 1
+
+
+def test_key_figures_have_labels_and_say_which_share_they_are() -> None:
+    """The COLLSCAN figure is the percentage of application query time in COLLSCAN shapes (100 % here: all 80 ms of
+    the 81 are in the audit_log COLLSCAN shape); each key figure has a label and, for a number, its unit."""
+    v = report.verdict(_result())
+    assert v.figures["COLLSCAN share of time"] == 98.8 and v.figure_info["COLLSCAN share of time"]["unit"] == "%"
+    assert v.figure_info["COLLSCAN share of time"]["label"] == "Application query time in COLLSCAN shapes"
+    labels = [v.figure_info[name]["label"] for name in v.key_figures()]
+    assert len(labels) == len(v.key_figures()) and all(label and "_" not in label for label in labels)
+    assert all(v.figure_info[n]["unit"] for n, x in v.key_figures().items() if isinstance(x, int) and n != "source"
+               and n != "lines/documents skipped")

@@ -19,8 +19,9 @@ def test_status_change(before, after, expected):
 
 def test_numeric_figure_deltas_and_assessments():
     worse = figure_change("p95 ms", 100, 130, {"unit": "ms", "higher_is_better": False, "noise": 5})
-    assert worse == {"name": "p95 ms", "unit": "ms", "key": True, "old": 100, "new": 130, "abs_delta": 30,
-                     "rel_delta": 0.3, "assessment": "worse"}
+    assert worse == {"name": "p95 ms", "label": "p95 ms", "unit": "ms", "key": True, "old": 100, "new": 130,
+                     "abs_delta": 30, "rel_delta": 0.3, "assessment": "worse"}
+    assert figure_change("p95 ms", 1, 2, {"label": "p95 latency"})["label"] == "p95 latency"
     assert figure_change("x", 100, 130, {"higher_is_better": True})["assessment"] == "better"
     assert figure_change("x", 100, 103, {"higher_is_better": False, "noise": 5})["assessment"] == "noise"
     assert figure_change("x", 100, 105, {"higher_is_better": False, "noise": 5})["assessment"] == "noise"  # at the threshold

@@ -47,7 +47,8 @@ def test_the_recorded_verdict_becomes_the_result(toy_notebooks, tmp_path, monkey
     result = _run(toy_notebooks["pass"], tmp_path / "run", progress=False)
     assert (result.name, result.status, result.headline) == ("01_toy_pass", "WARN", "toy headline")
     assert result.figures == {"answer": 42, "ms": 1.5} and result.next_steps == ["look"]
-    assert result.figure_info == {"ms": {"unit": "ms", "higher_is_better": None, "noise": 0.0, "key": False}}
+    assert result.figure_info == {"ms": {"unit": "ms", "higher_is_better": None, "noise": 0.0, "key": False,
+                                            "label": ""}}
     assert (result.ipynb, result.html, result.error) == ("01_toy_pass.ipynb", None, None)  # the HTML comes later
     assert not (tmp_path / "run" / "01_toy_pass.html").exists() and result.seconds >= 0
     ((src, dst, kwargs),) = calls

@@ -38,19 +38,21 @@ def test_an_old_database_is_migrated_and_keeps_its_rows(tmp_path):
     path = tmp_path / "history.sqlite"
     c = history.connect(path)
     history.record_run(c, _summary("20261101T000000Z", "2026-11-01T00:00:00+00:00", {"01_a": "PASS"}), 0)
-    step2 = (2, "notes on runs", ["ALTER TABLE runs ADD COLUMN note TEXT", "UPDATE runs SET note = 'migrated'"])
-    assert history.migrate(c, [*history.MIGRATIONS, step2]) == 2
+    newest = max(v for v, _, _ in history.MIGRATIONS)
+    step = (newest + 1, "notes on runs", ["ALTER TABLE runs ADD COLUMN note TEXT", "UPDATE runs SET note = 'migrated'"])
+    assert history.migrate(c, [*history.MIGRATIONS, step]) == newest + 1
     assert c.execute("SELECT run_id, note FROM runs").fetchall() == [("20261101T000000Z", "migrated")]
-    assert [r[0] for r in c.execute("SELECT version FROM schema_version ORDER BY version")] == [1, 2]
+    assert [r[0] for r in c.execute("SELECT version FROM schema_version ORDER BY version")] == list(range(1, newest + 2))
     c.close()
 
 
 def test_a_failing_migration_is_rolled_back(tmp_path):
     c = history.connect(tmp_path / "history.sqlite")
-    bad = (2, "broken", ["ALTER TABLE runs ADD COLUMN note TEXT", "THIS IS NOT SQL"])
+    newest = max(v for v, _, _ in history.MIGRATIONS)
+    bad = (newest + 1, "broken", ["ALTER TABLE runs ADD COLUMN note TEXT", "THIS IS NOT SQL"])
     with pytest.raises(sqlite3.OperationalError):
         history.migrate(c, [*history.MIGRATIONS, bad])
-    assert history.schema_version(c) == 1
+    assert history.schema_version(c) == newest
     assert "note" not in [r[1] for r in c.execute("PRAGMA table_info(runs)")]
     c.close()
 
@@ -80,8 +82,8 @@ def test_runs_round_trip_with_figures_and_their_info(conn):
     snaps = history_query.snapshots(conn, row.run_id)
     assert list(snaps) == ["01_a", "02_b"]
     assert snaps["02_b"] == Snapshot("FAIL", "02_b is FAIL", {"n": 1, "engine": "x"}, {
-        "n": {"unit": "ms", "higher_is_better": False, "noise": 0.5, "key": True},
-        "engine": {"unit": "", "higher_is_better": None, "noise": 0.0, "key": True}})
+        "n": {"unit": "ms", "higher_is_better": False, "noise": 0.5, "key": True, "label": ""},
+        "engine": {"unit": "", "higher_is_better": None, "noise": 0.0, "key": True, "label": ""}})
     with pytest.raises(sqlite3.IntegrityError):  # a run is recorded once
         history.record_run(conn, s, 1)
 
@@ -138,3 +140,38 @@ def test_budget_left_figures_join_the_series_by_prefix(conn):
     names = [r[3] for r in history_query.figure_series(conn, "h1", prefix="budget left %")]
     assert names == ["budget left % api_availability"]  # '%' and '_' in the prefix are literal
     assert history_query.figure_series(conn, "h1") == []  # not key figures
+
+
+def test_version_2_adds_labels_and_makes_the_collscan_share_a_percentage(tmp_path):
+    """A database of version 1 (written before figures had labels) is upgraded in place, its rows kept."""
+    path = tmp_path / "history.sqlite"
+    c = sqlite3.connect(path, isolation_level=None)
+    history.migrate(c, history.MIGRATIONS[:1])
+    c.execute("INSERT INTO runs VALUES ('R1', '2026-11-01T00:00:00+00:00', 'f', NULL, 'h1', NULL, 1, 'FAIL', NULL)")
+    c.execute("INSERT INTO notebooks VALUES ('R1', '01_query_cost_audit', 'FAIL', 'h', 1.0, NULL)")
+    c.executemany("INSERT INTO figures VALUES ('R1', '01_query_cost_audit', ?, ?, ?, ?, ?, 0, ?, 1)", [
+        ("COLLSCAN share of time", 0, "0.949", 0.949, "", 0.01), ("FAIL shapes", 1, "5", 5.0, "shapes", 0.0)])
+    c.close()
+    conn = history.connect(path)
+    assert history.schema_version(conn) == 2
+    (snap,) = history_query.snapshots(conn, "R1").values()
+    assert snap.figures == {"COLLSCAN share of time": 94.9, "FAIL shapes": 5}
+    assert snap.figure_info["COLLSCAN share of time"] == {"unit": "%", "higher_is_better": False, "noise": 1.0,
+                                                          "key": True, "label": ""}
+    assert snap.figure_info["FAIL shapes"]["unit"] == "shapes"
+    assert conn.execute("SELECT num FROM figures WHERE name = 'COLLSCAN share of time'").fetchone()[0] == \
+        pytest.approx(94.9)
+    history.migrate(conn)  # applied once: a second pass changes nothing
+    assert history_query.snapshots(conn, "R1")["01_query_cost_audit"].figures["COLLSCAN share of time"] == 94.9
+    conn.close()
+
+
+def test_labels_are_recorded_beside_the_stable_names(conn):
+    s = _summary("20261101T000000Z", "2026-11-01T00:00:00+00:00", {"03_slo": "FAIL"}, figures={"no_data": 2})
+    s.notebooks[0].figure_info = {"no_data": {"unit": "SLOs", "key": True, "label": "SLOs without data"}}
+    history.record_run(conn, s, 1)
+    assert history_query.snapshots(conn, s.run_id)["03_slo"].figure_info["no_data"]["label"] == "SLOs without data"
+    assert history_query.figure_series(conn, "h1") == [
+        ("2026-11-01T00:00:00+00:00", "20261101T000000Z", "03_slo", "no_data", 2.0, "SLOs", "SLOs without data")]
+    assert [r["figure"] for r in history_query.figure_rows(conn, figure="no_data")] == ["no_data"]  # the stable name
+    assert [r["value"] for r in history_query.figure_rows(conn, figure="SLOs without data")] == [2]  # or its label

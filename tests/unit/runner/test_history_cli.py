@@ -87,7 +87,7 @@ def test_diff_defaults_to_the_two_latest_comparable_runs(out, capsys):
     by = {c["notebook"]: c for c in d["changes"]}
     assert by["01_query_cost_audit"]["change"] == "new_error" and by["03_slo_error_budgets"]["change"] == "resolved"
     assert by["01_query_cost_audit"]["figures"][0] | {"rel_delta": None} == {
-        "name": "n", "unit": "ms", "key": True, "old": 10, "new": 12, "abs_delta": 2, "rel_delta": None, "assessment": "worse"}
+        "name": "n", "label": "n", "unit": "ms", "key": True, "old": 10, "new": 12, "abs_delta": 2, "rel_delta": None, "assessment": "worse"}
 
 
 def test_diff_of_named_runs_and_its_exit_codes(out, capsys):
@@ -97,5 +97,5 @@ def test_diff_of_named_runs_and_its_exit_codes(out, capsys):
                     "  03_slo_error_budgets: unchanged"]
     assert main(["diff", "20261102T060000Z", "20261103T060000Z", "--out", str(out)]) == 1  # a new FAIL
     text = capsys.readouterr().out
-    assert "01_query_cost_audit: PASS → FAIL (new fail); 1 figure worse" in text and "n: 10 → 30 (+20) worse" in text
+    assert "01_query_cost_audit: PASS → FAIL (new fail); 1 figure worse" in text and "n: 10 ms → 30 ms (+20 ms) worse" in text
     assert main(["diff", "20261104T060000Z", "latest", "--out", str(out)]) == 0

@@ -46,3 +46,10 @@ def test_empty_history_and_no_budget_figures():
     assert "No numeric key figure recorded yet." in page and "No status change recorded yet." in page
     page = render_history_page([r for r in _rows() if not r[3].startswith(BUDGET_PREFIX)], [], run_id="r", params_hash="h")
     assert "No SLO budget-left figures recorded in these runs." in page and page.count("<figure>") == 2
+
+
+def test_a_chart_is_titled_with_the_figure_label():
+    rows = [(started, run_id, nb, name, value, unit, "SLOs without data")
+            for started, run_id, nb, name, value, unit in _rows() if name == "SLOs met"]
+    page = render_history_page(rows, [], run_id="r", params_hash="h")
+    assert re.findall(r"<figcaption>(.*?)</figcaption>", page) == ["03_slo · SLOs without data"]

@@ -72,3 +72,15 @@ def test_first_run_and_warnings():
     page = render_index(s)
     assert "nothing to compare yet" in page and "— first run" in page
     assert '<p class="warn">WARN history x: broken</p>' in page
+
+
+def test_key_figures_show_their_label_and_one_format():
+    s = _summary()
+    s.notebooks[1].figures = {"no_data": 2, "COLLSCAN share of time": 94.9, "claims not holding": 1, "x": 1e-16}
+    s.notebooks[1].figure_info = {"no_data": {"unit": "SLOs", "label": "SLOs without data"},
+                                  "COLLSCAN share of time": {"unit": "%", "label": "Application time in COLLSCAN shapes"},
+                                  "claims not holding": {"unit": "claims", "label": "Seed claims not holding"}}
+    page = render_index(s)
+    assert "SLOs without data: <b>2 SLOs</b>" in page and "no_data" not in page
+    assert "Application time in COLLSCAN shapes: <b>94.9 %</b>" in page
+    assert "Seed claims not holding: <b>1 claim</b>" in page and "x: <b>0</b>" in page  # no float noise

@@ -31,7 +31,7 @@ def test_one_testcase_per_notebook_with_failures_and_errors(tmp_path):
     assert "WARN: a claim does not hold" in cases["04_d"].system_out
     (failure,) = cases["02_b"].result
     assert isinstance(failure, Failure) and failure.message == "5 shapes scan <too> much & more" and failure.type == "FAIL"
-    assert "worst ms: 12.50 ms" in failure.text and "since last run: PASS → FAIL (new fail)" in failure.text
+    assert "worst ms: 12.5 ms" in failure.text and "since last run: PASS → FAIL (new fail)" in failure.text
     (error,) = cases["03_c"].result
     assert isinstance(error, Error) and "error: ValueError: x" in error.text
     assert cases["02_b"].time == 2.25

@@ -36,7 +36,7 @@ def test_change_since_the_baseline():
     page = render_summary(r, title="t", change=change, baseline={"run_id": "R1", "started": "2026-11-01"})
     assert '<div class="im-change im-newfail">Since run R1 (2026-11-01): PASS → FAIL (new fail); 1 figure worse.' in page
     assert "Before: all met" in page
-    assert "▼ +334.50 (+37%) worse" in page  # p95 got slower
+    assert "▼ +334 ms (+37%) worse" in page  # p95 got slower
     assert "<th>Since last run</th>" in page
 
 
@@ -49,7 +49,18 @@ def test_unchanged_and_error():
 
 
 def test_figure_formatting():
-    assert figure_value(0.000512, "s") == "0.000512 s" and figure_value(True) == "True"
+    assert figure_value(0.000512, "s") == "0.000512 s" and figure_value(True) == "yes"
     assert figure_delta(None) == ""
     assert "≈" in figure_delta({"assessment": "noise", "abs_delta": 0.2, "rel_delta": 0.01, "old": 1, "new": 1.2})
     assert "was a" in figure_delta({"assessment": "changed", "abs_delta": None, "rel_delta": None, "old": "a", "new": "b"})
+
+
+def test_key_figures_show_their_label_and_a_delta_in_their_unit():
+    r = NotebookResult("01_q", "FAIL", "h", {"COLLSCAN share of time": 94.9},
+                       figure_info={"COLLSCAN share of time": {"unit": "%", "higher_is_better": False, "noise": 1.0,
+                                                               "label": "Application time in COLLSCAN shapes"}})
+    (change,) = compare({"01_q": Snapshot("FAIL", "h", {"COLLSCAN share of time": 90.0})},
+                        {"01_q": Snapshot(r.status, r.headline, r.figures, r.figure_info)})
+    page = render_summary(r, title="t", change=change, baseline={"run_id": "R1", "started": "s"})
+    assert '<td>Application time in COLLSCAN shapes</td><td class="im-num">94.9 %</td>' in page
+    assert "▼ +4.9 pp (+5%) worse" in page and "COLLSCAN share of time" not in page

@@ -66,3 +66,36 @@ def test_alert_state_fires_and_backtests_over_the_window():
     assert "page_1h_5m" in state.firing_now and state.burn_rates["1h"] > 14.4
     assert len(state.backtest["page_1h_5m"]) == 1 and state.backtest["page_1h_5m"][0][1] == ev.grid.end
     assert set(state.firing) == {t.name for t in B.DEFAULT_TIERS} and not state.notes
+
+
+def _hourly_events(start: str, end: str, good: float = 99.0, valid: float = 100.0) -> "Events":
+    """Events of one bin per hour whose data spans ``start`` – ``end`` (UTC)."""
+    import pandas as pd
+
+    from analysis.slo.sli import Events, Grid
+
+    t0, t1 = pd.Timestamp(start).timestamp(), pd.Timestamp(end).timestamp()
+    n = int((t1 - t0) // 3600)
+    grid = Grid(t0 + 3600, 3600.0, n)  # bin k covers (t0 + k h, t0 + (k + 1) h]
+    return Events(grid, np.full(n, good), np.full(n, valid), np.ones(n, bool))
+
+
+def test_a_calendar_period_the_data_does_not_span_is_partial_never_compliant_or_violated():
+    """October is spanned; November (half) and 2026Q4 (a third) are partial — in words, not True/False/None."""
+    ev = _hourly_events("2026-10-01T00:00:00Z", "2026-11-15T00:00:00Z")
+    months = B.periods_table(ev, 0.95, "month").set_index("period")
+    assert months.loc["2026-10", "compliance"] == "compliant" and months.loc["2026-10", "coverage_pct"] == 100.0
+    assert months.loc["2026-11", "compliance"] == "partial (47 % covered)"
+    assert B.periods_table(ev, 0.995, "month").set_index("period").loc["2026-10", "compliance"] == "violated"
+    quarter = B.periods_table(ev, 0.95, "quarter").iloc[0]
+    assert quarter["period"] == "2026Q4" and quarter["compliance"] == "partial (49 % covered)"
+    late = _hourly_events("2026-10-02T00:00:00Z", "2026-11-01T00:00:00Z")  # the data starts a day late
+    assert B.periods_table(late, 0.95, "month")["compliance"].tolist() == ["partial (97 % covered)"]
+    cells = B.periods_table(ev, 0.95, "week")["compliance"]
+    assert not cells.isin([True, False, None, "True", "False", "None"]).any()
+
+
+def test_period_compliance_in_words():
+    assert B.period_compliance(None, 10.0, True, 100.0) == "undetermined (SLI straddles the target)"
+    assert B.period_compliance(None, 0.0, True, 100.0) == "no traffic"
+    assert B.period_compliance(True, 10.0, False, 32.55) == "partial (33 % covered)"

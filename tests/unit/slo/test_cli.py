@@ -94,3 +94,47 @@ def test_missing_source_is_argparse_error(calls):
     with pytest.raises(SystemExit) as ei:
         main(["slo", "--catalog", "c.yaml"])
     assert ei.value.code == 2 and calls["params"] == []
+
+
+CATALOG = """version: 1
+service: t
+slos:
+  - name: avail
+    target: 99
+    window: 1h
+    sli:
+      ratio:
+        good: 'req_total{code="200"}'
+        total: req_total
+"""
+#: The issue's export (issue 20): the only series holds a staleness marker and +Inf.
+NAN_INF_EXPORT = {"status": "success", "data": {"resultType": "matrix", "result": [
+    {"metric": {"__name__": "req_total", "code": "200"}, "values": [[1, "NaN"], [2, "+Inf"]]}]}}
+
+
+@pytest.fixture
+def nan_inf_files(tmp_path):
+    (tmp_path / "c.yaml").write_text(CATALOG)
+    (tmp_path / "e.json").write_text(json.dumps(NAN_INF_EXPORT))
+    return str(tmp_path / "c.yaml"), str(tmp_path / "e.json")
+
+
+def test_dropped_samples_are_said_in_the_text_output(nan_inf_files, capsys):
+    """Read for real (no patched pipeline): the text names the NaN and the +Inf, and claims no coverage."""
+    catalog, export = nan_inf_files
+    assert main(["slo", "--catalog", catalog, "--export", export]) == 0
+    out = capsys.readouterr().out
+    assert "WARN: 0 of 1 SLOs met; 1 without data; data quality: 1 NaN staleness marker and 1 +Inf/−Inf or negative " \
+           "counter value dropped" in out
+    assert "avail: 1 NaN sample(s) (Prometheus staleness markers) dropped" in out
+    assert "avail: 1 +Inf/−Inf or negative counter value(s) dropped" in out
+    assert "every sample of the SLO's series was dropped" in out and "covers" not in out
+
+
+def test_dropped_samples_are_in_the_json_output(nan_inf_files, capsys):
+    catalog, export = nan_inf_files
+    assert main(["slo", "--catalog", catalog, "--export", export, "--json"]) == 0
+    (rep,) = json.loads(capsys.readouterr().out)
+    assert rep["status"] == "NO_DATA" and "every sample of the SLO's series was dropped" in rep["no_data_reason"]
+    assert rep["data"]["dropped_samples"] == {"nan": {'req_total{code="200"}': 1}, "invalid": {'req_total{code="200"}': 1}}
+    assert any("NaN" in w for w in rep["warnings"]) and any("+Inf" in w for w in rep["warnings"])

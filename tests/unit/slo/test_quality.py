@@ -37,3 +37,47 @@ def test_clean_data_has_no_warnings():
     grid = make_grid(s)
     facts, warns = data_quality(s, events_for(slo, s, grid), B.window_span(slo.window, grid.end, grid), grid.res)
     assert warns == [] and facts["scrape_gaps"] == [] and facts["zero_traffic_seconds"] == 0
+
+
+def _nan_inf_samples(extra_usable: bool = False):
+    """The issue's export: one series whose only samples are ``[[1, "NaN"], [2, "+Inf"]]`` (and, optionally, a usable
+    day of samples a day earlier, outside a 1 h window ending at t = 60)."""
+    from analysis.slo.series import build
+
+    ts, val = [1.0, 2.0], [float("nan"), float("inf")]
+    if extra_usable:
+        ts, val = [-86400.0, -86340.0, *ts], [5.0, 7.0, *val]
+    return build([({"__name__": "req_total", "code": "200"}, np.array(ts), np.array(val))], origin="exp.json")
+
+
+def test_an_slo_whose_samples_were_all_dropped_says_what_was_dropped_and_no_coverage_that_lies():
+    from analysis.slo.evaluate import evaluate
+
+    rep = evaluate([ratio_slo(0.99, name="avail")], _nan_inf_samples(), at=60.0).reports[0]
+    assert rep.status == "NO_DATA"
+    assert rep.no_data_reason == ("no usable samples in the window 1969-12-31T23:01:00Z – 1970-01-01T00:01:00Z: every "
+                                  "sample of the SLO's series was dropped (1 NaN staleness marker and 1 +Inf/−Inf or "
+                                  "negative counter value)")
+    assert "covers" not in rep.no_data_reason
+    assert rep.data["dropped_samples"] == {"nan": {'req_total{code="200"}': 1}, "invalid": {'req_total{code="200"}': 1}}
+    assert rep.data["usable_samples"] is None
+    assert not any(w.startswith("window starts") for w in rep.warnings)  # there is no first (usable) sample
+    assert any("NaN sample(s) (Prometheus staleness markers) dropped" in w for w in rep.warnings)
+    assert any("+Inf/−Inf or negative counter value(s) dropped" in w for w in rep.warnings)
+
+
+def test_the_coverage_of_a_window_without_data_counts_only_usable_samples():
+    from analysis.slo.evaluate import evaluate
+
+    rep = evaluate([ratio_slo(0.99, name="avail")], _nan_inf_samples(extra_usable=True), at=60.0).reports[0]
+    assert rep.no_data_reason == ("no usable samples in the window 1969-12-31T23:01:00Z – 1970-01-01T00:01:00Z (the "
+                                  "SLO's usable samples cover 1969-12-31T00:00:00Z – 1969-12-31T00:01:00Z; dropped: 1 "
+                                  "NaN staleness marker and 1 +Inf/−Inf or negative counter value)")
+
+
+def test_dropped_counts_and_text():
+    from analysis.slo.quality import dropped_counts, dropped_text
+
+    counts = dropped_counts({"nan": {"a": 2, "b": 1}, "invalid": {}})
+    assert counts == {"nan": 3} and dropped_text(counts) == "3 NaN staleness markers"
+    assert dropped_text({}) == "" and dropped_text({"invalid": 1}) == "1 +Inf/−Inf or negative counter value"

@@ -8,8 +8,8 @@ import pytest
 
 from analysis.record import Verdict
 from analysis.wsaudit.checklist import PROBES
-from analysis.wsaudit.report import (checklist, counts, findings, matrix, references, text_table, to_json,
-                                     unjudged, verdict)
+from analysis.wsaudit.report import (attacker_gets, checklist, counts, findings, matrix, probe_counts_text,
+                                     references, text_table, to_json, unjudged, verdict)
 from analysis.wsaudit.result import Case
 
 N = len(PROBES)
@@ -24,17 +24,45 @@ def _controls(make_audit):
             "pubsub": make_audit(GOOD_PUBSUB), "pubsub_header": make_audit(GOOD_HEADER)}
 
 
-def test_controls_behaving_give_pass(make_audit, make_result):
+def test_on_the_controls_the_verdict_is_about_the_seed_design_with_the_controls_as_evidence(make_audit, make_result):
+    """Embedded defaults audit the seed's design (the vulnerable target): FAIL, with what an attacker gets; the
+    controls that discriminate are the evidence the verdict can be trusted (issue 20: it used to be a PASS)."""
     v = verdict(make_result(_controls(make_audit)))
     assert isinstance(v, Verdict)
-    assert v.status == "PASS" and "discriminates" in v.headline and v.next_steps
+    assert v.status == "FAIL" and v.next_steps[0].startswith("Do not ship the seed's WebSocket handler")
+    assert v.headline == (f"The seed's WebSocket design (mock auth) fails 3 of {N} applicable probes: an attacker can "
+                          "act as any user by naming them (no key needed), read and act on other users' resources "
+                          "and have forged tokens accepted. The battery discriminates, so the verdict can be trusted: "
+                          f"the secure control passes all {N - 1} applicable probes; the pub/sub control (another "
+                          "design) is WARN (policy: exp_nbf); its identity-header mode fails claimed_identity.")
     assert v.figures["secure: verdict"] == "PASS" and v.figures["vulnerable: verdict"] == "FAIL"
-    assert v.headline == (f"The battery discriminates: the secure reference target passes all {N - 1} applicable "
-                          "probes; the seed's mock-auth target fails 3 including identity and isolation; the pub/sub "
-                          "server is WARN (policy: exp_nbf); its identity-header mode fails claimed_identity.")
     assert v.figures["secure: PASS/FAIL/WARN/N/A/ERROR"] == f"{N - 1}/0/0/1/0"
     assert v.figures["vulnerable: battery wall time (s)"] == 0.01
     assert v.figure_info["secure: battery wall time (s)"]["key"] is False
+    key = v.key_figures()
+    assert list(key) == ["vulnerable: probes failed", "vulnerable: probe results", "secure: probe results",
+                         "pubsub: probe results", "pubsub_header: probe results"]  # the audited system first
+    assert key["pubsub: probe results"] == f"{N - 2} passed, 1 warning, 1 not applicable"
+    assert key["vulnerable: probe results"] == f"{N - 4} passed, 3 failed, 1 warning"
+    assert key["vulnerable: probes failed"] == 3 and v.figure_info["vulnerable: probes failed"]["unit"] == "probes"
+    labels = [v.figure_info[k]["label"] for k in key]
+    assert labels[:3] == ["Seed design (mock auth): probes failed", "Seed design (mock auth)", "Secure control"]
+    assert all(label and "_" not in label for label in labels)
+
+
+def test_attacker_gains_and_counts_in_words(make_audit):
+    a = make_audit({"claimed_identity": "FAIL", "wrong_key": "FAIL", "alg_none": "FAIL", "persistence": "FAIL",
+                    "origin": "WARN"})
+    assert attacker_gets(a) == ["act as any user by naming them (no key needed)", "have forged tokens accepted",
+                                "defeat 'Persistence: baseline still accepted at the end'"]
+    assert probe_counts_text(a) == f"{N - 5} passed, 4 failed, 1 warning"
+    assert attacker_gets(make_audit({"origin": "WARN"})) == []
+
+
+def test_the_seed_design_without_a_positive_control_is_not_cross_checked(make_audit, make_result):
+    v = verdict(make_result({"vulnerable": make_audit(GOOD_VULN)}))
+    assert v.status == "FAIL" and v.headline.endswith("Not cross-checked: no positive control ran (add the secure or "
+                                                      "pubsub target).")
 
 
 @pytest.mark.parametrize("vuln", [{"isolation": "FAIL"}, {"identity": "FAIL"}, {},
@@ -49,7 +77,9 @@ def test_pubsub_controls(make_audit, make_result):
     assert v.status == "ERROR" and "pubsub_header reference target did not FAIL claimed_identity" in v.headline
     v = verdict(make_result({"pubsub": make_audit({"isolation": "FAIL"})}))
     assert v.status == "ERROR" and "pubsub reference target got isolation=FAIL" in v.headline
-    assert verdict(make_result({"pubsub": make_audit({"exp_nbf": "WARN"})})).status == "PASS"
+    v = verdict(make_result({"pubsub": make_audit({"exp_nbf": "WARN"})}))  # a PASS until issue 20: nothing was audited
+    assert v.status == "WARN" and v.headline.startswith("No system audited: only reference controls ran (pubsub).")
+    assert "the pub/sub control (another design) is WARN (policy: exp_nbf)" in v.headline
     assert verdict(make_result({"pubsub": make_audit({"kid_injection": "ERROR"})})).status == "ERROR"
 
 
@@ -133,3 +163,14 @@ def test_checklist_and_references_tables():
     assert r.iloc[4].to_dict() == {"probe": "05 alg_none", "ASVS 5.0": "9.1.2", "WSTG": "WSTG-SESS-10",
                                    "CWE": "CWE-347", "RFC": "RFC 8725 §3.1",
                                    "fix": "Pin the accepted algorithms in the verifier; never accept 'none'."}
+
+
+def test_a_real_target_is_audited_and_the_seed_design_is_then_a_control(make_audit, make_result):
+    audits = {"profile": make_audit({"identity": "FAIL"}), **_controls(make_audit)}
+    v = verdict(make_result(audits))
+    assert v.status == "FAIL" and v.headline.startswith("ws://t: 1 probe(s) FAIL (identity) — token handling is not "
+                                                        "proven safe: an attacker can act as any user by naming them")
+    assert "The battery discriminates, so the verdict can be trusted: the secure control passes" in v.headline
+    assert "the seed's design fails identity and isolation" in v.headline
+    assert list(v.key_figures())[:2] == ["profile: probes failed", "profile: probe results"]
+    assert v.figure_info["vulnerable: probe results"]["label"] == "Negative control: seed design (mock auth)"
