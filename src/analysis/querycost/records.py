@@ -173,7 +173,7 @@ class ReadStats:
 
 
 #: File kinds that are MongoDB evidence (a log, a profile export, an explain output).
-EVIDENCE_KINDS = frozenset({"log", "profile", "explain"})
+EVIDENCE_KINDS = frozenset({"log", "text-log", "profile", "explain"})
 
 
 def require_usable(stats: ReadStats) -> None:
@@ -181,7 +181,7 @@ def require_usable(stats: ReadStats) -> None:
 
     A log with no slow application query (a healthy server) is evidence: the audit
     reports it as a finding, not an error. Only inputs of which no file is a MongoDB
-    log, profile export or explain output (empty, binary, a pre-4.4 text log, unrelated
+    log, profile export or explain output (empty, binary, text that is none of them, unrelated
     JSON) raise.
 
     Parameters

@@ -212,7 +212,7 @@ FIGURE_INFO = {
 
 
 #: Kinds of a file that held nothing the digest can use.
-UNUSABLE_KINDS = ("unreadable", "binary", "empty", "legacy-text-log", "unknown")
+UNUSABLE_KINDS = ("unreadable", "binary", "empty", "text", "unknown")
 
 
 def skipped_files(stats: ReadStats) -> list[dict[str, str]]:
