@@ -33,20 +33,29 @@ import json
 import re
 from typing import Any
 
+# Every branch starts with one literal character: the engine then skips the text between tokens
+# in C (a leading group, class or assertion would make it try every branch at every position).
 _SHELL = re.compile(r"""
-  (?P<s>"(?:[^"\\]|\\.)*")
-| (?P<ek>(?<=\{\ )(?=:\ ))
-| (?<=[{,])(?P<k>\ ?[^\s"{}\[\],][^ ]*?)(?=:\ )
-| (?P<date>new\ Date\((?P<ms>-?\d+)\))
-| (?P<oid>ObjectId\(['"](?P<hex>[0-9a-fA-F]*)['"]\))
-| (?P<tsl>Timestamp\ (?P<tms>\d+)\|(?P<tinc>\d+))
-| (?P<tsn>Timestamp\((?P<tt>\d+),\ ?(?P<ti>\d+)\))
-| (?P<bin>BinData\((?P<bsub>\d+),\ ?(?P<bdata>"[^"]*"|[0-9A-Fa-f]*)\))
-| (?P<uuid>UUID\(["'](?P<u>[^"']*)["']\))
-| (?P<num>Number(?:Long|Int)\(["']?(?P<n>-?\d+)["']?\))
-| (?P<dec>NumberDecimal\(["'](?P<d>[^"']*)["']\))
-| (?<=[:\[,]\ )(?P<re>/(?P<pat>(?:[^/\\\n]|\\.)*)/(?P<opt>[a-z]*))
-| (?<![\w$.])(?P<lit>MinKey|MaxKey|undefined|-?nan|-?inf|-?Infinity|NaN)(?![\w$])
+  "(?P<s>(?:[^"\\]|\\.)*)"
+| \{(?P<ek>\ )(?=:\ )
+| \{(?P<k>\ ?[^\s"{}\[\],][^ ]*?)(?=:\ )
+| ,(?P<k2>\ ?[^\s"{}\[\],][^ ]*?)(?=:\ )
+| n(?P<date>ew\ Date\((?P<ms>-?\d+)\))
+| O(?P<oid>bjectId\(['"](?P<hex>[0-9a-fA-F]*)['"]\))
+| T(?P<tsl>imestamp\ (?P<tms>\d+)\|(?P<tinc>\d+))
+| T(?P<tsn>imestamp\((?P<tt>\d+),\ ?(?P<ti>\d+)\))
+| B(?P<bin>inData\((?P<bsub>\d+),\ ?(?P<bdata>"[^"]*"|[0-9A-Fa-f]*)\))
+| U(?P<uuid>UID\(["'](?P<u>[^"']*)["']\))
+| N(?P<num>umber(?:Long|Int)\(["']?(?P<n>-?\d+)["']?\))
+| N(?P<dec>umberDecimal\(["'](?P<d>[^"']*)["']\))
+| /(?P<re>(?<=[:\[,]\ /)(?P<pat>(?:[^/\\\n]|\\.)*)/(?P<opt>[a-z]*))
+| M(?P<lit1>inKey|axKey)(?![\w$])
+| u(?P<lit2>ndefined)(?![\w$])
+| n(?P<lit3>an)(?![\w$])
+| i(?P<lit4>nf)(?![\w$])
+| I(?P<lit5>nfinity)(?![\w$])
+| N(?P<lit6>aN)(?![\w$])
+| -(?P<lit7>nan|inf|Infinity)(?![\w$])
 """, re.VERBOSE)
 _LITERALS = {"MinKey": '{"$minKey":1}', "MaxKey": '{"$maxKey":1}'}
 _DECODER = json.JSONDecoder(strict=False)
@@ -56,17 +65,22 @@ def _quote(text: str) -> str:
     return json.dumps(text)
 
 
+def _key(lead: str, k: str) -> str:
+    cut = 1 if k[:1] == " " else 0
+    key = k[cut:]
+    return lead + k[:cut] + ('"' + key + '"' if '"' not in key and "\\" not in key else _quote(key))
+
+
 def _rewrite(m: re.Match) -> str:
     g = m.lastgroup
     if g == "s":
         return m.group(0)
     if g == "k":
-        k = m.group("k")
-        lead = " " if k[0] == " " else ""
-        k = k[1:] if lead else k
-        return lead + ('"' + k + '"' if '"' not in k and "\\" not in k else _quote(k))
+        return _key("{", m.group("k"))
+    if g == "k2":
+        return _key(",", m.group("k2"))
     if g == "ek":
-        return '""'
+        return '{ ""'
     if g == "date":
         return '{"$date":' + m.group("ms") + "}"
     if g == "oid":
@@ -87,7 +101,10 @@ def _rewrite(m: re.Match) -> str:
     if g == "re":
         return '{"$regularExpression":{"pattern":%s,"options":%s}}' % (_quote(m.group("pat")),
                                                                        _quote(m.group("opt")))
-    return _LITERALS.get(m.group("lit"), "null")
+    at = m.start()
+    if at and (m.string[at - 1].isalnum() or m.string[at - 1] in "_$."):
+        return m.group(0)  # the end of a longer word
+    return _LITERALS.get(m.group(0), "null")
 
 
 def to_json(text: str) -> str:

@@ -38,11 +38,11 @@ UNREADABLE_SHAPE = "(document not readable)"
 _SHAPE, _COMMAND = ROW_FIELDS.index("shape"), ROW_FIELDS.index("command")
 _OPERATIONS = (b"query", b"getmore", b"command", b"update ", b"remove ", b"insert ", b"killcursors")
 _PROVENANCE = (b"MongoDB starting", b"MongoS version", b"mongos version", b"db version", b"options: ",
-               b"transition to ", b"replSet PRIMARY", b"replSet SECONDARY")
-_STARTING = re.compile(r"(?:MongoDB|MongoS version (?P<mv>v?\S+)) starting ?: pid=\d+ port=(?P<port>\d+)"
+               b"transition to ", b"replSet PRIMARY", b"replSet SECONDARY", b"] pid=", b"Member State: ")
+_STARTING = re.compile(r"^(?:(?:MongoDB|MongoS version (?P<mv>v?\S+)) starting ?: )?pid=\d+ port=(?P<port>\d+)"
                        r".*? host=(?P<host>\S+)")
 _VERSION = re.compile(r"(?:db|(?P<mongos>mongos)) version v(\S+)")
-_STATE = re.compile(r"(?:transition to |replSet )(PRIMARY|SECONDARY|RECOVERING|ARBITER|ROLLBACK|STARTUP2)\b")
+_STATE = re.compile(r"(?:transition to |replSet |Replica Set Member State: )(PRIMARY|SECONDARY|RECOVERING|ARBITER|ROLLBACK|STARTUP2)\b")
 _ACCEPTED = re.compile(rb"connection accepted from (\S+) #(\d+)")
 
 
@@ -148,7 +148,7 @@ def _other(line: bytes, st: FileStats, remotes: dict[str, str], counts: Counter,
 def _provenance(m: re.Match, st: FileStats, year: int) -> None:
     """What a startup or replication line says about the server (host, port, version, rs, role)."""
     msg, prov = m.group("msg"), st.provenance
-    if (s := _STARTING.search(msg)) is not None:
+    if (s := _STARTING.match(msg)) is not None:
         prov.setdefault("host", s.group("host"))
         prov.setdefault("port", s.group("port"))
         if s.group("mv"):
