@@ -32,7 +32,7 @@ import pandas as pd
 from ..mongodb.commands import wire_command
 from ..mongodb.queries import STRATEGIES, planned_queries
 from ..record import Verdict
-from .records import ReadStats
+from .records import ReadStats, evidence_lines
 from .shape import command_shape
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, s
         flagged = live_explain[live_explain["flags"].astype(bool)]
         figures["live explains flagged"] = f"{len(flagged)} of {len(live_explain)}"
     if len(app) == 0:
-        n = stats.lines if stats is not None else 0
+        n = evidence_lines(stats) if stats is not None else 0
         return Verdict("PASS", f"No slow application queries in {n:,} lines/documents — {source}.", figures,
                        ["Lower slowms for an audit window (runbook) if application queries should have been logged."])
     fails = found[found["severity"] == "FAIL"]

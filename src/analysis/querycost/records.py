@@ -176,6 +176,11 @@ class ReadStats:
 EVIDENCE_KINDS = frozenset({"log", "text-log", "profile", "explain"})
 
 
+def evidence_lines(stats: ReadStats) -> int:
+    """Units read from the files that are MongoDB evidence (what "no slow query in N lines" may speak of)."""
+    return sum(f.lines for f in stats.files if f.kind in EVIDENCE_KINDS)
+
+
 def require_usable(stats: ReadStats) -> None:
     """Raise one :class:`DataError` line when no file is MongoDB evidence at all.
 

@@ -9,6 +9,7 @@ digest for ``python -m analysis digest``.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -17,7 +18,7 @@ from ..jsonsafe import jsonable
 from ..record import Figure, Verdict
 from .findings import assess
 from .hygiene import drop_candidates
-from .records import ReadStats
+from .records import ReadStats, evidence_lines
 from .result import QueryCostResult
 
 #: The JSON fields of each shape, in order (the digest command's contract). ``internal`` is true for
@@ -189,6 +190,11 @@ def verdict(result: QueryCostResult) -> Verdict:
     if base.status == "ERROR":
         return base
     figures, steps = dict(base.figures), list(base.next_steps)
+    note = not_read_note(result.stats)
+    if note:
+        figures[FILES_NOT_READ] = note.split(" file(s) not read: ", 1)[-1]
+        steps.append("Check the files the audit could not read (the read table says what each looked like); "
+                     "nothing in them was judged.")
     h = result.index_hygiene
     if h is not None and len(h):
         drops = len(drop_candidates(h))  # what the reviewed script hides (an index already hidden is not one)
@@ -197,7 +203,12 @@ def verdict(result: QueryCostResult) -> Verdict:
             steps.append(f"Hide the {drops} drop candidate(s) of the index hygiene table (hideIndex, as in the "
                          "reviewed mongosh script written with the run); drop them only after a clean business cycle.")
     info = {name: meta for name, meta in FIGURE_INFO.items() if name in figures}
-    return replace(base, figures=figures, next_steps=steps, figure_info=info)
+    headline = base.headline.rstrip(".") + note + "." if note else base.headline
+    return replace(base, headline=headline, figures=figures, next_steps=steps, figure_info=info)
+
+
+#: Figure of the verdict naming the input files that were not read (not MongoDB evidence, unreadable).
+FILES_NOT_READ = "files not read"
 
 
 #: Figure of the verdict from the index hygiene table: indexes to hide, then drop.
@@ -219,6 +230,16 @@ def skipped_files(stats: ReadStats) -> list[dict[str, str]]:
     """The files of a set that were skipped (unreadable, not MongoDB evidence), with the reason."""
     return [{"file": f.path, "problem": "; ".join(f.problems) or f"not a log, profile or explain ({f.kind})"}
             for f in stats.files if f.kind in UNUSABLE_KINDS and f.records == 0]
+
+
+def not_read_note(stats: ReadStats, shown: int = 3) -> str:
+    """``"; 2 of 5 files not read: a.csv (text), b.bin (binary)"`` — ``""`` when every file was read."""
+    skipped = [f for f in stats.files if f.kind in UNUSABLE_KINDS and f.records == 0]
+    if not skipped:
+        return ""
+    names = ", ".join(f"{Path(f.path).name} ({f.kind})" for f in skipped[:shown])
+    more = f" and {len(skipped) - shown} more" if len(skipped) > shown else ""
+    return f"; {len(skipped)} of {len(stats.files)} file(s) not read: {names}{more}"
 
 
 def skipped_files_lines(stats: ReadStats) -> list[str]:
@@ -310,7 +331,7 @@ def digest_text(df: pd.DataFrame, stats: ReadStats, top: int, *, members: pd.Dat
     internal = df["internal"] != ""
     app, other = df[~internal], df[internal]
     if app.empty:
-        lines.append(f"no slow application queries in {stats.lines} lines")
+        lines.append(f"no slow application queries in {evidence_lines(stats)} lines" + not_read_note(stats))
     else:
         lines.append(_text_table(app, top, "application"))
     if not other.empty:

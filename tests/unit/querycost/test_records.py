@@ -13,13 +13,17 @@ from analysis.querycost.sources.files import read_records
 BAD = Path(__file__).resolve().parents[2] / "data" / "bad" / "querycost"
 
 
-def test_nothing_usable_gives_one_line_error() -> None:
+def test_nothing_usable_gives_one_line_error(tmp_path: Path) -> None:
+    # a text file that is no log (issue 19: a 4.2 text-format log is read now, so it no longer serves here)
+    hostname = tmp_path / "hostname"
+    hostname.write_text("web-01\n", encoding="utf-8")
     st = ReadStats()
-    list(read_records([BAD / "garbage.bin", BAD / "empty.log", BAD / "mongod_42_text.log"], st))
+    list(read_records([BAD / "garbage.bin", BAD / "empty.log", hostname], st))
     with pytest.raises(DataError) as exc:
         require_usable(st)
     msg = str(exc.value)
     assert "\n" not in msg and "no usable slow queries in 3 file(s)" in msg and "empty file" in msg
+    assert "hostname: not a MongoDB log, profile export or explain output: it looks like text" in msg
 
 
 @pytest.mark.parametrize(("value", "want"), [

@@ -144,7 +144,7 @@ def looks_like(head: bytes) -> str:
     Examples
     --------
     >>> looks_like(b"web-01\\n")
-    "text, 1 line(s) in its first 64 KiB, first line 'web-01'"
+    "text, first line 'web-01'"
     >>> looks_like(b"id,name,total\\n1,a,3\\n")
     "a CSV table (3 columns, header 'id,name,total')"
     """
@@ -156,7 +156,7 @@ def looks_like(head: bytes) -> str:
         n = first.count(sep)
         if n >= 1 and len(rows) > 1 and rows[1].count(sep) == n:
             return f"a {'CSV' if sep == ',' else 'delimited'} table ({n + 1} columns, header {shown!r})"
-    return f"text, {len(rows)} line(s) in its first 64 KiB, first line {shown!r}"
+    return f"text, first line {shown!r}"
 
 
 def doc_row(doc: Any, st: FileStats, shapes: ShapeCache) -> tuple | None:
