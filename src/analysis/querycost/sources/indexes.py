@@ -26,18 +26,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bson import json_util
-
 from ...config import resolve_path
 from ...errors import DataError, SourceError, one_line
 from ...timeparse import parse_instant
+from ...mongodb import ejson
 from ...mongodb.explain import looks_like_shell_output, parse_shell_output
 from ...mongodb.explain.plan import number
 from ...redact import redact_text
 from ..hygiene import IndexInfo, index_info, merge_usage
 
 _RESERVED = ("exported_at", "database", "synthetic")
-_JSON_OPTIONS = json_util.JSONOptions(tz_aware=True)
 
 
 @dataclass
@@ -55,7 +53,7 @@ def _decode(path: Path) -> Any:
     if looks_like_shell_output(text[:4096]):
         values = parse_shell_output(text)
         return values[0] if len(values) == 1 else values
-    return json_util.loads(text, json_options=_JSON_OPTIONS)
+    return ejson.loads(text)
 
 
 def _by_collection(spec: str, database: str) -> tuple[dict[str, list], dict[str, Any]]:
