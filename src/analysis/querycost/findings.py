@@ -38,6 +38,9 @@ from .shape import command_shape
 log = logging.getLogger(__name__)
 
 SYNTHETIC_MARK = "synthetic-workbook"
+#: How a live explain row that could not be judged starts its flags (the server refused the explain,
+#: or its explain is not MongoDB's).
+NOT_JUDGED = "not judged"
 
 
 def dashboard_queries(strategies: Sequence[str] | None = None) -> list[Any]:
@@ -132,7 +135,8 @@ def source_label(digest: pd.DataFrame, stats: ReadStats | None, live: str = "") 
 
 
 def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, source: str,
-           live_explain: pd.DataFrame | None = None, include_internal: bool = False) -> Verdict:
+           live_explain: pd.DataFrame | None = None, include_internal: bool = False,
+           th: Thresholds | None = None) -> Verdict:
     """The verdict rule (see the module docstring) applied to a tagged digest and its findings.
 
     Parameters
@@ -149,6 +153,8 @@ def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, s
         The live explain table, when a server was explained (its flagged rows become a figure).
     include_internal : bool
         Internal operations count as application queries.
+    th : Thresholds, optional
+        The thresholds (for a live audit without files, judged by :func:`assess_live`).
 
     Returns
     -------
@@ -157,14 +163,15 @@ def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, s
     """
     internal = digest["internal"] != "" if "internal" in digest.columns else pd.Series(False, index=digest.index)
     app = digest if include_internal else digest[~internal]
+    if len(digest) == 0 and live_explain is not None and not (stats is not None and stats.records):
+        return assess_live(live_explain, th or Thresholds(), source)
     if len(digest) == 0 and not (stats is not None and stats.files):
         return Verdict("ERROR", "No usable query records (no input).", {"source": source},
                        ["Check the file paths and formats (mongod 4.4+ JSON log, mongoexport of system.profile, "
                         "explain('executionStats') output)."])
     figures = key_figures(digest, found, stats, source)
     if live_explain is not None:
-        flagged = live_explain[live_explain["flags"].astype(bool)]
-        figures["live explains flagged"] = f"{len(flagged)} of {len(live_explain)}"
+        figures.update(live_figures(live_explain))
     if len(app) == 0:
         n = evidence_lines(stats) if stats is not None else 0
         return Verdict("PASS", f"No slow application queries in {n:,} lines/documents — {source}.", figures,
@@ -193,6 +200,53 @@ def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, s
     steps.append("Skip recommended indexes flagged 'unused' or 'useless' in the index table; hide an existing one "
                  "before dropping it.")
     return Verdict(status, headline, figures, steps)
+
+
+def live_figures(live_explain: pd.DataFrame) -> dict[str, Any]:
+    """``live explains flagged`` (of those judged) and ``live explains not judged`` (when some were not)."""
+    judged = ~live_explain["flags"].fillna("").astype(str).str.startswith(NOT_JUDGED)
+    flagged = judged & live_explain["flags"].fillna("").astype(bool)
+    out: dict[str, Any] = {"live explains flagged": f"{int(flagged.sum())} of {int(judged.sum())}"}
+    if not judged.all():
+        out["live explains not judged"] = int((~judged).sum())
+    return out
+
+
+def assess_live(live_explain: pd.DataFrame, th: Thresholds, source: str) -> Verdict:
+    """The verdict of a live audit without files: the dashboard queries' explains on the server.
+
+    **FAIL** when a judged explain does a COLLSCAN over more than ``collscan_docs`` documents or an
+    in-memory SORT over more than ``sort_docs``; **WARN** when one is flagged otherwise, or some
+    explains could not be judged (refused, or not MongoDB's) — never PASS for what was not read;
+    **PASS** when every explain was judged and none is flagged.
+    """
+    t = live_explain
+    flags = t["flags"].fillna("").astype(str)
+    judged = t[~flags.str.startswith(NOT_JUDGED)]
+    figures = {"source": source, "live explains": len(t), **live_figures(t)}
+    steps = ["Index advice needs MongoDB's explain: run this audit against a MongoDB server holding a copy of the "
+             "data, or give it a mongod log / profile export of the workload."]
+    if judged.empty:
+        return Verdict("WARN", f"Nothing judged: none of the {len(t)} dashboard explains could be read "
+                               f"({flags.iloc[0].removeprefix(NOT_JUDGED + ': ')}) — {source}.", figures, steps)
+    jf = judged["flags"].fillna("").astype(str)
+    docs = pd.to_numeric(judged["docs_examined"], errors="coerce").fillna(0)
+    over = (jf.str.contains("COLLSCAN") & (docs > th.collscan_docs)) | (jf.str.contains("in-memory SORT")
+                                                                         & (docs > th.sort_docs))
+    figures["FAIL shapes"] = int(over.sum())
+    if over.any():
+        top = judged[over].iloc[0]
+        return Verdict("FAIL", f"{int(over.sum())} dashboard quer(ies) scan too much on the live server: worst "
+                               f"{top['strategy']}/{top['purpose']} on {top['collection']} ({top['flags']}, "
+                               f"{docs[over].iloc[0]:.0f} docs examined) — {source}.", figures,
+                       ["Create the suggested index for each FAIL query (table 'Index advice'), then re-run."])
+    not_judged = len(t) - len(judged)
+    if jf.astype(bool).any() or not_judged:
+        what = f"{int(jf.astype(bool).sum())} flagged" + (f", {not_judged} not judged" if not_judged else "")
+        return Verdict("WARN", f"No live explain over the thresholds, but {what} of {len(t)} — {source}.", figures,
+                       steps if not_judged else [])
+    return Verdict("PASS", f"Every dashboard query explained: no COLLSCAN, in-memory SORT or high examined/returned "
+                           f"— {source}.", figures, [])
 
 
 def key_figures(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, source: str) -> dict[str, Any]:

@@ -186,10 +186,16 @@ def verdict(result: QueryCostResult) -> Verdict:
         PASS / WARN / FAIL with the key figures and next steps; ERROR when nothing usable was read.
     """
     base = assess(result.digest, result.findings, result.stats, result.source, result.live_explain,
-                  result.include_internal)
+                  result.include_internal, result.thresholds)
     if base.status == "ERROR":
         return base
     figures, steps = dict(base.figures), list(base.next_steps)
+    if result.server:
+        figures["server"] = result.server
+    if result.live_warnings:
+        figures["live reads refused"] = len(result.live_warnings)
+        steps.append("The server refused some optional reads (WARN lines at the top of the report): what they "
+                     "would have shown is not judged; grant the privilege, or audit a MongoDB server.")
     note = not_read_note(result.stats)
     if note:
         figures[FILES_NOT_READ] = note.split(" file(s) not read: ", 1)[-1]

@@ -35,6 +35,7 @@ FORMATS = {
     "mongosh 2 session (prompt, '| ' continuation lines), 9.0": "recorded_mongosh_90_session.mongosh",
     "JSON array of several": "wrapped_array_of_several", "envelope": "wrapped_recorded_envelope",
     "unknown stage": "unknown_stage",
+    "not MongoDB's explain (FerretDB on PostgreSQL)": "ferretdb_124_postgresql",
 }
 
 
