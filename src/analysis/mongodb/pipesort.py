@@ -134,3 +134,18 @@ def computed_sort(pipeline: Any) -> PipelineSort | None:
 def blocking_sort_an_index_could_serve(pipeline: Any) -> bool:
     """A ``$sort`` the server runs in memory although an index could serve it (see the module text)."""
     return facet_sort(pipeline) or any(not s.pushed_down and not s.computed_by for s in pipeline_sorts(pipeline))
+
+
+def only_computed_sorts(pipeline: Any) -> bool:
+    """Every ``$sort`` of the pipeline is on computed fields (so a SORT its log line or explain reports is one)."""
+    sorts = list(pipeline_sorts(pipeline))
+    return bool(sorts) and all(s.computed_by for s in sorts) and not facet_sort(pipeline)
+
+
+#: Stages that pass every document on (a ``$sort`` followed only by them returns its whole input).
+_PRESERVING = frozenset({"$project", "$addFields", "$set", "$unset", "$replaceRoot", "$replaceWith", "$sort"})
+
+
+def sort_input_is_output(pipeline: Any, sort: PipelineSort) -> bool:
+    """The documents a pipeline returns are those its ``$sort`` took (only reshaping stages follow it)."""
+    return isinstance(pipeline, list) and all(_name(s) in _PRESERVING for s in pipeline[sort.index + 1:])

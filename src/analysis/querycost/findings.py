@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..mongodb.commands import wire_command
+from ..mongodb.pipesort import computed_sort, only_computed_sorts, sort_input_is_output
 from ..mongodb.queries import STRATEGIES, planned_queries
 from ..record import Verdict
 from .records import ReadStats, evidence_lines
@@ -89,32 +90,62 @@ class Thresholds:
     examined_ratio: float = 10.0
 
 
+def pipeline_sorts(d: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per shape: its in-memory SORT is a blocking pipeline ``$sort`` on computed fields (``only``), and the
+    finding text of such a ``$sort`` with its input size (``""`` when the shape has none).
+
+    The input is the documents returned per execution when only reshaping stages follow the ``$sort``,
+    else at most the documents examined per execution (the log does not say what ``$group`` emitted).
+    """
+    only, texts = [], []
+    for cmd, n, ret, docs in zip(d["command"], d["count"], d["nreturned"], d["docs_per_exec"]):
+        pipeline = cmd.get("pipeline") if isinstance(cmd, dict) else None
+        cs = computed_sort(pipeline)
+        only.append(only_computed_sorts(pipeline))
+        if cs is None:
+            texts.append("")
+            continue
+        exact = sort_input_is_output(pipeline, cs) and ret == ret
+        size = f"input {ret / max(n, 1):,.0f} docs/exec" if exact else (
+            f"input ≤ {docs:,.0f} docs/exec" if docs == docs else "input not logged")
+        texts.append(f"blocking pipeline $sort on fields {cs.computed_by} computed ({size}; no index can serve it)")
+    return pd.Series(only, index=d.index, dtype=bool), pd.Series(texts, index=d.index, dtype=object)
+
+
 def findings(digest: pd.DataFrame, th: Thresholds = Thresholds()) -> pd.DataFrame:
-    """Every shape with a COLLSCAN, an in-memory SORT or examined/returned above the threshold.
+    """Every shape with a COLLSCAN, an in-memory SORT, a blocking pipeline ``$sort`` or high examined/returned.
+
+    A ``$sort`` on fields an earlier stage computed (after ``$group``…) is no in-memory SORT an index
+    could avoid: it is reported apart, with its input size, **INFO** unless that input exceeds
+    ``sort_docs`` (then **WARN**); it never makes a shape FAIL (:func:`pipeline_sorts`).
 
     Returns
     -------
     DataFrame
         ns, op, shape, dashboard, count, docs_per_exec, examined_per_returned, flags,
-        severity ("FAIL" / "WARN"), sorted by severity then total time.
+        severity ("FAIL" / "WARN" / "INFO"), sorted by severity then total time.
     """
     if "dashboard" not in digest.columns:
         digest = tag_dashboard(digest)
     d = digest.copy()
     d["docs_per_exec"] = d["docs_examined"] / d["count"]
+    only, pipe_text = pipeline_sorts(d) if len(d) else (pd.Series(dtype=bool), pd.Series(dtype=object))
     coll = d["collscan"] > 0
-    sort = d["in_memory_sort"] > 0
+    sort = (d["in_memory_sort"] > 0) & ~only
+    pipe = pipe_text.astype(bool)
     ratio = d["examined_per_returned"] > th.examined_ratio
     over = (coll & (d["docs_per_exec"] > th.collscan_docs)) | (sort & (d["docs_per_exec"] > th.sort_docs))
+    big_pipe = pipe & ((d["nreturned"] / d["count"]).fillna(d["docs_per_exec"]).fillna(0) > th.sort_docs)
     is_dash = d["dashboard"].astype(bool)
-    d = d[coll | sort | ratio].copy()
+    d = d[coll | sort | ratio | pipe].copy()
     flags = []
-    for c, s, r in zip(coll[d.index], sort[d.index], ratio[d.index]):
+    for c, s, r, p in zip(coll[d.index], sort[d.index], ratio[d.index], pipe_text[d.index]):
         flags.append(", ".join(f for f, on in (("COLLSCAN", c), ("in-memory SORT", s),
-                                               (f"examined/returned > {th.examined_ratio:g}", r)) if on))
+                                               (f"examined/returned > {th.examined_ratio:g}", r), (p, bool(p))) if on))
     d["flags"] = flags
-    d["severity"] = np.where(over[d.index] & is_dash[d.index], "FAIL", "WARN")
-    d["_rank"] = (d["severity"] == "FAIL").astype(int)
+    warn = coll[d.index] | sort[d.index] | ratio[d.index] | big_pipe[d.index]
+    d["severity"] = np.where(over[d.index] & is_dash[d.index], "FAIL", np.where(warn, "WARN", "INFO"))
+    d["_rank"] = d["severity"].map({"FAIL": 2, "WARN": 1, "INFO": 0})
     d = d.sort_values(["_rank", "total_ms"], ascending=[False, False], kind="stable")
     cols = ["severity", "ns", "op", "shape", "plan_summary", "dashboard", "count", "docs_per_exec",
             "examined_per_returned", "flags", "total_ms", "share_of_time"]
@@ -169,6 +200,7 @@ def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, s
         return Verdict("ERROR", "No usable query records (no input).", {"source": source},
                        ["Check the file paths and formats (mongod 4.4+ JSON log, mongoexport of system.profile, "
                         "explain('executionStats') output)."])
+    found = found[found["severity"] != "INFO"] if "severity" in found.columns else found  # shown, not judged
     figures = key_figures(digest, found, stats, source)
     if live_explain is not None:
         figures.update(live_figures(live_explain))

@@ -126,11 +126,13 @@ def operation_doc(m: re.Match, ref_year: int) -> tuple[dict | None, str]:
     dur = _DURATION.search(msg)
     if dur is None:
         return None, "other"
-    parts, tail, state = _read_parts(to_json(msg[op.end():]))
+    rest = msg[op.end():]
+    at = rest.find(" locks:{")  # the documents end before the lock statistics (3.0+): only they are rewritten
+    parts, tail, state = _read_parts(to_json(rest if at < 0 else rest[:at]))
     attr = _attr(name, ns, parts)
     if attr is None:
         return None, "other"
-    _counters(attr, tail)
+    _counters(attr, tail if at < 0 else tail + rest[at:])
     attr["durationMillis"] = int(dur.group(1))
     doc = {"t": {"$date": timestamp(m, ref_year)}, "s": m.group("sev") or "I", "c": m.group("comp") or "",
            "ctx": m.group("ctx") or "", "msg": "Slow query", "attr": attr}
@@ -245,11 +247,12 @@ def _counters(attr: dict[str, Any], tail: str) -> None:
     plan = _PLAN.search(tail)
     if plan:
         attr["planSummary"] = _WHOLE_FLOAT.sub("", _QUOTED_KEY.sub(r"\1: ", plan.group(1)))
-    for label in ("locks", "storage", "flowControl"):
+    for label, needed in (("locks", "timeAcquiringMicros"), ("storage", "bytesRead"),
+                          ("flowControl", "timeAcquiringMicros")):
         i = tail.find(label + ":{")
-        if i >= 0:
+        if i >= 0 and needed in tail:  # read only what the digest uses (wait times, bytes read)
             try:
-                value, _ = decode_at(tail, i + len(label) + 1)
+                value, _ = decode_at(to_json(tail[i + len(label) + 1:]), 0)
             except ValueError:
                 continue
             if isinstance(value, dict):
