@@ -185,3 +185,31 @@ def test_a_text_log_cut_at_the_end_keeps_what_was_written(tmp_path: Path) -> Non
     log.write_bytes(data[:data.rindex(b"planSummary: IDHACK")])  # the last line stops mid-way
     rows, st = _read(log)
     assert len(rows) == 3 and st.lines == st.records + st.skipped  # the cut line: counted, not a query
+
+
+def test_a_gzipped_text_log_reads_like_the_plain_one(tmp_path: Path) -> None:
+    import gzip
+
+    gz = tmp_path / "mongod.log.2.gz"
+    gz.write_bytes(gzip.compress((TEXT / "mongod_30.log").read_bytes()))
+    plain, packed = list(read_records([TEXT / "mongod_30.log"])), list(read_records([gz]))
+    assert [(r.ns, r.shape, r.duration_ms) for r in plain] == [(r.ns, r.shape, r.duration_ms) for r in packed]
+
+
+def test_a_mongos_operation_line_reads_like_a_mongod_one(tmp_path: Path) -> None:
+    """mongos logs operations with the mongod grammar and no plan (it has none); its shards are counted.
+
+    Constructed (no real mongos slow-query line was found in the public corpus): the 3.6 form of the
+    find in mongod_36.log as a mongos prints it (``nShards``, no ``planSummary`` / ``docsExamined``),
+    after the real mongos 2.4 startup lines of mongos_24.log.
+    """
+    line = ('2018-05-18T21:55:08.926+0000 I COMMAND  [conn3709635] command taterstore.recentlyWatched command: find '
+            '{ find: "recentlyWatched", filter: { tveUserId: 16114978 }, sort: { updated: -1 }, $db: "taterstore" } '
+            'nShards:2 cursorExhausted:1 numYields:0 nreturned:29 reslen:6443 protocol:op_msg 141ms\n')
+    log = tmp_path / "mongos.log"
+    log.write_bytes((TEXT / "mongos_24.log").read_bytes() + line.encode())
+    rows, st = _read(log)
+    (row,) = rows
+    assert row[1:4] == ("taterstore.recentlyWatched", "find", "{tveUserId: ?} sort {updated: -1}")
+    assert row[4] == "" and row[5] == 141.0 and row[6] is None and row[8] == 29
+    assert st.provenance["role"] == "mongos" and st.provenance["version"] == "2.4.7"
