@@ -98,3 +98,45 @@ def test_skipped_file_is_named_on_stderr_and_an_unreachable_scheduler_exits_2(tm
     err = capsys.readouterr().err
     assert err == "error: dask scheduler tcp://127.0.0.1:9: no answer within 1.5 s (OSError)\n"
     assert time.monotonic() - t0 < 8
+
+
+TEXT = DATA / "textlogs"
+
+
+@pytest.mark.parametrize(("name", "content", "looks"), [
+    ("hostname", b"web-01\n", "text, first line 'web-01'"),
+    ("orders.csv", b"id,customer,total\n1,acme,12.5\n2,umbrella,7\n", "a CSV table (3 columns"),
+    ("core.bin", bytes(range(256)) * 64, "binary content"),
+])
+def test_junk_is_one_line_naming_the_file_exit_2(tmp_path, capsys, name, content, looks) -> None:
+    junk = tmp_path / name
+    junk.write_bytes(content)
+    assert main(["digest", str(junk)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith("error: no usable slow queries in 1 file(s): ") and name in captured.err
+    assert looks in captured.err
+
+
+def test_text_logs_2_4_to_4_2_digest_and_a_set_names_the_files_not_read(tmp_path, capsys) -> None:
+    import argparse
+    import shutil
+
+    from analysis.querycost import cli
+
+    d = tmp_path / "mixed"
+    d.mkdir()
+    for name in ("mongod_24.log", "mongod_26.log", "mongod_42.log"):
+        shutil.copy(TEXT / name, d / name)
+    shutil.copy(DATA / "mongod_44.log", d / "mongod_44.log")  # a JSON log beside the text ones
+    (d / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    out = _json([str(d), "--top", "0"], capsys)
+    assert out["slow_queries"] == 9 + 11 + 1 + 9 and [s["file"] for s in out["skipped_files"]] == [str(d / "notes.csv")]
+    v = cli.run(argparse.Namespace(files=[str(d)], top=5, json=False, workers=1, scheduler="", connect_timeout=1.0))
+    assert v.status == "WARN" and v.headline.endswith("; 1 of 5 file(s) not read: notes.csv (text)")  # unread: never PASS
+    assert "skipped " + str(d / "notes.csv") in capsys.readouterr().err
+
+
+def test_a_healthy_text_log_is_no_slow_application_query_of_its_own_lines(capsys) -> None:
+    assert main(["digest", str(TEXT / "mongos_24.log")]) == 0
+    assert "no slow application queries in 8 lines" in capsys.readouterr().out

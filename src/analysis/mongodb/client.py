@@ -6,11 +6,15 @@
   ``find_one``, ``aggregate`` without ``$out``/``$merge``, ``count_documents``,
   ``distinct``) and read commands (:data:`READ_COMMANDS`); anything else raises
   :class:`~analysis.errors.UnsafeOperationError` before reaching the server;
-* :func:`redacted_target` — the URI as it may be printed (password and secret parameters masked).
+* :func:`redacted_target` — the URI as it may be printed (password and secret parameters masked);
+* :func:`refusal` — a server's refusal as one line (``NotImplemented (238): …``);
+* :func:`server_identity` — what answers: MongoDB, or FerretDB, Amazon DocumentDB, Azure Cosmos DB
+  (which speak the wire protocol and implement part of it).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -33,6 +37,56 @@ _WRITING_STAGES = ("$out", "$merge")
 def redacted_target(uri: str) -> str:
     """The URI with its password and secret query parameters masked (what reports may show)."""
     return redact_uri(uri)
+
+
+#: Server error codes the audit names (the server's codeName is used when it sends one).
+ERROR_CODES = {13: "Unauthorized", 59: "CommandNotFound", 115: "CommandNotSupported", 238: "NotImplemented",
+               50: "MaxTimeMSExpired", 8000: "AtlasError"}
+_HOSTED = ((re.compile(r"\.docdb(?:-elastic)?\.amazonaws\.com|docdb", re.I), "Amazon DocumentDB"),
+           (re.compile(r"\.(?:mongo\.)?cosmos\.azure\.com|documents\.azure\.com", re.I), "Azure Cosmos DB for MongoDB"))
+
+
+def refusal(exc: BaseException, width: int = 160) -> str:
+    """A server's refusal as one line: ``NotImplemented (238): aggregate stage "$indexStats" is not implemented yet``.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What the driver raised (``OperationFailure`` carries ``code`` and ``details``; anything
+        else — a closed connection, a timeout — is named by its type).
+    width : int
+        The message is cut to this many characters.
+    """
+    code = getattr(exc, "code", None)
+    details = getattr(exc, "details", None)
+    details = details if isinstance(details, Mapping) else {}
+    message = str(details.get("errmsg") or one_line(exc, width))[:width]
+    if code is None:
+        return f"{type(exc).__name__}: {message}"
+    name = str(details.get("codeName") or ERROR_CODES.get(int(code), "error"))
+    return f"{name} ({code}): {message}"
+
+
+def server_identity(build_info: Mapping[str, Any], uri: str = "") -> str:
+    """What server answers, from ``buildInfo`` (and the host names of the URI for hosted services).
+
+    Examples
+    --------
+    >>> server_identity({"version": "7.0.42", "ferretdbVersion": "v1.24.0"})
+    'FerretDB v1.24.0 (not MongoDB; reports MongoDB 7.0.42)'
+    >>> server_identity({"version": "5.0.0"}, "mongodb://u@docs.cluster-1.docdb.amazonaws.com:27017")
+    'Amazon DocumentDB (not MongoDB; reports MongoDB 5.0.0)'
+    >>> server_identity({"version": "8.0.4", "modules": ["enterprise"]})
+    'MongoDB 8.0.4 enterprise'
+    """
+    version = str(build_info.get("version") or "?")
+    if build_info.get("ferretdbVersion") or build_info.get("ferretdbFeatures"):
+        return f"FerretDB {build_info.get('ferretdbVersion') or '?'} (not MongoDB; reports MongoDB {version})"
+    for pattern, name in _HOSTED:
+        if uri and pattern.search(uri.split("@")[-1]):  # the hosts and options, not the credentials
+            return f"{name} (not MongoDB; reports MongoDB {version})"
+    modules = build_info.get("modules") if isinstance(build_info.get("modules"), list) else []
+    return f"MongoDB {version}" + (" " + " ".join(str(m) for m in modules) if modules else "")
 
 
 def _refuse(what: str) -> UnsafeOperationError:
@@ -115,7 +169,7 @@ def connect(uri: str, *, timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S, read_only
     Returns
     -------
     (client, str)
-        The client and a label such as ``"MongoDB 7.0.14"``.
+        The client and a label such as ``"MongoDB 7.0.14"`` (:func:`server_identity`).
 
     Raises
     ------
@@ -127,9 +181,12 @@ def connect(uri: str, *, timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S, read_only
         client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=ms, connectTimeoutMS=ms,
                                      socketTimeoutMS=max(4 * ms, DEFAULT_MAX_TIME_MS + ms),
                                      appname="infra-mind-audit")
-        info = client.admin.command({"buildInfo": 1, "maxTimeMS": ms})
+        try:
+            info = client.admin.command({"buildInfo": 1, "maxTimeMS": ms})
+        except pymongo.errors.OperationFailure as exc:  # it answers, but refuses buildInfo: ask it a ping
+            client.admin.command({"ping": 1, "maxTimeMS": ms})
+            info = {"version": f"? (buildInfo refused: {refusal(exc)})"}
     except Exception as exc:  # ConfigurationError, InvalidURI, ServerSelectionTimeoutError, OperationFailure…
         raise SourceError(redact_text(f"MongoDB {uri}: cannot connect within {timeout_s:g} s: {one_line(exc)}",
                                       [uri])) from None
-    label = f"MongoDB {info.get('version', '?')}"
-    return (ReadOnlyClient(client) if read_only else client), label
+    return (ReadOnlyClient(client) if read_only else client), server_identity(info, uri)

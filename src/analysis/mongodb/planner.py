@@ -20,7 +20,8 @@ Rules (documented so a reader can check them by hand):
   longest equality prefix, then one that provides the sort, then the shortest;
   none → ``COLLSCAN``.
 
-Also :func:`pipeline_blocking_sort`: which aggregation ``$sort`` the server must do in memory.
+Also :func:`pipeline_blocking_sort`: which aggregation ``$sort`` the server does in memory although an
+index could serve it (:mod:`.pipesort` tells those from a blocking ``$sort`` on computed fields).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from .pipesort import blocking_sort_an_index_could_serve
 
 IndexKeys = list[tuple[str, int]]
 _RANGE_OPS = {"$gt", "$gte", "$lt", "$lte", "$ne", "$nin", "$exists", "$regex", "$type", "$not", "$size",
@@ -210,26 +213,12 @@ def format_index(index: Sequence[tuple[str, int]]) -> str:
 
 
 def pipeline_blocking_sort(pipeline: Any) -> bool:
-    """True when a pipeline holds a ``$sort`` the server must do in memory.
+    """True when a pipeline holds a ``$sort`` the server does in memory although an index could serve it.
 
-    That is a ``$sort`` inside a ``$facet`` sub-pipeline, or a top-level ``$sort`` that
-    follows a stage other than ``$match``/``$sort`` (only a leading ``$match``/``$sort``
-    prefix is pushed down to the query layer, where an index may serve it).
+    That is a ``$sort`` inside a ``$facet`` sub-pipeline, or a top-level ``$sort`` on stored fields
+    that follows a stage other than ``$match``/``$sort`` (only a leading ``$match``/``$sort`` prefix
+    is pushed down to the query layer, where an index may serve it). A ``$sort`` on fields an
+    earlier stage computed (after ``$group``…) is not one: no index can serve it
+    (:func:`analysis.mongodb.pipesort.computed_sort`).
     """
-    if not isinstance(pipeline, list):
-        return False
-    prefix = True
-    for stage in pipeline:
-        if not isinstance(stage, dict) or not stage:
-            continue
-        name = next(iter(stage))
-        if name == "$facet" and isinstance(stage[name], dict):
-            for sub in stage[name].values():
-                if isinstance(sub, list) and any(isinstance(s, dict) and "$sort" in s for s in sub):
-                    return True
-        if name == "$sort" and not prefix:
-            return True
-        if name not in ("$match", "$sort"):
-            prefix = False
-    return False
-
+    return blocking_sort_an_index_could_serve(pipeline)

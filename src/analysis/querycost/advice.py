@@ -6,7 +6,8 @@ Which index serves which query follows the planner rules of :mod:`analysis.mongo
 * **Suggestion** for a COLLSCAN or in-memory SORT shape: a compound index ordered
   Equality → Sort → Range (the MongoDB ESR rule). A ``$sort`` inside ``$facet`` can never
   use an index; the suggestion then names the ``find().sort().limit()`` query to move the
-  list to.
+  list to. A ``$sort`` on fields an earlier stage computed (after ``$group``…) gets none: no
+  index can serve it (:mod:`analysis.mongodb.pipesort`; the findings report it with its input).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ..mongodb.commands import wire_command
+from ..mongodb.pipesort import only_computed_sorts
 from ..mongodb.planner import IndexKeys, QueryParts, choose_index, format_index, query_parts
 
 log = logging.getLogger(__name__)
@@ -129,12 +131,15 @@ def suggest_indexes(digest: pd.DataFrame,
         have.setdefault(coll, []).append(tuple((f, int(d)) for f, d in keys))
     rows = []
     for _, r in digest.iterrows():
-        if not (r["collscan"] or r["in_memory_sort"]):
-            continue
         cmd = r.get("command") or {}
+        # a $sort on computed fields (after $group…) is no in-memory SORT an index could serve: no advice for it
+        sorts = bool(r["in_memory_sort"]) and not only_computed_sorts(cmd.get("pipeline") if isinstance(cmd, Mapping)
+                                                                      else None)
+        if not (r["collscan"] or sorts):
+            continue
         parts = query_parts(str(r["op"]), cmd)
         coll = str(r["ns"]).split(".", 1)[-1]
-        problem = " + ".join(p for p, n in (("COLLSCAN", r["collscan"]), ("in-memory SORT", r["in_memory_sort"])) if n)
+        problem = " + ".join(p for p, n in (("COLLSCAN", r["collscan"]), ("in-memory SORT", sorts)) if n)
         targets: list[tuple[IndexKeys, str]] = []
         absent = [f for f in parts.equality if (field_presence or {}).get(coll, {}).get(f) == 0]
         if absent:

@@ -21,8 +21,8 @@ import sys
 from ..errors import ParameterError
 from ..record import Verdict
 from . import pipeline
-from .records import require_usable
-from .report import digest_json, digest_text, skipped_files_lines
+from .records import evidence_lines, require_usable
+from .report import digest_json, digest_text, not_read_note, skipped_files_lines
 from .sources.cluster import CONNECT_TIMEOUT_S
 
 
@@ -71,6 +71,8 @@ def run(args: argparse.Namespace) -> Verdict:
     else:
         print(digest_text(df, stats, args.top, members=fleet.members, engine=fleet.engine.describe()))
     app = int(df.loc[df["internal"] == "", "count"].sum()) if len(df) else 0
-    headline = f"digested {stats.summary()}" if app else f"no slow application queries in {stats.lines} lines"
-    return Verdict("PASS", headline, {"files": len(stats.files), "queries": stats.records, "application queries": app,
+    headline = (f"digested {stats.summary()}" if app else
+                f"no slow application queries in {evidence_lines(stats)} lines") + not_read_note(stats)
+    status = "WARN" if not_read_note(stats) else "PASS"  # nothing is judged healthy unread
+    return Verdict(status, headline, {"files": len(stats.files), "queries": stats.records, "application queries": app,
                                       "shapes": len(df), "skipped": stats.skipped})

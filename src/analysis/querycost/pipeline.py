@@ -59,6 +59,8 @@ class _Context:
     live_target: str = ""
     notes: list[str] = field(default_factory=list)
     index_evidence: index_source.IndexEvidence | None = None
+    server: str = ""
+    warnings: list[str] = field(default_factory=list)
 
 
 def run(params: QueryCostParams) -> QueryCostResult:
@@ -99,7 +101,7 @@ def run(params: QueryCostParams) -> QueryCostResult:
                              timeline=shape_timeline(dig, digest, params.timeline_shapes),
                              clients=dig.clients_frame(), include_internal=params.include_internal,
                              members=member_table(dig.members_frame(member_labels(stats.files)), stats.files),
-                             engine=fleet.engine.describe())
+                             engine=fleet.engine.describe(), server=ctx.server, live_warnings=ctx.warnings)
     return _with_hygiene(result, params, ctx)
 
 
@@ -142,23 +144,33 @@ def _with_hygiene(result: QueryCostResult, p: QueryCostParams, ctx: _Context) ->
 
 
 def _read_live(p: QueryCostParams, dig: Digester, stats: ReadStats) -> _Context:
-    """Explain the dashboard queries, list indexes, sample field presence and (optionally) read system.profile."""
+    """Explain the dashboard queries, list indexes, sample field presence and (optionally) read system.profile.
+
+    Every optional read the server refuses is one WARN line (:class:`.sources.live.Refusals`) and the
+    audit goes on; only the explains the verdict needs raise (one SourceError line).
+    """
     uri = env_value("mongo_uri_env", p.mongo_uri_env)
     target = redacted_target(uri)
     db = live.connect(uri, p.database)
+    refusals = live.Refusals()
+    server = live.identify(db, uri, refusals, max_time_ms=p.max_time_ms)
     explain, user = live.explain_dashboard(db, p.audit_user_id, max_time_ms=p.max_time_ms,
                                            ratio=p.examined_ratio_threshold)
-    notes = [f"live explain of the dashboard queries for user {user!r} on {target}/{p.database}"]
-    evidence = index_source.read_live(db, COLLECTIONS, max_time_ms=p.max_time_ms)
+    notes = [f"live server: {server} — {target}",
+             f"live explain of the dashboard queries for user {user!r} on {target}/{p.database}"]
+    evidence = index_source.read_live(db, COLLECTIONS, max_time_ms=p.max_time_ms, refusals=refusals)
     existing = index_source.index_keys(evidence)
     fields = sorted({f for _, keys in SEED_INDEXES for f, _ in keys})
-    presence = live.field_presence(db, COLLECTIONS, fields, max_time_ms=p.max_time_ms)
+    presence = live.field_presence(db, COLLECTIONS, fields, max_time_ms=p.max_time_ms, refusals=refusals)
     if p.read_live_profile:
         st = FileStats(f"{p.database}.system.profile")
         stats.files.append(st)
         dig.file = st.path
-        feed(dig, live.read_system_profile(db, limit=p.live_profile_limit, max_time_ms=p.max_time_ms, stats=st))
-    return _Context(presence, existing, explain, target, notes, evidence)
+        feed(dig, live.read_system_profile(db, limit=p.live_profile_limit, max_time_ms=p.max_time_ms, stats=st,
+                                           refusals=refusals))
+    warnings = refusals.lines()
+    evidence.notes += [w for w in warnings if w.startswith(("WARN listIndexes", "WARN $indexStats"))]
+    return _Context(presence, existing, explain, target, notes + warnings, evidence, server, warnings)
 
 
 def _is_synthetic(frame: pd.DataFrame) -> bool:

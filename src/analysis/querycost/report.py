@@ -9,6 +9,7 @@ digest for ``python -m analysis digest``.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -17,7 +18,7 @@ from ..jsonsafe import jsonable
 from ..record import Figure, Verdict
 from .findings import assess
 from .hygiene import drop_candidates
-from .records import ReadStats
+from .records import ReadStats, evidence_lines
 from .result import QueryCostResult
 
 #: The JSON fields of each shape, in order (the digest command's contract). ``internal`` is true for
@@ -185,8 +186,21 @@ def verdict(result: QueryCostResult) -> Verdict:
         PASS / WARN / FAIL with the key figures and next steps; ERROR when nothing usable was read.
     """
     base = assess(result.digest, result.findings, result.stats, result.source, result.live_explain,
-                  result.include_internal)
+                  result.include_internal, result.thresholds)
+    if base.status == "ERROR":
+        return base
     figures, steps = dict(base.figures), list(base.next_steps)
+    if result.server:
+        figures["server"] = result.server
+    if result.live_warnings:
+        figures["live reads refused"] = len(result.live_warnings)
+        steps.append("The server refused some optional reads (WARN lines at the top of the report): what they "
+                     "would have shown is not judged; grant the privilege, or audit a MongoDB server.")
+    note = not_read_note(result.stats)
+    if note:
+        figures[FILES_NOT_READ] = note.split(" file(s) not read: ", 1)[-1]
+        steps.append("Check the files the audit could not read (the read table says what each looked like); "
+                     "nothing in them was judged.")
     h = result.index_hygiene
     if base.status != "ERROR" and h is not None and len(h):
         drops = len(drop_candidates(h))  # what the reviewed script hides (an index already hidden is not one)
@@ -195,7 +209,13 @@ def verdict(result: QueryCostResult) -> Verdict:
             steps.append(f"Hide the {drops} drop candidate(s) of the index hygiene table (hideIndex, as in the "
                          "reviewed mongosh script written with the run); drop them only after a clean business cycle.")
     info = {name: meta for name, meta in FIGURE_INFO.items() if name in figures}
-    return replace(base, figures=figures, next_steps=steps, figure_info=info)
+    headline = base.headline.rstrip(".") + note + "." if note else base.headline
+    status = "WARN" if note and base.status == "PASS" else base.status  # nothing is judged healthy unread
+    return replace(base, status=status, headline=headline, figures=figures, next_steps=steps, figure_info=info)
+
+
+#: Figure of the verdict naming the input files that were not read (not MongoDB evidence, unreadable).
+FILES_NOT_READ = "files not read"
 
 
 #: Figure of the verdict from the index hygiene table: indexes to hide, then drop.
@@ -214,18 +234,33 @@ FIGURE_INFO = {
     "FAIL shapes": Figure("shapes", higher_is_better=False, label="Shapes over the thresholds (FAIL)"),
     "lines/documents skipped": Figure(label="Input lines or documents without a query record"),
     "live explains flagged": Figure(label="Live explains flagged"),
+    "live explains not judged": Figure("queries", higher_is_better=False, label="Live explains not judged"),
+    "live explains": Figure("queries", label="Dashboard queries explained live"),
+    "live reads refused": Figure("reads", higher_is_better=False, label="Optional live reads the server refused"),
+    "server": Figure(label="Server"),
+    FILES_NOT_READ: Figure(label="Input files not read"),
     DROP_CANDIDATES: Figure("indexes", higher_is_better=False, label="Indexes to hide, then drop"),
 }
 
 
 #: Kinds of a file that held nothing the digest can use.
-UNUSABLE_KINDS = ("unreadable", "binary", "empty", "legacy-text-log", "unknown")
+UNUSABLE_KINDS = ("unreadable", "binary", "empty", "text", "unknown")
 
 
 def skipped_files(stats: ReadStats) -> list[dict[str, str]]:
     """The files of a set that were skipped (unreadable, not MongoDB evidence), with the reason."""
     return [{"file": f.path, "problem": "; ".join(f.problems) or f"not a log, profile or explain ({f.kind})"}
             for f in stats.files if f.kind in UNUSABLE_KINDS and f.records == 0]
+
+
+def not_read_note(stats: ReadStats, shown: int = 3) -> str:
+    """``"; 2 of 5 files not read: a.csv (text), b.bin (binary)"`` — ``""`` when every file was read."""
+    skipped = [f for f in stats.files if f.kind in UNUSABLE_KINDS and f.records == 0]
+    if not skipped:
+        return ""
+    names = ", ".join(f"{Path(f.path).name} ({f.kind})" for f in skipped[:shown])
+    more = f" and {len(skipped) - shown} more" if len(skipped) > shown else ""
+    return f"; {len(skipped)} of {len(stats.files)} file(s) not read: {names}{more}"
 
 
 def skipped_files_lines(stats: ReadStats) -> list[str]:
@@ -317,7 +352,7 @@ def digest_text(df: pd.DataFrame, stats: ReadStats, top: int, *, members: pd.Dat
     internal = df["internal"] != ""
     app, other = df[~internal], df[internal]
     if app.empty:
-        lines.append(f"no slow application queries in {stats.lines} lines")
+        lines.append(f"no slow application queries in {evidence_lines(stats)} lines" + not_read_note(stats))
     else:
         lines.append(_text_table(app, top, "application"))
     if not other.empty:

@@ -57,6 +57,11 @@ class QueryCostResult:
         operations, with replica set, shard and role (:func:`analysis.querycost.members.member_table`).
     engine : str
         How the digest ran (serial in-process or on Dask; exact percentiles or bins).
+    server : str
+        What answered the live audit (``MongoDB 7.0.14``, ``FerretDB v1.24.0 (not MongoDB; …)``), or ``""``.
+    live_warnings : list of str
+        One WARN line per optional live read the server refused (the read, the server's reason, what is
+        not judged because of it).
     """
 
     digest: pd.DataFrame
@@ -78,6 +83,8 @@ class QueryCostResult:
     include_internal: bool = False
     members: pd.DataFrame = field(default_factory=pd.DataFrame)
     engine: str = ""
+    server: str = ""
+    live_warnings: list[str] = field(default_factory=list)
 
     @property
     def application(self) -> pd.DataFrame:

@@ -32,8 +32,10 @@ FORMATS = {
     "$lookup indexesUsed": "aggregate_lookup_indexes_used_60", "$lookup collectionScans": "aggregate_lookup_collscan_50",
     "$facet": "aggregate_facet_sort_inside_70", "SBE EQ_LOOKUP": "sbe_eq_lookup_70",
     "mongosh output": "wrapped_mongosh_70.mongosh", "Compass export": "wrapped_compass_export",
+    "mongosh 2 session (prompt, '| ' continuation lines), 9.0": "recorded_mongosh_90_session.mongosh",
     "JSON array of several": "wrapped_array_of_several", "envelope": "wrapped_recorded_envelope",
     "unknown stage": "unknown_stage",
+    "not MongoDB's explain (FerretDB on PostgreSQL)": "ferretdb_124_postgresql",
 }
 
 

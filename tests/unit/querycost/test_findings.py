@@ -69,18 +69,28 @@ def test_embedded_sample_matches_the_current_dashboard_queries() -> None:
     assert set(dashboard_shapes()["label"]) == seen
 
 
-def test_a_file_without_mongodb_evidence_is_named_and_never_passes() -> None:
-    from analysis.querycost.findings import assess
-    from analysis.querycost.records import FileStats, ReadStats
+def test_a_pipeline_sort_on_computed_fields_is_reported_apart_never_as_an_in_memory_sort() -> None:
+    """Issue 19: a $sort after $group was an 'in-memory SORT' (FAIL, index advice); no index can serve it."""
+    from analysis.querycost.advice import suggest_indexes
 
-    healthy = FileStats("/x/mongod.log", kind="log", lines=1)
-    healthy.skip("other log message")
-    junk = FileStats("/x/notes.log", kind="log", lines=2)
-    junk.skip("not a JSON log line", 2)
-    empty = pd.DataFrame(columns=["ns", "op", "shape", "count", "total_ms", "collscan", "internal", "dashboard"])
-    found = pd.DataFrame(columns=["severity", "dashboard"])
-    v = assess(empty, found, ReadStats([healthy]), "files: log")
-    assert v.status == "PASS"
-    v = assess(empty, found, ReadStats([healthy, junk]), "files: log")
-    assert v.status == "WARN" and v.headline.endswith("; 1 file(s) held no MongoDB evidence (notes.log).")
-    assert v.next_steps[0].startswith("Check the files that held no MongoDB evidence")
+    group_sort = {"aggregate": "assessments", "pipeline": [{"$match": {"user_id": "u"}},
+                                                           {"$group": {"_id": "$status", "n": {"$sum": 1}}},
+                                                           {"$sort": {"n": -1}}]}
+    plan_sort = {"find": "reports", "filter": {"user_id": "u"}, "sort": {"created_at": -1}}
+    rows = (_row("infra_mind.assessments", "aggregate", "[group sort]", "IXSCAN { user_id: 1 }", 3, 30, 4,
+                 False, True, group_sort)  # hasSortStage (SBE pushes the $sort down with the $group)
+            + _row("infra_mind.reports", "find", "{user_id: ?} sort {created_at: -1}", "IXSCAN { user_id: 1 }", 2,
+                   5_000, 5_000, False, True, plan_sort))
+    d = tag_dashboard(digest_rows(rows))
+    f = findings(d, Thresholds(sort_docs=1_000)).set_index("ns")
+    group = f.loc["infra_mind.assessments"]
+    assert "in-memory SORT" not in group["flags"] and group["severity"] == "INFO"
+    assert group["flags"].startswith("blocking pipeline $sort on fields $group computed (input 4 docs/exec")
+    assert "in-memory SORT" in f.loc["infra_mind.reports", "flags"]  # a plan SORT stays one
+    big = findings(tag_dashboard(digest_rows(_row("infra_mind.assessments", "aggregate", "[group sort]", "", 1,
+                                                  50_000, 20_000, False, False, group_sort))), Thresholds())
+    assert big["severity"].tolist() == ["WARN"]  # its input (20,000 documents returned) exceeds sort_docs
+    advice = suggest_indexes(d)
+    assert "infra_mind.assessments" not in set(advice["ns"]) and "infra_mind.reports" in set(advice["ns"])
+    v = assess(d, f.reset_index(), None, "test")
+    assert "blocking pipeline" not in v.headline  # INFO rows are shown, not judged

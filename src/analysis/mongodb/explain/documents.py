@@ -8,7 +8,7 @@
 * :func:`parse_shell_output` — what mongosh *prints* for ``.explain()``: JavaScript object
   literals (unquoted keys, ``'single quotes'``, ``Long('7')``, ``ObjectId('…')``,
   ``ISODate('…')``, ``Timestamp({ t: …, i: … })``, multi-line strings joined with ``+``,
-  ``test>`` prompt lines) turned into documents with :mod:`json5` after the shell's
+  ``test>`` prompt lines and their ``| …`` continuation lines) turned into documents with :mod:`json5` after the shell's
   constructors are rewritten as literals.
 """
 
@@ -24,7 +24,8 @@ from ...errors import DataError
 
 _MERGE_MARKERS = ("splitPipeline", "mergeType", "needsPrimaryShardMerger")
 
-_PROMPT = re.compile(r"^[^\n{}\[\]'\"]*?>\s.*$", re.M)
+#: the prompt line (``db> db.c.find(…)``) and mongosh 2's continuation lines (``| .sort({ a: 1 })``)
+_PROMPT = re.compile(r"^(?:[^\n{}\[\]'\"]*?>\s.*|\|\s.*)$", re.M)
 _CONCAT = re.compile(r"(['\"])\s*\+\s*\n\s*\1")
 _NUMBER_CTOR = re.compile(r"\b(?:Long|NumberLong|Int32|NumberInt|Int64|Double|Decimal128|NumberDecimal)\(\s*"
                           r"(['\"]?)([-+]?(?:\d[\d.eE+-]*|Infinity|NaN))\1\s*\)")

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..pipesort import facet_sort, pipeline_sorts
 from .plan import count, number
-from .single import facet_sorts, pipeline_stage_name, summarize_pipeline, summarize_query
+from .single import pipeline_stage_name, summarize_pipeline, summarize_query
 from .summary import ExplainSummary, ShardPlan, op_name, slowest, total, unique, verbosity_of
 from .vocabulary import known_pipeline_stage, known_plan_stage
 
@@ -38,6 +39,8 @@ def _combined(doc: Mapping[str, Any], parts: Sequence[tuple[str, ExplainSummary]
         docs_examined=total([s.docs_examined for s in subs]), keys_examined=total([s.keys_examined for s in subs]),
         n_returned=total([s.n_returned for s in subs]), duration_ms=slowest([s.duration_ms for s in subs]),
         collscan=any(s.collscan for s in subs), in_memory_sort=any(s.in_memory_sort for s in subs),
+        pipeline_sort=any(s.pipeline_sort for s in subs),
+        pipeline_sort_input=total([s.pipeline_sort_input for s in subs]),
         covered=bool(subs) and all(s.covered for s in subs), query_hash=first.query_hash if first else "",
         plan_cache_key=first.plan_cache_key if first else "", query_shape_hash=str(doc.get("queryShapeHash") or ""),
         unknown_stages=unique([u for s in subs for u in s.unknown_stages]),
@@ -109,9 +112,13 @@ def summarize_sharded_aggregate(doc: Mapping[str, Any]) -> ExplainSummary:
     merger = [s for s in split.get("mergerPart") or [] if isinstance(s, Mapping)]
     names = [pipeline_stage_name(s) for s in merger]
     combined = _combined(doc, parts)
-    merger_sort = any(n == "$sort" or (n == "$facet" and facet_sorts(s[n])) for s, n in zip(merger, names))
+    shards_part = [s for s in split.get("shardsPart") or [] if isinstance(s, Mapping)]
+    sorts = [s for s in pipeline_sorts(shards_part + merger) if s.index >= len(shards_part)]  # the merger's
+    merger_sort = facet_sort(merger) or any(not s.computed_by for s in sorts)
+    merger_computed = any(s.computed_by for s in sorts)
     return _combined(
         doc, parts, op=op_name(doc.get("command"), "aggregate"), stages=(*combined.stages, *names),
         n_returned=combined.n_returned if set(names) <= {"$mergeCursors"} else None,
         in_memory_sort=combined.in_memory_sort or merger_sort,
+        pipeline_sort=combined.pipeline_sort or merger_computed,
         unknown_stages=unique([*combined.unknown_stages, *(n for n in names if not known_pipeline_stage(n))]))

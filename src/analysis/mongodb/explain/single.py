@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..pipesort import blocking_sort_an_index_could_serve, computed_sort
 from .plan import count, number, plan_facts, winning_tree
 from .summary import (ExplainSummary, framework_of, hashes, is_covered, ns_from_command, op_name, slowest, total,
                       unique, verbosity_of)
@@ -52,12 +53,6 @@ def pipeline_stage_name(stage: Mapping[str, Any]) -> str:
     return next((k for k in stage if k.startswith("$")), "?")
 
 
-def facet_sorts(body: Any) -> bool:
-    """A ``$facet`` body with a ``$sort`` in one of its sub-pipelines (always in memory)."""
-    subs = body.values() if isinstance(body, Mapping) else []
-    return any(isinstance(s, Mapping) and "$sort" in s for sub in subs if isinstance(sub, list) for s in sub)
-
-
 def summarize_pipeline(doc: Mapping[str, Any]) -> ExplainSummary:
     """Summarize an aggregation explain with ``stages[]`` (see :mod:`.summary`).
 
@@ -76,7 +71,9 @@ def summarize_pipeline(doc: Mapping[str, Any]) -> ExplainSummary:
     cursors = [s[n] for s, n in zip(stages, names) if n in CURSOR_STAGES and isinstance(s[n], Mapping)]
     inner = [summarize_query({**doc, "command": None}, c.get("queryPlanner") or {}, c.get("executionStats")) for c in cursors]
     lookups = [s for s, n in zip(stages, names) if n == "$lookup"]
-    sort = any(n == "$sort" or (n == "$facet" and facet_sorts(s[n])) for s, n in zip(stages, names))
+    sort = blocking_sort_an_index_could_serve(stages)  # a $sort on computed fields is no in-memory SORT
+    computed = computed_sort(stages)
+    sort_input = count(stages[computed.index - 1].get("nReturned")) if computed and computed.index else None
     docs = total([i.docs_examined for i in inner] + [count(s.get("totalDocsExamined")) for s in lookups])
     keys = total([i.keys_examined for i in inner] + [count(s.get("totalKeysExamined")) for s in lookups])
     later = [s for s, n in zip(stages, names) if n not in CURSOR_STAGES]
@@ -104,4 +101,5 @@ def summarize_pipeline(doc: Mapping[str, Any]) -> ExplainSummary:
         covered=bool(inner) and all(i.covered for i in inner) and not lookups,
         query_hash=first.query_hash if first else "", plan_cache_key=first.plan_cache_key if first else "",
         query_shape_hash=str(doc.get("queryShapeHash") or ""), unknown_stages=unique(unknown),
-        command=command if isinstance(command, Mapping) else None, parsed_query=first.parsed_query if first else None)
+        command=command if isinstance(command, Mapping) else None, parsed_query=first.parsed_query if first else None,
+        pipeline_sort=computed is not None, pipeline_sort_input=sort_input)

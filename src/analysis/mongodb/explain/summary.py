@@ -61,6 +61,8 @@ class ExplainSummary:
     ``plan_cache_key`` ``planCacheKey``, ``query_shape_hash`` the 8.0 ``queryShapeHash``:
     the keys a digest groups plan flips by. ``command`` (the explained command, 5.0+) and
     ``parsed_query`` (the planner's filter) are kept for query shapes, not compared.
+    ``pipeline_sort`` / ``pipeline_sort_input``: a blocking ``$sort`` on computed fields and its input;
+    ``not_mongodb``: what a server's explain holds instead of MongoDB's plan (then nothing is judged).
     """
 
     ns: str
@@ -86,6 +88,14 @@ class ExplainSummary:
     unknown_stages: tuple[str, ...]
     command: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
     parsed_query: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    #: a blocking pipeline ``$sort`` on computed fields (after ``$group``…): no index serves it, so it is
+    #: not an in-memory SORT (:mod:`analysis.mongodb.pipesort`)
+    pipeline_sort: bool = False
+    #: documents entering that ``$sort`` (``nReturned`` of the stage before it), when the explain says
+    pipeline_sort_input: int | None = None
+    #: set when the explain is not MongoDB's (no ``winningPlan``, ``stages`` or ``shards``; e.g. a
+    #: PostgreSQL plan from FerretDB): its top-level keys. Nothing is judged from it.
+    not_mongodb: str = ""
 
     @property
     def has_execution_stats(self) -> bool:

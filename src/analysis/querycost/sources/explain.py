@@ -5,7 +5,9 @@ distinct / aggregate, sharded finds and aggregates) becomes one row: the plan su
 way mongod writes it, documents / keys examined, documents returned, the duration
 (``executionTimeMillis``; an aggregate: the largest of it and the stage estimates), COLLSCAN
 (on any shard) and blocking SORT. Explains have no timestamp and no response size. An
-explain without execution statistics (verbosity ``queryPlanner``) is counted as skipped;
+explain without execution statistics (verbosity ``queryPlanner``) is counted as skipped, and
+so is another server's explain (no ``winningPlan``: "this server's explain is not MongoDB's",
+with its keys among the file's problems);
 a stage the parser does not know is named in the file's problems (the row is still made).
 """
 
@@ -22,6 +24,7 @@ from ..shape import command_shape
 #: Skip reasons (the digest's read table shows them).
 NO_EXECUTION_STATS = "explain without executionStats (use explain('executionStats'))"
 NO_DURATION = "explain without executionTimeMillis"
+NOT_MONGODB = "this server's explain is not MongoDB's (not judged)"
 
 
 def summary_row(s: ExplainSummary) -> tuple:
@@ -57,6 +60,12 @@ def explain_row(doc: Mapping[str, Any], st: FileStats) -> tuple | None:
         s = summarize_explain(doc)
     except DataError as exc:
         st.skip(str(exc))
+        return None
+    if s.not_mongodb:
+        st.skip(NOT_MONGODB)
+        note = f"this server's explain is not MongoDB's: {s.not_mongodb}"
+        if note not in st.problems:
+            st.problems.append(note)
         return None
     for stage in s.unknown_stages:
         note = f"unknown explain stage {stage!r} (summarized without it)"

@@ -1,6 +1,7 @@
 """Evidence files of any kind: open (plain or gzip, guarded), detect the kind, iterate rows.
 
 * mongod 4.4+ structured JSON log (plain or ``.gz``): "Slow query" lines (:mod:`.log`);
+* mongod / mongos 2.4 → 4.2 text-format log (plain or ``.gz``): operation lines (:mod:`.textlog`);
 * profiler exports (``mongoexport`` of ``system.profile``): JSON lines or a JSON array,
   relaxed or canonical Extended JSON (:mod:`.jsonstream`, :mod:`.profile`);
 * explain outputs of every layout :mod:`analysis.mongodb.explain` reads (classic and SBE,
@@ -10,8 +11,10 @@
 The kind is detected from the content, not the file name. Nothing here holds a whole
 file in memory. Bad input (junk lines, binary garbage, a truncated ``.gz``, an array
 cut in the middle, an empty file) is counted in the file's
-:class:`~analysis.querycost.records.FileStats`, never fatal; a missing or unopenable
-file is one :class:`~analysis.errors.SourceError` line.
+:class:`~analysis.querycost.records.FileStats`, never fatal; a file in which nothing is
+MongoDB evidence (``/etc/hostname``, a CSV, a binary file) gets the kind ``text`` / ``binary``
+and one problem saying what it looked like; a missing or unopenable file is one
+:class:`~analysis.errors.SourceError` line.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import io
 import re
 import zlib
 from collections.abc import Iterator, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -36,8 +40,13 @@ from .explain import explain_row
 from .jsonstream import iter_json_lines, iter_json_values
 from .log import iter_log_rows, log_row
 from .profile import profile_row
+from .textlog import iter_text_log_rows
 
-_LEGACY_TEXT_LOG = re.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*\s+[IWEFD]\s+[A-Z_]+\s+\[")
+#: The timestamp a text-format mongod / mongos line starts with (ctime, iso8601-local, iso8601-utc).
+_TEXT_LOG = re.compile(rb"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]?\d "
+                       rb"\d\d:\d\d:\d\d(?:\.\d{3})?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(?:Z|[+-]\d\d:?\d\d)) ")
+#: Lines of a file's head looked at to tell its kind.
+_HEAD_LINES = 40
 GZIP_MAGIC = b"\x1f\x8b"
 #: bytes looked at to detect a file's kind
 HEAD_BYTES = 65536
@@ -94,9 +103,9 @@ def detect_kind(head: bytes) -> str:
     Returns
     -------
     str
-        One of ``"empty"``, ``"binary"``, ``"legacy-text-log"``, ``"log"``,
-        ``"json-array"``, ``"json-lines"``, ``"json"`` (concatenated / pretty documents),
-        ``"mongosh"`` (the shell's printed output).
+        One of ``"empty"``, ``"binary"``, ``"text-log"`` (mongod / mongos 2.4 → 4.2), ``"log"``
+        (4.4+ JSON), ``"json-array"``, ``"json-lines"``, ``"json"`` (concatenated / pretty
+        documents), ``"mongosh"`` (the shell's printed output), ``"text"`` (none of them).
     """
     stripped = head.lstrip()
     if not stripped:
@@ -108,8 +117,9 @@ def detect_kind(head: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start < 4090:  # a multi-byte char cut by the 4 KiB window is fine
             return "binary"
-    if _LEGACY_TEXT_LOG.match(stripped):
-        return "legacy-text-log"
+    lines = stripped[:16384].split(b"\n", _HEAD_LINES)[:_HEAD_LINES]
+    if any(_TEXT_LOG.match(line) for line in lines):
+        return "text-log"
     if looks_like_shell_output(head[:4096].decode("utf-8", "replace")):
         return "mongosh"
     if stripped.startswith(b"["):
@@ -120,10 +130,33 @@ def detect_kind(head: bytes) -> str:
     try:
         doc = orjson.loads(first)
     except orjson.JSONDecodeError:
-        return "json" if stripped.startswith(b"{") else "log"
+        if stripped.startswith(b"{"):
+            return "json"
+        return "log" if any(line.startswith(b'{"t":') for line in lines) else "text"
     if isinstance(doc, dict) and "t" in doc and "msg" in doc:
         return "log"
-    return "json-lines"
+    return "json-lines" if isinstance(doc, (dict, list)) else "text"
+
+
+def looks_like(head: bytes) -> str:
+    """What a file that is no MongoDB evidence looks like, for its one-line problem.
+
+    Examples
+    --------
+    >>> looks_like(b"web-01\\n")
+    "text, first line 'web-01'"
+    >>> looks_like(b"id,name,total\\n1,a,3\\n")
+    "a CSV table (3 columns, header 'id,name,total')"
+    """
+    text = head.decode("utf-8", "replace")
+    rows = [r for r in text.splitlines() if r.strip()]
+    first = rows[0].strip() if rows else ""
+    shown = first if len(first) <= 60 else first[:59] + "…"
+    for sep in (",", "\t", ";"):
+        n = first.count(sep)
+        if n >= 1 and len(rows) > 1 and rows[1].count(sep) == n:
+            return f"a {'CSV' if sep == ',' else 'delimited'} table ({n + 1} columns, header {shown!r})"
+    return f"text, first line {shown!r}"
 
 
 def doc_row(doc: Any, st: FileStats, shapes: ShapeCache) -> tuple | None:
@@ -155,7 +188,7 @@ def doc_row(doc: Any, st: FileStats, shapes: ShapeCache) -> tuple | None:
 
 
 def _unusable(kind: str, fh: io.BufferedReader, st: FileStats) -> None:
-    """Count a file that is empty, binary or a pre-4.4 text log (nothing in it is read)."""
+    """Count a file that is empty, binary or text that is no MongoDB evidence (nothing in it is read)."""
     if kind == "empty":
         st.kind = "empty" if not st.problems else "unreadable"
         st.problems.append("empty file" if not st.problems else "nothing readable")
@@ -164,12 +197,13 @@ def _unusable(kind: str, fh: io.BufferedReader, st: FileStats) -> None:
         st.lines += 1
         st.skip("binary or non-UTF-8 content")
         st.problems.append("binary content: not a log, profile or explain file")
-    else:  # legacy-text-log
-        st.kind = "legacy-text-log"
-        n = sum(1 for _ in fh)
+    else:  # text: no line is a MongoDB log line, profile entry or explain
+        st.kind = "text"
+        what = looks_like(fh.peek(HEAD_BYTES)[:HEAD_BYTES])
+        n = sum(1 for line in fh if line.strip())
         st.lines += n
-        st.skip("legacy text log (MongoDB ≤ 4.2) not supported", n)
-        st.problems.append("text-format log of MongoDB ≤ 4.2: use a 4.4+ JSON log or the profiler")
+        st.skip("not a MongoDB log line, profile entry or explain", n)
+        st.problems.append(f"not a MongoDB log, profile export or explain output: it looks like {what}")
 
 
 def _json_rows(kind: str, fh: io.BufferedReader, st: FileStats) -> Iterator[tuple]:
@@ -180,7 +214,10 @@ def _json_rows(kind: str, fh: io.BufferedReader, st: FileStats) -> Iterator[tupl
     else:
         values = iter_json_values(text, st, array=(kind == "json-array"))
     shapes = ShapeCache()
+    first_keys: list[str] | None = None
     for doc in values:
+        if first_keys is None:
+            first_keys = [str(k) for k in doc][:6] if isinstance(doc, dict) else [type(doc).__name__]
         inner = [] if is_explain(doc) else explain_documents(doc)
         st.lines += max(len(inner) - 1, 0)  # an envelope of several explains: one unit each
         for d in inner or [doc]:
@@ -188,6 +225,9 @@ def _json_rows(kind: str, fh: io.BufferedReader, st: FileStats) -> Iterator[tupl
             if row is not None:
                 st.records += 1
                 yield row
+    if st.kind == "unknown" and first_keys is not None:
+        st.problems.append("JSON documents, none a MongoDB log line, profile entry or explain "
+                           f"(the first has: {', '.join(first_keys) or 'no field'})")
 
 
 def _shell_rows(fh: io.BufferedReader, st: FileStats) -> Iterator[tuple]:
@@ -232,15 +272,26 @@ def iter_file_rows(path: str | Path, st: FileStats) -> Iterator[tuple]:
         raise SourceError(f"{p}: cannot open ({exc.strerror or exc})") from None
     with fh:
         kind = detect_kind(fh.peek(HEAD_BYTES)[:HEAD_BYTES])
-        if kind in ("empty", "binary", "legacy-text-log"):
+        if kind in ("empty", "binary", "text"):
             _unusable(kind, fh, st)
         elif kind == "log":
             st.kind = "log"
             yield from iter_log_rows(fh, st)
+        elif kind == "text-log":
+            st.kind = "text-log"
+            yield from iter_text_log_rows(fh, st, ref_year=_modified_year(p))
         elif kind == "mongosh":
             yield from _shell_rows(fh, st)
         else:
             yield from _json_rows(kind, fh, st)
+
+
+def _modified_year(path: Path) -> int | None:
+    """The year the file was last written (the year of its last ctime timestamps), None if unknown."""
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).year
+    except (OSError, ValueError, OverflowError):
+        return None
 
 
 def iter_rows(paths: Sequence[str | Path], stats: ReadStats) -> Iterator[tuple]:

@@ -14,8 +14,9 @@ output), relaxed or canonical Extended JSON, or mongosh's printed output, in one
   ``db.c.getIndexes()``), given as ``COLLECTION=path`` (else the file's stem is the collection).
 
 Live (:func:`read_live`): ``listIndexes`` and ``$indexStats`` per collection, each with
-``maxTimeMS``; a user without the ``indexStats`` privilege gets one note naming it, and the
-rest of the audit runs. Nothing here writes.
+``maxTimeMS``; a read the server refuses for any reason (no ``indexStats`` privilege, a server
+that does not implement ``$indexStats``…) is one WARN line naming it, and the rest of the audit
+runs. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -26,18 +27,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bson import json_util
-
 from ...config import resolve_path
 from ...errors import DataError, SourceError, one_line
 from ...timeparse import parse_instant
+from ...mongodb import ejson
 from ...mongodb.explain import looks_like_shell_output, parse_shell_output
 from ...mongodb.explain.plan import number
-from ...redact import redact_text
 from ..hygiene import IndexInfo, index_info, merge_usage
+from .live import Refusals
 
 _RESERVED = ("exported_at", "database", "synthetic")
-_JSON_OPTIONS = json_util.JSONOptions(tz_aware=True)
 
 
 @dataclass
@@ -55,7 +54,7 @@ def _decode(path: Path) -> Any:
     if looks_like_shell_output(text[:4096]):
         values = parse_shell_output(text)
         return values[0] if len(values) == 1 else values
-    return json_util.loads(text, json_options=_JSON_OPTIONS)
+    return ejson.loads(text)
 
 
 def _by_collection(spec: str, database: str) -> tuple[dict[str, list], dict[str, Any]]:
@@ -116,15 +115,8 @@ def read_files(index_stats_paths: Sequence[str], indexes_paths: Sequence[str], *
     return ev
 
 
-def _privilege_note(exc: Exception, what: str, ns: str) -> str | None:
-    """One line when the server refused for lack of a privilege (code 13), else None."""
-    if getattr(exc, "code", None) == 13 or "not authorized" in str(exc):
-        return (f"MongoDB {ns}: {what} needs the '{'indexStats' if what == '$indexStats' else 'listIndexes'}' "
-                f"privilege (role clusterMonitor or a custom role): not read, the rest of the audit runs")
-    return None
-
-
-def read_live(db: Any, collections: Sequence[str], *, max_time_ms: int) -> IndexEvidence:
+def read_live(db: Any, collections: Sequence[str], *, max_time_ms: int,
+              refusals: Refusals | None = None) -> IndexEvidence:
     """Indexes (``listIndexes``) and usage (``$indexStats``) of a live database, read-only.
 
     Parameters
@@ -135,17 +127,18 @@ def read_live(db: Any, collections: Sequence[str], *, max_time_ms: int) -> Index
         Collections to read.
     max_time_ms : int
         ``maxTimeMS`` of each command.
+    refusals : Refusals, optional
+        Where refusals are noted (a new one otherwise; its lines become ``notes``).
 
     Returns
     -------
     IndexEvidence
-        ``as_of`` now (UTC); a note per missing privilege.
-
-    Raises
-    ------
-    SourceError
-        Any other server error (one line, redacted).
+        ``as_of`` now (UTC); one WARN note per read the server refused and reason (``listIndexes`` /
+        ``$indexStats``, whatever the reason: Unauthorized, NotImplemented, CommandNotFound, …), naming
+        the collections; the rest is read.
     """
+    own = refusals is None
+    refusals = Refusals() if refusals is None else refusals
     ev = IndexEvidence(as_of=datetime.now(timezone.utc))
     defs: list[IndexInfo] = []
     stats: list[tuple[str, Mapping[str, Any]]] = []
@@ -158,13 +151,11 @@ def read_live(db: Any, collections: Sequence[str], *, max_time_ms: int) -> Index
                     defs += [index_info(ns, d) for d in reply["cursor"]["firstBatch"]]
                 else:
                     stats += [(ns, d) for d in db[coll].aggregate([{"$indexStats": {}}], maxTimeMS=max_time_ms)]
-            except Exception as exc:
-                note = _privilege_note(exc, what, ns)
-                if note is None:
-                    raise SourceError(redact_text(f"MongoDB {ns}: {what} failed: {one_line(exc, 200)}")) from None
-                if note not in ev.notes:
-                    ev.notes.append(note)
+            except Exception as exc:  # noqa: BLE001 - an optional read: one WARN line, the audit goes on
+                refusals.add(what, exc, ns)
     ev.indexes = merge_usage(defs, stats)
+    if own:
+        ev.notes += refusals.lines()
     return ev
 
 

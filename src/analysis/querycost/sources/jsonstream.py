@@ -3,7 +3,8 @@
 Two layouts: one document per line (mongoexport's default, :func:`iter_json_lines`) and
 concatenated or pretty-printed documents or one top-level array (``--jsonArray``,
 :func:`iter_json_values`). Relaxed and canonical Extended JSON are decoded with
-:mod:`bson.json_util` (dates timezone-aware). The buffer holds at most the current
+:mod:`bson.json_util` (dates timezone-aware), leniently (:mod:`analysis.mongodb.ejson`: Compass's
+string ``$timestamp`` and the like are read, a wrapper nobody reads is kept as it is). The buffer holds at most the current
 document plus one read chunk, so memory does not depend on file size. Junk, bad
 Extended JSON and a document cut by the end of the file are counted in the file's
 :class:`~analysis.querycost.records.FileStats`, never fatal.
@@ -14,14 +15,11 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from functools import partial
 from typing import Any
 
-from bson import json_util
-
+from ...mongodb.ejson import object_pairs_hook
 from ..records import FileStats
 
-_JSON_OPTIONS = json_util.JSONOptions(tz_aware=True)
 _CHUNK_CHARS = 1 << 20
 _SEPARATORS = " \t\r\n,"
 #: what one decoding step did (besides yielding a value)
@@ -73,7 +71,7 @@ def iter_json_values(text: io.TextIOBase, st: FileStats, *, array: bool) -> Iter
     array : bool
         The file is one JSON array (its elements are yielded).
     """
-    decoder = json.JSONDecoder(object_pairs_hook=partial(json_util.object_pairs_hook, json_options=_JSON_OPTIONS))
+    decoder = json.JSONDecoder(object_pairs_hook=object_pairs_hook)
     b = _Buffer(text)
     started = not array
     closed = False
@@ -160,7 +158,7 @@ def iter_json_lines(text: io.TextIOBase, st: FileStats) -> Iterator[Any]:
     st : FileStats
         Counts lines read and skipped.
     """
-    hook = partial(json_util.object_pairs_hook, json_options=_JSON_OPTIONS)
+    hook = object_pairs_hook
     for line in text:
         if not line.strip():
             continue

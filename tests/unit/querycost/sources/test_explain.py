@@ -79,3 +79,13 @@ def test_explain_rows_carry_the_plan_cache_key_so_they_join_the_logs_plans(tmp_p
     path.write_text(json.dumps(doc))
     (rec,), _ = _read(path)
     assert (rec.query_hash, rec.plan_cache_key, rec.shape_hash) == ("2A227B45", "DDA6CEDD", "AB" * 32)
+
+
+def test_a_compass_explain_with_a_string_timestamp_is_read() -> None:
+    """Issue 19's report: an 8.0 EXPRESS_IXSCAN explain saved from Compass, ``$clusterTime`` holding
+    ``{"$timestamp": "7397118085368381441"}`` (a string), was refused whole. The fixture is the 8.0 express
+    fixture of tests/data/mongodb/explain with the envelope fields Compass saves (the reported value)."""
+    recs, st = _read(DATA / "explain_compass_80_string_timestamp.json")
+    (rec,) = recs
+    assert st.files[0].kind == "explain" and st.skipped == 0
+    assert rec.plan_summary == "EXPRESS_IXSCAN { _id: 1 }" and rec.keys_examined == 1

@@ -78,7 +78,10 @@ def test_live_without_the_privilege_gives_one_note_and_the_rest() -> None:
     db.assessments.create_index("user_id")
     ev = read_live(_NoIndexStats(db), ["assessments", "reports"], max_time_ms=900)
     assert [i.name for i in ev.indexes if i.ns == "infra_mind.assessments"] == ["_id_", "user_id_1"]
-    assert len(ev.notes) == 2 and all("'indexStats' privilege" in n and "\n" not in n for n in ev.notes)
+    # issue 19: one WARN line per refused read and reason, naming the collections (was one note per collection)
+    (note,) = ev.notes
+    assert note.startswith("WARN $indexStats not read on infra_mind.assessments, infra_mind.reports: ")
+    assert "Unauthorized (13)" in note and "'indexStats' privilege" in note and "\n" not in note
 
 
 def test_live_reads_stats_with_max_time() -> None:

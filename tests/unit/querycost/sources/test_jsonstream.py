@@ -41,10 +41,19 @@ def test_junk_line_is_skipped_up_to_the_next_line(monkeypatch) -> None:
     assert got == [{"a": 1}, {"a": 2}] and set(st.reasons) == {"not JSON"}
 
 
-def test_bad_extended_json_is_counted_and_skipped() -> None:
+def test_a_wrapper_nobody_reads_never_loses_the_document() -> None:
+    # issue 19: decoded leniently (the document was skipped as "bad Extended JSON" before); the wrapper stays raw
     got, st = _values('[{"a": 1}, {"d": {"$date": {"$numberLong": "not-a-number"}}}, {"a": 3}]', array=True)
-    assert got == [{"a": 1}, {"a": 3}]
-    assert st.skipped == 1 and next(iter(st.reasons)).startswith("bad Extended JSON")
+    assert got == [{"a": 1}, {"d": {"$date": {"$numberLong": "not-a-number"}}}, {"a": 3}] and st.skipped == 0
+
+
+def test_compass_and_shell_export_forms_are_decoded() -> None:
+    """Compass writes the 64-bit $timestamp as a string (the value of issue 19's report), numbers unquoted."""
+    got, st = _values('[{"t": {"$timestamp": "7397118085368381441"}, "n": {"$numberLong": 5}, '
+                      '"d": {"$date": "1700000000000"}, "o": {"$oid": "not-an-id"}}]', array=True)
+    (doc,) = got
+    assert (doc["t"].time, doc["t"].inc) == (7397118085368381441 >> 32, 1) and doc["n"] == 5
+    assert doc["d"] == datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc) and doc["o"] == {"$oid": "not-an-id"}
 
 
 def test_cut_array_keeps_what_came_before() -> None:
@@ -63,5 +72,6 @@ def test_not_an_array() -> None:
 def test_json_lines_skip_blank_and_bad_lines() -> None:
     st = FileStats("t")
     text = '{"a": 1}\n\n{oops\n{"t": {"$date": {"$numberLong": "x"}}}\n{"a": 2}\n'
-    assert list(iter_json_lines(io.StringIO(text), st)) == [{"a": 1}, {"a": 2}]
-    assert st.lines == 4 and st.reasons["not JSON"] == 1 and st.skipped == 2
+    # issue 19: the line with a wrapper nobody reads is kept (lenient decode), only the junk line is skipped
+    assert list(iter_json_lines(io.StringIO(text), st)) == [{"a": 1}, {"t": {"$date": {"$numberLong": "x"}}}, {"a": 2}]
+    assert st.lines == 4 and st.reasons["not JSON"] == 1 and st.skipped == 1
