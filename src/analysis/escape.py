@@ -18,6 +18,8 @@ a mention or a formula. Each format has one function here and every writer of th
 * **XML** (JUnit): ElementTree escapes markup; :func:`xml_clean` replaces the characters XML 1.0
   cannot carry at all (control characters in a frame) with visible ``\\xNN`` text, so the document
   stays well-formed.
+* **matplotlib** (plot titles, tick labels, legends): :func:`mpl_text` — a pair of ``$`` is mathtext
+  markup to matplotlib (an invalid one raises while drawing), so ``$`` is escaped.
 
 SARIF and JSON go through :mod:`json`, which needs nothing more.
 """
@@ -98,6 +100,17 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def mpl_text(text: str) -> str:
+    """``text`` for a matplotlib label or title: ``$`` escaped, so no pair of them is read as mathtext.
+
+    Examples
+    --------
+    >>> mpl_text("{status: {$in: ?}, $or: [?]}")
+    '{status: {\\\\$in: ?}, \\\\$or: [?]}'
+    """
+    return str(text).replace("$", r"\$")
 
 
 def xml_chars(text: str) -> str:

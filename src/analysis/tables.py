@@ -124,8 +124,9 @@ def styled(df: pd.DataFrame, *, caption: str | None = None, index: bool = False,
     numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
     style = df.style.set_uuid(_table_id(df, caption)).set_table_styles(_TABLE_CSS)
     style = style.format(_escaped(format_number))
-    if formats:
-        style = style.format({k: _escaped(v) for k, v in formats.items() if k in df.columns})
+    overrides = {k: _escaped(v) for k, v in (formats or {}).items() if k in df.columns}
+    if overrides:  # subset: a dict alone resets every other column to pandas' default (unescaped) formatter
+        style = style.format(overrides, subset=list(overrides))
     for axis in ("index", "columns"):
         style = style.format_index(_escaped(label_text), axis=axis).format_index_names(_escaped(str), axis=axis)
     if numeric:

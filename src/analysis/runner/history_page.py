@@ -19,7 +19,7 @@ from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 from PIL import Image
 
-from ..escape import CSP_META, href, html_text
+from ..escape import CSP_META, href, html_text, mpl_text
 from ..record import STATUS_COLOURS
 from ..tables import format_number
 from .index import CHANGE_CELLS
@@ -57,7 +57,7 @@ class _Chart:
         ys_all: list[float] = []
         for artist, (label, (xs, ys)) in zip(self._lines(len(lines)), lines.items()):
             artist.set_data(xs, ys)
-            artist.set_label(label)
+            artist.set_label(mpl_text(label))  # figure and SLO names: never mathtext
             artist.set_marker("o" if len(xs) < 30 else "")
             xs_all += list(xs)
             ys_all += list(ys)
@@ -71,7 +71,7 @@ class _Chart:
             label.set_horizontalalignment(align)  # inside the figure, never cut at its edges
         yticks = [lo, 0.0, hi] if lo < 0 < hi else ([lo, hi] if hi > lo else [lo])  # 0: e.g. a budget just spent
         ax.set_yticks(yticks, [format_number(y) for y in yticks], fontsize=7)
-        ax.set_ylabel(unit, fontsize=7)
+        ax.set_ylabel(mpl_text(unit), fontsize=7)
         legend = ax.get_legend()
         if legend is not None:
             legend.remove()

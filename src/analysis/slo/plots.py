@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
+from ..escape import mpl_text
 from ..tables import show_section
 from . import budget as B
 from .objectives import format_duration
@@ -41,8 +42,8 @@ def slo_figure(res: SLOResult, source: str) -> plt.Figure | None:
     target = rep.target / 100
     fig, axes = plt.subplots(1, 3, figsize=(15, 3.4))
     res_s = format_duration(ev.grid.res)
-    fig.suptitle(f"{rep.name} — target {rep.target:g} %, {rep.window}; computed by analysis.slo from counters in "
-                 f"{source} ({res_s} bins, increases with reset handling)", fontsize=9)
+    fig.suptitle(mpl_text(f"{rep.name} — target {rep.target:g} %, {rep.window}; computed by analysis.slo from counters "
+                          f"in {source} ({res_s} bins, increases with reset handling)"), fontsize=9)
     # 1 burn-down
     ax = axes[0]
     if rep.budgeting_method == "timeslices":
@@ -98,7 +99,7 @@ def budget_overview(ev: Evaluation, source: str) -> plt.Figure:
     """Bar chart: budget remaining per SLO (negative = overspent; NO_DATA shown as a gap)."""
     reps = ev.reports
     fig, ax = plt.subplots(figsize=(10, 3.2))
-    names = [r.name for r in reps]
+    names = [mpl_text(r.name) for r in reps]  # names carry label values (group_by)
     vals = [r.budget_remaining_pct if r.budget_remaining_pct is not None else 0 for r in reps]
     by_status = {"NO_DATA": "#6e7781", "FAIL": "#cf222e", "WARN": "#bf8700", "PASS": "#1a7f37"}
     colours = [by_status[r.status] for r in reps]
@@ -109,8 +110,8 @@ def budget_overview(ev: Evaluation, source: str) -> plt.Figure:
     ax.axvline(0, c="k", lw=0.8)
     ax.invert_yaxis()
     ax.set_xlabel("error budget remaining (% of budget; lower bound where the SLI is bounded)")
-    ax.set_title(f"Error budget remaining per SLO at {pd.Timestamp(ev.at, unit='s'):%Y-%m-%d %H:%M} UTC — computed by "
-                 f"analysis.slo from {source}", fontsize=9)
+    ax.set_title(mpl_text(f"Error budget remaining per SLO at {pd.Timestamp(ev.at, unit='s'):%Y-%m-%d %H:%M} UTC — "
+                          f"computed by analysis.slo from {source}"), fontsize=9)
     fig.tight_layout()
     return fig
 

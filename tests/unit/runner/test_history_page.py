@@ -3,6 +3,7 @@
 import base64
 import re
 
+from analysis.escape import CSP_META
 from analysis.runner.history_page import BUDGET_PREFIX, render_history_page
 
 
@@ -46,3 +47,13 @@ def test_empty_history_and_no_budget_figures():
     assert "No numeric key figure recorded yet." in page and "No status change recorded yet." in page
     page = render_history_page([r for r in _rows() if not r[3].startswith(BUDGET_PREFIX)], [], run_id="r", params_hash="h")
     assert "No SLO budget-left figures recorded in these runs." in page and page.count("<figure>") == 2
+
+
+def test_names_from_audited_systems_are_text_in_the_page_and_in_the_charts():
+    """Figure and SLO names carry label values: escaped in captions, never mathtext in a chart (it would raise)."""
+    hostile = 'x{endpoint="<img src=x onerror=alert(1)>"} $\\frac{a}{0}$ $x^$'
+    rows = [(f"2026-11-0{d}T06:00:00+00:00", f"2026110{d}T060000Z", "03_slo", name, float(d), "$%$")
+            for d in (1, 2) for name in (f"{BUDGET_PREFIX} {hostile}", hostile)]
+    page = render_history_page(rows, [], run_id="20261102T060000Z", params_hash="h", runs=2)
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert page.index(CSP_META) < page.index("<title>")

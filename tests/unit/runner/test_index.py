@@ -2,6 +2,7 @@
 
 import re
 
+from analysis.escape import CSP_META
 from analysis.record import STATUS_COLOURS
 from analysis.runner import NotebookResult, RunSummary, render_index
 
@@ -72,3 +73,12 @@ def test_first_run_and_warnings():
     page = render_index(s)
     assert "nothing to compare yet" in page and "— first run" in page
     assert '<p class="warn">WARN history x: broken</p>' in page
+
+
+def test_the_page_carries_the_csp_and_builds_only_safe_links():
+    s = _summary()
+    s.notebooks[0].html = "javascript:alert(1)"
+    page = render_index(s, history_page='history.html"><script>')
+    assert page.index(CSP_META) < page.index("<title>") < page.index("<style>")
+    assert '<a href="#">report</a>' in page and "javascript:" not in page
+    assert 'href="history.html&quot;&gt;&lt;script&gt;"' in page
