@@ -18,6 +18,8 @@ a mention or a formula. Each format has one function here and every writer of th
 * **XML** (JUnit): ElementTree escapes markup; :func:`xml_clean` replaces the characters XML 1.0
   cannot carry at all (control characters in a frame) with visible ``\\xNN`` text, so the document
   stays well-formed.
+* **Code the workbook writes** (the reviewed mongosh script): names are JSON string literals;
+  :func:`comment_text` keeps a ``//`` comment on its one line.
 * **matplotlib** (plot titles, tick labels, legends): :func:`mpl_text` — a pair of ``$`` is mathtext
   markup to matplotlib (an invalid one raises while drawing), so ``$`` is escaped.
 
@@ -45,6 +47,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _URL_IGNORED = re.compile(r"[\t\n\r]")  # browsers drop these anywhere in a URL before reading its scheme
 _URL_LEADING = re.compile(r"^[\x00-\x20]+")  # ... and leading controls and spaces
+_LINE_BREAKS = re.compile("[\r\n\u2028\u2029\x85\x0b\x0c]")  # JavaScript line terminators (they end a // comment), and breaks editors show
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -100,6 +103,17 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def comment_text(text: str) -> str:
+    """A ``//`` comment line of generated code: every line break in ``text`` shown as ``⏎``, so none ends the comment.
+
+    Examples
+    --------
+    >>> comment_text("index x\\ndb.dropDatabase()")
+    '// index x ⏎ db.dropDatabase()'
+    """
+    return "// " + _LINE_BREAKS.sub(" ⏎ ", str(text))
 
 
 def mpl_text(text: str) -> str:

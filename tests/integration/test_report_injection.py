@@ -237,3 +237,18 @@ def test_the_index_and_history_carry_the_status_change(toy_runs, request, chromi
     assert "NEW FAIL" in index.text and any(tag == "svg" for tag, _ in index.elements)
     history, _ = _page(request, chromium, "toy_runs", "history.html", tmp_path)
     assert "2 comparable run(s)" in history.text and re.search(r"PASS\s*→\s*FAIL", history.text)
+
+
+#: A statement of the reviewed mongosh script: names only as JSON string literals, directions only as ±1.
+_JS_STRING = r'"(?:[^"\\\n]|\\.)*"'
+SCRIPT_STATEMENT = re.compile(rf'db\.getSiblingDB\({_JS_STRING}\)\.getCollection\({_JS_STRING}\)\.'
+                              rf'(?:createIndex\(\{{ {_JS_STRING}: -?1(?:, {_JS_STRING}: -?1)* \}}\)|hideIndex\({_JS_STRING}\));')
+
+
+def test_the_mongosh_script_holds_names_only_as_strings(attacked):
+    """Index, collection and field names from the server: every code line is one of two statement forms."""
+    (script,) = (attacked / "01_query_cost_audit").glob("*.mongosh.js")
+    lines = [ln for ln in script.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    code = [ln for ln in lines if not ln.startswith("//")]
+    assert code and [ln for ln in code if not SCRIPT_STATEMENT.fullmatch(ln)] == []
+    assert "pwn-index" in script.read_text(encoding="utf-8")  # the hostile names did reach it
