@@ -15,7 +15,6 @@ it is unmaintained.)
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -25,6 +24,7 @@ from typing import Any
 
 from IPython.display import display
 
+from .escape import html_text
 from .jsonsafe import jsonable
 
 VERDICT_MIME = "application/vnd.infra-mind.verdict+json"
@@ -116,15 +116,15 @@ def render_html(v: Verdict) -> str:
     """The banner shown in the notebook and the HTML report."""
     colour = STATUS_COLOURS[v.status]
     rows = "".join(
-        f"<tr><td>{html.escape(figure_label(k, v.figure_info.get(k)))}</td>"
-        f"<td>{html.escape(format_figure(val, v.figure_info.get(k, {}).get('unit', '')))}</td></tr>"
+        f"<tr><td>{html_text(figure_label(k, v.figure_info.get(k)))}</td>"
+        f"<td>{html_text(format_figure(val, v.figure_info.get(k, {}).get('unit', '')))}</td></tr>"
         for k, val in v.key_figures().items()
     )
-    steps = "".join(f"<li>{html.escape(s)}</li>" for s in v.next_steps)
+    steps = "".join(f"<li>{html_text(s)}</li>" for s in v.next_steps)
     return (
         f'<div class="verdict verdict-{v.status.lower()}" style="border-left:8px solid {colour};padding:8px 12px;'
         f'background:#f6f8fa;margin:8px 0">'
-        f'<div style="font-size:1.3em"><b style="color:{colour}">Verdict: {v.status}</b> — {html.escape(v.headline)}</div>'
+        f'<div style="font-size:1.3em"><b style="color:{colour}">Verdict: {v.status}</b> — {html_text(v.headline)}</div>'
         + (f'<table style="margin-top:6px">{rows}</table>' if rows else "")
         + (f"<div><b>Next steps</b><ol>{steps}</ol></div>" if steps else "")
         + "</div>"

@@ -7,6 +7,12 @@ JupyterLab render, and ``text/plain`` (``DataFrame.to_string``) which nbval comp
 ``# NBVAL_CHECK_OUTPUT`` cells. Both are deterministic (the Styler's id is derived from the
 caption and columns, never random), so a table is never printed twice.
 
+Every value is text: cells, column and index labels, their names and the caption are formatted,
+then escaped (:func:`analysis.escape.html_text`) before pandas builds the table — values come
+from audited systems (shapes, field names, label values, frames). pandas' own ``escape="html"``
+is not enough: it escapes ``str`` cells only, and a dict or list cell (or a label) would still be
+written as markup.
+
 Cells whose output exists only for nbval can still be kept out of the HTML report with the
 cell tag ``report-hide`` (the runner's exporter drops them).
 """
@@ -15,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from numbers import Integral, Real
 from typing import Any
 
@@ -23,6 +29,7 @@ import pandas as pd
 from IPython.display import display
 from pandas.io.formats.style import Styler
 
+from .escape import html_text
 from .record import STATUS_COLOURS
 
 #: Cell values coloured like verdicts (the four statuses, plus the words audits use for them).
@@ -69,6 +76,18 @@ def format_number(value: Any) -> str:
     return str(value)
 
 
+def _escaped(fmt: str | Callable[[Any], Any]) -> Callable[[Any], str]:
+    """A Styler formatter: ``fmt`` (a format string or callable), then HTML-escaped."""
+    if isinstance(fmt, str):
+        return lambda value: html_text(fmt.format(value))
+    return lambda value: html_text(fmt(value))
+
+
+def label_text(value: Any) -> str:
+    """A column or index label as shown: floats in the house format, anything else as ``str``."""
+    return format_number(value) if isinstance(value, float) else str(value)
+
+
 def _status_css(value: Any) -> str:
     status = STATUS_WORDS.get(str(value).strip().upper()) if isinstance(value, str) else None
     if not status:
@@ -104,16 +123,19 @@ def styled(df: pd.DataFrame, *, caption: str | None = None, index: bool = False,
     """
     numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
     style = df.style.set_uuid(_table_id(df, caption)).set_table_styles(_TABLE_CSS)
-    style = style.format(format_number, subset=numeric or None) if numeric else style
-    if formats:
-        style = style.format({k: v for k, v in formats.items() if k in df.columns})
+    style = style.format(_escaped(format_number))
+    overrides = {k: _escaped(v) for k, v in (formats or {}).items() if k in df.columns}
+    if overrides:  # subset: a dict alone resets every other column to pandas' default (unescaped) formatter
+        style = style.format(overrides, subset=list(overrides))
+    for axis in ("index", "columns"):
+        style = style.format_index(_escaped(label_text), axis=axis).format_index_names(_escaped(str), axis=axis)
     if numeric:
         style = style.set_properties(subset=numeric, **{"text-align": "right", "font-variant-numeric": "tabular-nums"})
     text_cols = [c for c in df.columns if c not in numeric]
     if text_cols:
         style = style.map(_status_css, subset=text_cols)
     if caption:
-        style = style.set_caption(caption)
+        style = style.set_caption(html_text(caption))
     if not index:
         style = style.hide(axis="index")
     return style
@@ -144,3 +166,37 @@ def show(df: pd.DataFrame, *, caption: str | None = None, index: bool = False,
         text = f"{caption}\n{text}"
     display({"text/html": styled(df, caption=caption, index=index, formats=formats).to_html(),
              "text/plain": text}, raw=True)
+
+
+def section_html(heading: str, paragraphs: Sequence[str] = (), bullets: Sequence[str] = (), *,
+                 subtitle: str = "") -> str:
+    """A titled block of text as HTML built from escaped parts (``<h3>``, an emphasised subtitle, paragraphs, a list)."""
+    parts = [f"<h3>{html_text(heading)}</h3>"]
+    if subtitle:
+        parts.append(f"<p><em>{html_text(subtitle)}</em></p>")
+    parts += [f"<p>{html_text(p)}</p>" for p in paragraphs]
+    if bullets:
+        parts.append("<ul>" + "".join(f"<li>{html_text(b)}</li>" for b in bullets) + "</ul>")
+    return "".join(parts)
+
+
+def show_section(heading: str, paragraphs: Sequence[str] = (), bullets: Sequence[str] = (), *,
+                 subtitle: str = "") -> None:
+    """Display a titled block of text once: escaped HTML for readers, the same lines as text.
+
+    Use it instead of ``IPython.display.Markdown`` for text that holds input (names, label values,
+    reasons): Markdown passes raw HTML and ``javascript:`` links through; this is text.
+
+    Parameters
+    ----------
+    heading : str
+        The block's title.
+    paragraphs : sequence of str
+        One paragraph each.
+    bullets : sequence of str
+        A bullet list after the paragraphs.
+    subtitle : str
+        An emphasised line under the heading (e.g. a description).
+    """
+    text = "\n".join([heading, *([subtitle] if subtitle else []), *paragraphs, *(f"- {b}" for b in bullets)])
+    display({"text/html": section_html(heading, paragraphs, bullets, subtitle=subtitle), "text/plain": text}, raw=True)

@@ -124,7 +124,8 @@ def suggest_indexes(digest: pd.DataFrame,
     Returns
     -------
     DataFrame
-        ns, op, shape, problem, suggested_index, note.
+        ns, op, shape, problem, suggested_index (as mongod prints it), index_keys (the same as
+        (field, direction) pairs: the mongosh script is built from these, never from the text), note.
     """
     have: dict[str, list[tuple]] = {}
     for coll, keys in existing:
@@ -166,8 +167,8 @@ def suggest_indexes(digest: pd.DataFrame,
                 if any(e[:len(ix_t)] == ix_t for e in have.get(coll, [])):
                     note += "; already in the recommended/existing set"
             rows.append({"ns": r["ns"], "op": r["op"], "shape": r["shape"], "problem": problem,
-                         "suggested_index": format_index(ix) if ix else "—", "note": note})
-    return pd.DataFrame(rows, columns=["ns", "op", "shape", "problem", "suggested_index", "note"])
+                         "suggested_index": format_index(ix) if ix else "—", "index_keys": list(ix), "note": note})
+    return pd.DataFrame(rows, columns=["ns", "op", "shape", "problem", "suggested_index", "index_keys", "note"])
 
 
 def _flt(cmd: Mapping[str, Any]) -> Mapping[str, Any]:

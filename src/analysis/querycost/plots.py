@@ -11,16 +11,13 @@ import pandas as pd
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
-
-def _plain(text: str) -> str:
-    """Escape ``$`` so matplotlib does not read shapes as mathtext."""
-    return text.replace("$", r"\$")
+from ..escape import mpl_text
 
 
 def _label(row: pd.Series, width: int = 70) -> str:
     coll = str(row["ns"]).split(".", 1)[-1]
     text = f"{coll} {row['op']} {row['shape']}"
-    return _plain(text if len(text) <= width else text[: width - 1] + "…")
+    return mpl_text(text if len(text) <= width else text[: width - 1] + "…")
 
 
 def time_share_chart(digest: pd.DataFrame, *, top_n: int = 12, source: str = "") -> Figure:
@@ -30,9 +27,9 @@ def time_share_chart(digest: pd.DataFrame, *, top_n: int = 12, source: str = "")
     colors = np.where(top["collscan"] > 0, "#cf222e", np.where(top["in_memory_sort"] > 0, "#bf8700", "#0969da"))
     ax.barh([_label(r) for _, r in top.iterrows()], top["share_of_time"] * 100, color=colors)
     for y, (share, plan) in enumerate(zip(top["share_of_time"], top["plan_summary"])):
-        ax.text(share * 100, y, _plain(f" {share:.1%}  {plan}"), va="center", fontsize=7)
+        ax.text(share * 100, y, mpl_text(f" {share:.1%}  {plan}"), va="center", fontsize=7)
     ax.set_xlabel("share of total query time (%)  — red: COLLSCAN, amber: in-memory SORT, blue: index")
-    ax.set_title(_plain(f"Query time by shape (sum of durations per shape)\nsource: {source}"), fontsize=10)
+    ax.set_title(mpl_text(f"Query time by shape (sum of durations per shape)\nsource: {source}"), fontsize=10)
     ax.tick_params(axis="y", labelsize=7)
     ax.set_xlim(0, max(100.0, float(top["share_of_time"].max() * 100) * 1.35) if len(top) else 100)
     fig.tight_layout()
@@ -53,14 +50,14 @@ def examined_vs_returned(digest: pd.DataFrame, *, source: str = "", ratio: float
     ax.plot(lim, [v * ratio for v in lim], color="grey", lw=0.8, ls="--", label=f"examined = {ratio:g} × returned")
     labelled = d.assign(_x=ret, _y=ex).sort_values("share_of_time", ascending=False).head(6)
     for i, (_, r) in enumerate(labelled.iterrows()):
-        ax.annotate(_plain(f"{str(r['ns']).split('.', 1)[-1]} {r['op']} ({r['share_of_time']:.0%})"),
+        ax.annotate(mpl_text(f"{str(r['ns']).split('.', 1)[-1]} {r['op']} ({r['share_of_time']:.0%})"),
                     (r["_x"], r["_y"]), fontsize=7, xytext=(4, 6 + 11 * (i % 3)), textcoords="offset points",
                     arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "grey"})
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("documents returned per execution (0 shown at 0.5)")
     ax.set_ylabel("documents examined per execution (0 shown at 0.5)")
-    ax.set_title(_plain(f"Examined vs returned per shape (size: share of time; red COLLSCAN, amber SORT)\n"
+    ax.set_title(mpl_text(f"Examined vs returned per shape (size: share of time; red COLLSCAN, amber SORT)\n"
                         f"source: {source}"), fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
@@ -77,14 +74,14 @@ def timeline_chart(timeline: pd.DataFrame, *, source: str = "") -> Figure:
     for i, (label, g) in enumerate(timeline.groupby("label", sort=False)):
         style = {"color": "black", "lw": 1.6} if i == 0 else {"lw": 1.0, "alpha": 0.85}
         minute = g["minute"].dt.tz_localize(None)
-        ax_n.plot(minute, g["count"], label=_plain(label), **style)
+        ax_n.plot(minute, g["count"], label=mpl_text(label), **style)
         ax_p.plot(minute, g["p95_ms"], **style)
     ax_n.set_ylabel("operations per minute")
     ax_p.set_ylabel("p95 per minute (ms, log)")
     ax_p.set_yscale("log")
     ax_p.set_xlabel("minute (UTC)")
     ax_n.legend(fontsize=7, loc="upper left", ncol=1)
-    ax_n.set_title(_plain(f"Timeline of application queries (p95 from log-spaced bins, ±1 %)\nsource: {source}"),
+    ax_n.set_title(mpl_text(f"Timeline of application queries (p95 from log-spaced bins, ±1 %)\nsource: {source}"),
                    fontsize=10)
     fig.autofmt_xdate()
     fig.tight_layout()

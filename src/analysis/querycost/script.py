@@ -7,22 +7,29 @@ Two parts, each line commented with why:
 2. ``hideIndex`` for every drop candidate of the index hygiene (:mod:`.hygiene`): hidden
    first, the ``dropIndex`` left commented out until a full business cycle passed without
    regressions (``unhideIndex`` undoes a hide at once).
+
+Names come from the audited server (collections, index names, field names of query shapes):
+every one is a JSON string literal in the code (the key document is built from the advice's
+(field, direction) pairs, never parsed back from its printed form, where a field named
+``"a: db.dropDatabase(), b"`` would have become code), and comments are one line each
+(:func:`analysis.escape.comment_text`: a newline in a name cannot start a statement).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pandas as pd
 
+from ..escape import comment_text
 from .hygiene import drop_candidates
 from .result import QueryCostResult
 
 
-def _js_keys(text: str) -> str:
-    """``{ a.b: 1, c: -1 }`` (mongod's print) → a JavaScript document with quoted field names."""
-    pairs = [p.rsplit(": ", 1) for p in text.strip().strip("{}").split(", ") if ": " in p]
-    return "{ " + ", ".join(f"{json.dumps(k.strip())}: {v.strip()}" for k, v in pairs) + " }"
+def _js_keys(keys: Sequence[tuple[str, int]]) -> str:
+    """(field, direction) pairs → a JavaScript key document: ``{ "a.b": 1, "c": -1 }``."""
+    return "{ " + ", ".join(f"{json.dumps(str(f))}: {int(d)}" for f, d in keys) + " }"
 
 
 def _create_lines(suggestions: pd.DataFrame, database: str) -> list[str]:
@@ -34,10 +41,10 @@ def _create_lines(suggestions: pd.DataFrame, database: str) -> list[str]:
         if r["suggested_index"] == "—" or key in seen:
             continue
         seen.add(key)
-        lines.append(f"// {coll}: {r['problem']} of {r['op']} {str(r['shape'])[:90]} ({r['note']})")
+        lines.append(comment_text(f"{coll}: {r['problem']} of {r['op']} {str(r['shape'])[:90]} ({r['note']})"))
         prefix = "// already recommended or existing: " if "already in the" in str(r["note"]) else ""
         lines.append(f'{prefix}db.getSiblingDB({json.dumps(database)}).getCollection({json.dumps(coll)})'
-                     f'.createIndex({_js_keys(str(r["suggested_index"]))});')
+                     f'.createIndex({_js_keys(r["index_keys"])});')
     return lines
 
 
@@ -48,7 +55,7 @@ def _hide_lines(hygiene: pd.DataFrame | None, database: str) -> list[str]:
     for _, r in drop_candidates(hygiene).iterrows():
         coll = f'db.getSiblingDB({json.dumps(database)}).getCollection({json.dumps(str(r["collection"]))})'
         days = "" if pd.isna(r["observed_days"]) else f" in {r['observed_days']:.1f} days"
-        lines += [f"// {r['collection']}.{r['index']} {r['keys']}: {r['verdict']} ({r['ops']} ops{days})",
+        lines += [comment_text(f"{r['collection']}.{r['index']} {r['keys']}: {r['verdict']} ({r['ops']} ops{days})"),
                   f"{coll}.hideIndex({json.dumps(str(r['index']))});",
                   f"// after a clean business cycle: {coll}.dropIndex({json.dumps(str(r['index']))});"]
     return lines
@@ -72,8 +79,8 @@ def mongosh_script(result: QueryCostResult, database: str) -> str:
     head = ["// Index changes proposed by the Infra Mind query cost audit. REVIEW BEFORE RUNNING:",
             "// the workbook never runs this script. Try it on a staging restore first; build large",
             "// indexes off-peak (rolling, one member at a time, for big collections).",
-            f"// evidence: {result.source}",
-            f"// index statistics: {result.hygiene_source or 'none'}"]
+            comment_text(f"evidence: {result.source}"),
+            comment_text(f"index statistics: {result.hygiene_source or 'none'}")]
     if synthetic:
         head.append("// SYNTHETIC sample: these statements describe the simulated server, not yours.")
     creates = _create_lines(result.suggestions, database) or ["// (no index suggested)"]

@@ -1,4 +1,4 @@
-"""Export an executed notebook to one self-contained HTML report: no code, no network.
+"""Export an executed notebook to one self-contained HTML report: no code, no network, no script.
 
 The report opens with the executive summary (:mod:`analysis.runner.summary_block`) and a
 table of contents, leaves out cells tagged ``report-hide`` (outputs kept only for nbval),
@@ -19,6 +19,7 @@ import nbformat
 from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 
+from ..escape import CSP_META, html_text
 from ..tables import REPORT_HIDE_TAG
 from .summary_block import SUMMARY_CSS
 
@@ -47,17 +48,29 @@ PRINT_CSS = """
 .im-appendix code { white-space: pre-wrap; }
 """
 
-#: nbconvert's lab template without the scripts it loads from CDNs (require.js, MathJax, mermaid):
-#: a stakeholder report is one self-contained file that opens offline and calls nowhere.
+#: nbconvert's lab template without the scripts it loads from CDNs (require.js, MathJax, mermaid) or writes inline
+#: (widget state and views, ``application/javascript`` outputs), with the Content-Security-Policy first in its head
+#: and Markdown outputs shown as text (Markdown passes raw HTML through): a stakeholder report is one self-contained
+#: file that opens offline, calls nowhere and runs nothing.
 OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head -%}{{ resources.infra_mind_csp }}{{ super() }}{%- endblock html_head -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block data_javascript scoped -%}{%- endblock data_javascript -%}
+{%- block data_widget_view scoped -%}{%- endblock data_widget_view -%}
+{%- block data_markdown scoped -%}
+<div class="jp-RenderedText jp-OutputArea-output {{ extra_class }}" data-mime-type="text/plain">
+<pre>{{ output.data['text/markdown'] | escape_html }}</pre>
+</div>
+{%- endblock data_markdown -%}
 {% block extra_css %}<style type="text/css">{{ resources.infra_mind_css }}</style>{% endblock extra_css %}
 {%- block body_header -%}{{ super() }}
 """ + SUMMARY_MARK + """
 {%- endblock body_header -%}
 {% block body_footer %}{{ resources.infra_mind_appendix }}{{ super() }}{% endblock body_footer %}
+{% block footer %}</html>{% endblock footer %}
 """
 
 #: A summary-block builder: (title, table of contents as (anchor, text) pairs) → HTML.
@@ -104,14 +117,14 @@ def appendix_html(nb: nbformat.NotebookNode) -> str:
     defaults = declared_defaults(nb)
     names = list(defaults) + [n for n in injected if n not in defaults]
     rows = "".join(
-        f"<tr><td><code>{html.escape(n)}</code></td><td><code>{html.escape(repr(injected[n]) if n in injected else defaults[n])}</code></td>"
+        f"<tr><td><code>{html_text(n)}</code></td><td><code>{html_text(repr(injected[n]) if n in injected else defaults[n])}</code></td>"
         f"<td>{'set for this run' if n in injected else 'notebook default'}</td></tr>"
         for n in names
     )
     kernel = nb.metadata.get("kernelspec", {}).get("name", "")
     when = " → ".join(str(meta[k]) for k in ("start_time", "end_time") if meta.get(k))
-    facts = f"Executed by papermill {html.escape(str(meta.get('version', '')))} on kernel <code>{html.escape(kernel)}</code>"
-    facts += f", {html.escape(when)}." if when else "."
+    facts = f"Executed by papermill {html_text(str(meta.get('version', '')))} on kernel <code>{html_text(kernel)}</code>"
+    facts += f", {html_text(when)}." if when else "."
     table = (f"<table><tr><th>Parameter</th><th>Value</th><th>Source</th></tr>{rows}</table>"
              if rows else "<p>This notebook declares no parameters.</p>")
     return (f'<details class="im-appendix" id="how-this-was-run"><summary>How this was run</summary>'
@@ -148,7 +161,7 @@ def export_html(ipynb: Path, html_path: Path, summary: SummaryBuilder | None = N
         exclude_output_prompt=True,
         embed_images=True,
     )
-    resources = {"metadata": {"name": ipynb.stem}, "infra_mind_css": SUMMARY_CSS + PRINT_CSS,
+    resources = {"metadata": {"name": ipynb.stem}, "infra_mind_css": SUMMARY_CSS + PRINT_CSS, "infra_mind_csp": CSP_META,
                  "infra_mind_appendix": appendix_html(nb)}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     block = summary(title or ipynb.stem, table_of_contents(body)) if summary is not None else ""

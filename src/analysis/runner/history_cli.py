@@ -19,6 +19,7 @@ from typing import Any
 
 from ..config import reports_dir
 from ..errors import ConfigError
+from ..escape import csv_cell
 from ..jsonsafe import jsonable
 from ..record import format_figure
 from ..timeparse import parse_time
@@ -83,14 +84,18 @@ def _text(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def _csv(rows: Sequence[dict[str, Any]]) -> None:
-    """CSV on stdout (a run's notebooks as ``name=STATUS`` joined by spaces)."""
+    """CSV on stdout (a run's notebooks as ``name=STATUS`` joined by spaces).
+
+    Headlines and errors quote audited systems: a cell that would start a spreadsheet formula is
+    prefixed with ``'`` (:func:`analysis.escape.csv_cell`).
+    """
     flat = [{**r, "notebooks": " ".join(f"{n['notebook']}={n['status']}" for n in r["notebooks"])} if "notebooks" in r else r
             for r in rows]
     if not flat:
         return
     writer = csv.DictWriter(sys.stdout, fieldnames=list(flat[0]), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(flat)
+    writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in flat)
 
 
 def run(args: argparse.Namespace) -> None:

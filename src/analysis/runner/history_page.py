@@ -1,6 +1,6 @@
 """``history.html``: every key figure over the comparable runs (matplotlib, inline PNG) and every status change.
 
-Self-contained: charts are base64 PNG images, no scripts. The SLO budget-left figures (names
+Self-contained: charts are base64 PNG images, no scripts (the page's Content-Security-Policy allows none). The SLO budget-left figures (names
 starting with :data:`BUDGET_PREFIX`, one per SLO, recorded with ``key=False``) share the first
 chart, because that is the one stakeholders open first; then one chart per numeric key figure.
 The page lives in a run directory; links to other runs are relative (``../<run id>/index.html``).
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import io
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
@@ -20,6 +19,7 @@ from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 from PIL import Image
 
+from ..escape import CSP_META, href, html_text, mpl_text
 from ..record import STATUS_COLOURS, figure_number
 from .index import CHANGE_CELLS
 from .changes import status_change
@@ -56,7 +56,7 @@ class _Chart:
         ys_all: list[float] = []
         for artist, (label, (xs, ys)) in zip(self._lines(len(lines)), lines.items()):
             artist.set_data(xs, ys)
-            artist.set_label(label)
+            artist.set_label(mpl_text(label))  # figure and SLO names: never mathtext
             artist.set_marker("o" if len(xs) < 30 else "")
             xs_all += list(xs)
             ys_all += list(ys)
@@ -70,7 +70,7 @@ class _Chart:
             label.set_horizontalalignment(align)  # inside the figure, never cut at its edges
         yticks = [lo, 0.0, hi] if lo < 0 < hi else ([lo, hi] if hi > lo else [lo])  # 0: e.g. a budget just spent
         ax.set_yticks(yticks, [figure_number(y) for y in yticks], fontsize=7)
-        ax.set_ylabel(unit, fontsize=7)
+        ax.set_ylabel(mpl_text(unit), fontsize=7)
         legend = ax.get_legend()
         if legend is not None:
             legend.remove()
@@ -123,8 +123,8 @@ def _run_link(run_id: str | None, existing: Collection[str]) -> str:
     if not run_id:
         return "—"
     if run_id in existing:
-        return f'<a href="../{html.escape(run_id)}/index.html">{html.escape(run_id)}</a>'
-    return f"{html.escape(run_id)} (pruned)"
+        return f'<a href="{href(f"../{run_id}/index.html")}">{html_text(run_id)}</a>'
+    return f"{html_text(run_id)} (pruned)"
 
 
 def _changes_table(changes: Sequence[Mapping[str, Any]], existing: Collection[str]) -> str:
@@ -136,7 +136,7 @@ def _changes_table(changes: Sequence[Mapping[str, Any]], existing: Collection[st
         kind = status_change(c["status_before"], c["status_after"])
         arrow, label, css = CHANGE_CELLS[kind]
         rows.append(
-            f"<tr><td>{html.escape(c['started'])}</td><td>{html.escape(c['notebook'])}</td>"
+            f"<tr><td>{html_text(c['started'])}</td><td>{html_text(c['notebook'])}</td>"
             f'<td><span class="status" style="background:{STATUS_COLOURS[c["status_before"]]}">{c["status_before"]}</span> → '
             f'<span class="status" style="background:{STATUS_COLOURS[c["status_after"]]}">{c["status_after"]}</span></td>'
             f'<td class="{css}">{arrow} {label}</td><td>{_run_link(c["run_id"], existing)}</td>'
@@ -168,14 +168,14 @@ def render_history_page(rows: Sequence[tuple[Any, ...]], changes: Sequence[Mappi
     str
         A self-contained HTML page.
     """
-    charts = "".join(f'<figure><figcaption>{html.escape(t)}</figcaption><img alt="{html.escape(t)}" '
+    charts = "".join(f'<figure><figcaption>{html_text(t)}</figcaption><img alt="{html_text(t)}" '
                      f'src="data:image/png;base64,{png}"></figure>' for t, png in _charts(rows))
     if not charts:
         charts = "<p>No numeric key figure recorded yet.</p>"
     if not any(r[3].startswith(BUDGET_PREFIX) for r in rows):
         charts = "<p>No SLO budget-left figures recorded in these runs.</p>" + charts
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Infra Mind audit — history</title>
+<html lang="en"><head><meta charset="utf-8">{CSP_META}<title>Infra Mind audit — history</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; color: #1f2328; }}
 figure {{ display: inline-block; margin: 0 12px 12px 0; vertical-align: top; }}
@@ -188,7 +188,7 @@ th, td {{ border-bottom: 1px solid #d0d7de; padding: 4px 10px; text-align: left;
 @media print {{ body {{ margin: 0; }} figure {{ break-inside: avoid; }} .status {{ print-color-adjust: exact; -webkit-print-color-adjust: exact; }} }}
 </style></head><body>
 <h1>Infra Mind audit — history</h1>
-<p>Run {html.escape(run_id)} · {runs} comparable run(s) with the same parameters (hash {html.escape(params_hash)}) ·
+<p>Run {html_text(run_id)} · {runs} comparable run(s) with the same parameters (hash {html_text(params_hash)}) ·
 <a href="index.html">this run's index</a></p>
 <h2>Key figures over time</h2>
 {charts}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..escape import CSP_META, href, html_text
 from ..record import STATUS_COLOURS, STATUSES, figure_label, format_figure
 from .changes import counts
 from .result import NotebookResult, RunSummary
@@ -32,7 +32,7 @@ def _since_cell(change: Mapping[str, Any] | None) -> str:
     arrow, label, css = CHANGE_CELLS[change["change"]]
     detail = ""
     if change["change"] not in ("unchanged", "new"):
-        detail = f'<br><span class="small">{change["status_before"]} → {change["status_after"]}</span>'
+        detail = f'<br><span class="small">{html_text(change["status_before"])} → {html_text(change["status_after"])}</span>'
     c = counts([change])
     moves = ", ".join(f"{c[k]} {k}" for k in ("worse", "better") if c.get(k))
     moves_html = f'<br><span class="small">figures: {moves}</span>' if moves else ""
@@ -43,19 +43,19 @@ def _row(r: NotebookResult, change: Mapping[str, Any] | None = None,
          trend: Sequence[Mapping[str, Any]] | None = None) -> str:
     """One notebook's table row: name (links, run time), verdict, since last run, headline, key figures, trend."""
     figs = "<br>".join(
-        f"{html.escape(figure_label(k, r.figure_info.get(k)))}: "
-        f"<b>{html.escape(format_figure(v, r.figure_info.get(k, {}).get('unit', '')))}</b>"
+        f"{html_text(figure_label(k, r.figure_info.get(k)))}: "
+        f"<b>{html_text(format_figure(v, r.figure_info.get(k, {}).get('unit', '')))}</b>"
         for k, v in list(r.key_figures().items())[:MAX_FIGURES]
     )
-    link = f'<a href="{html.escape(r.html)}">report</a>' if r.html else "no report"
-    nb_link = f' · <a href="{html.escape(r.ipynb)}">notebook</a>' if r.ipynb else ""
+    link = f'<a href="{href(r.html)}">report</a>' if r.html else "no report"
+    nb_link = f' · <a href="{href(r.ipynb)}">notebook</a>' if r.ipynb else ""
     css = ' class="newfail"' if change and change["change"] in ("new_fail", "new_error") else ""
     return (
-        f"<tr{css}><td>{html.escape(r.name)}"
+        f"<tr{css}><td>{html_text(r.name)}"
         f'<br><span class="small nowrap">{link}{nb_link} · {r.seconds:.1f} s</span></td>'
         f'<td><span class="status" style="background:{STATUS_COLOURS[r.status]}">{r.status}</span></td>'
         f"{_since_cell(change)}"
-        f'<td class="headline">{html.escape(r.headline)}</td><td class="figs">{figs}</td>'
+        f'<td class="headline">{html_text(r.headline)}</td><td class="figs">{figs}</td>'
         f"<td>{sparkline_svg(trend or [])}</td></tr>"
     )
 
@@ -69,8 +69,8 @@ def _comparison_line(summary: RunSummary) -> str:
     parts = [f"{c[k]} {k.replace('_', ' ')}" for k in ("new_fail", "new_error", "new_warn", "resolved", "unchanged", "new")
              if c.get(k)]
     why = "same parameters" if b.get("chosen") == "same parameters" else f"chosen with --baseline {b.get('chosen')}"
-    return (f"<p>Since last run: compared with run <b>{html.escape(str(b['run_id']))}</b> (started "
-            f"{html.escape(str(b['started']))}, {html.escape(why)}) — {html.escape(', '.join(parts))}.</p>")
+    return (f"<p>Since last run: compared with run <b>{html_text(str(b['run_id']))}</b> (started "
+            f"{html_text(str(b['started']))}, {html_text(why)}) — {html_text(', '.join(parts))}.</p>")
 
 
 def render_index(summary: RunSummary, trends: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
@@ -89,19 +89,19 @@ def render_index(summary: RunSummary, trends: Mapping[str, Sequence[Mapping[str,
     Returns
     -------
     str
-        A self-contained page (inline style and SVG, no scripts): the overall verdict with the count
-        per status, when and with which parameters the run was made, what changed since the last run,
-        one row per notebook.
+        A self-contained page (inline style and SVG, no scripts; its :data:`~analysis.escape.CSP_META` allows
+        none): the overall verdict with the count per status, when and with which parameters the run was
+        made, what changed since the last run, one row per notebook.
     """
     by_name = {c["notebook"]: c for c in summary.changes} if summary.baseline else {}
     rows = [_row(r, by_name.get(r.name), (trends or {}).get(r.name)) for r in summary.notebooks]
     counts_ = {s: sum(r.status == s for r in summary.notebooks) for s in STATUSES}
     overall = summary.status
     count_text = " · ".join(f"{n} {s}" for s, n in counts_.items() if n)
-    warnings = "".join(f'<p class="warn">{html.escape(w)}</p>' for w in summary.warnings)
-    history = f' · <a href="{html.escape(history_page)}">history of all runs</a>' if history_page else ""
+    warnings = "".join(f'<p class="warn">{html_text(w)}</p>' for w in summary.warnings)
+    history = f' · <a href="{href(history_page)}">history of all runs</a>' if history_page else ""
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Infra Mind audit — {html.escape(summary.started)}</title>
+<html lang="en"><head><meta charset="utf-8">{CSP_META}<title>Infra Mind audit — {html_text(summary.started)}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; color: #1f2328; }}
 table {{ border-collapse: collapse; width: 100%; }}
@@ -122,8 +122,8 @@ tr.newfail td {{ background: #ffebe9; }}
 </style></head><body>
 <h1>Infra Mind audit workbook</h1>
 <p>Overall verdict: <span class="status" style="background:{STATUS_COLOURS[overall]}">{overall}</span> — {count_text}</p>
-<p>Run {html.escape(summary.run_id or "")} started {html.escape(summary.started)}, finished {html.escape(summary.finished)};
-parameters: {html.escape(summary.params_file or "embedded defaults")}{history}.</p>
+<p>Run {html_text(summary.run_id or "")} started {html_text(summary.started)}, finished {html_text(summary.finished)};
+parameters: {html_text(summary.params_file or "embedded defaults")}{history}.</p>
 {_comparison_line(summary)}{warnings}
 <table><thead><tr><th>Notebook</th><th>Verdict</th><th>Since last run</th><th>Headline</th><th>Key figures</th><th>Trend (last {TREND_RUNS} comparable runs)</th></tr></thead>
 <tbody>

@@ -2,7 +2,8 @@
 
 FAIL → ``<failure>``, ERROR → ``<error>``, PASS/WARN pass (WARN notes its headline in
 ``<system-out>``); the message is the headline, the text holds the key figures and the change
-since the baseline.
+since the baseline. Headlines quote audited systems: ElementTree escapes markup, and
+:func:`analysis.escape.xml_clean` makes characters XML 1.0 forbids visible text.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from ..escape import xml_clean
 from ..fileio import write_atomic
 from ..record import figure_label, format_figure
 from .changes import describe
@@ -58,7 +60,7 @@ def junit_xml(summary: RunSummary) -> bytes:
     root = ET.Element("testsuites", {"name": "infra-mind-audit", "tests": suite.get("tests", "0"),
                                      "failures": suite.get("failures", "0"), "errors": suite.get("errors", "0")})
     root.append(suite)
-    ET.indent(root)
+    ET.indent(xml_clean(root))
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 

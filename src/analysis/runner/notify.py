@@ -3,7 +3,10 @@
 The URL is read from the environment variable the user names (``--notify-webhook-env``):
 it is never a parameter, never printed, and scrubbed from every artifact like other secrets.
 Delivery has a bounded timeout and a few retries; a failed notification is one WARN line,
-never a failed run.
+never a failed run. The Slack ``text`` quotes headlines, which hold input from audited systems:
+every line goes through :func:`analysis.escape.slack_text` (``&``, ``<``, ``>`` as entities, as
+Slack requires), so ``<!channel>``, ``<@U…>`` or ``<http://…|…>`` in a headline is shown as
+typed — it pings nobody and links nowhere.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ConfigError
+from ..escape import slack_text
 from ..redact import redact_text
 from .changes import counts, describe, is_news
 from .result import RunSummary
@@ -65,7 +69,7 @@ def payload(summary: RunSummary, *, report_url: str | None = None) -> dict[str, 
         "changes": [{k: v for k, v in c.items() if k != "figures"} | {"figures": [f for f in c["figures"]
                     if f["assessment"] in ("worse", "better")]} for c in summary.changes],
         "index_url": index,
-        "text": "\n".join(lines),
+        "text": "\n".join(slack_text(line) for line in lines),
     }
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
+from ..escape import html_text
 from ..redact import redact_text
 from .execute import fold_line, scrub_file
 from .export import SummaryBuilder, export_html
@@ -21,6 +22,11 @@ from .summary_block import render_summary
 
 #: The history page's file name in every run directory.
 HISTORY_PAGE = "history.html"
+
+
+def html_secrets(secrets: Sequence[str]) -> list[str]:
+    """The secrets and their HTML-escaped forms (a value with ``&``, ``<``, ``>`` or a quote is written escaped)."""
+    return sorted({*secrets, *(html_text(s) for s in secrets)})
 
 
 def _summary_builder(summary: RunSummary, result: NotebookResult) -> SummaryBuilder:
@@ -48,7 +54,7 @@ def export_reports(run_dir: Path, summary: RunSummary, secrets: Sequence[str]) -
         out_html = run_dir / Path(result.ipynb).with_suffix(".html").name
         try:
             export_html(run_dir / result.ipynb, out_html, _summary_builder(summary, result))
-            scrub_file(out_html, secrets)
+            scrub_file(out_html, html_secrets(secrets))
             result.html = out_html.name
         except Exception as exc:  # an export failure must not hide the verdict
             failed = True
@@ -66,9 +72,9 @@ def _write(path: Path, text: str, secrets: Sequence[str]) -> None:
 def write_run_files(run_dir: Path, summary: RunSummary, view: HistoryView, secrets: Sequence[str]) -> None:
     """Write ``summary.json``, ``index.html`` and ``history.html`` (redacted); make the run readable by others."""
     _write(run_dir / "summary.json", json.dumps(summary.to_json(), indent=2, ensure_ascii=False), secrets)
-    _write(run_dir / "index.html", render_index(summary, view.trends, history_page=HISTORY_PAGE), secrets)
+    _write(run_dir / "index.html", render_index(summary, view.trends, history_page=HISTORY_PAGE), html_secrets(secrets))
     existing = {p.name for p in run_dir.parent.iterdir() if RUN_ID.match(p.name)} | {summary.run_id}
     _write(run_dir / HISTORY_PAGE, render_history_page(view.series, view.status_changes, run_id=summary.run_id,
                                                        params_hash=summary.params_hash, existing_runs=existing,
-                                                       runs=view.runs), secrets)
+                                                       runs=view.runs), html_secrets(secrets))
     os.chmod(run_dir, 0o755)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..escape import html_text
 from ..record import STATUS_COLOURS
 from ..tables import format_number
 
@@ -70,4 +70,4 @@ def sparkline_svg(points: Sequence[Mapping[str, Any]], *, width: int = 150, heig
     )
     title = f"last {len(points)} comparable run(s); " + "; ".join(legend) if legend else f"last {len(points)} comparable run(s)"
     return (f'<svg class="spark" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" role="img"><title>{html.escape(title)}</title>{"".join(lines)}{squares}</svg>')
+            f'viewBox="0 0 {width} {height}" role="img"><title>{html_text(title)}</title>{"".join(lines)}{squares}</svg>')

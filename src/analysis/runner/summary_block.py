@@ -8,10 +8,10 @@ no code for it: the exporter (:mod:`analysis.runner.export`) inserts it above th
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..escape import href, html_text
 from ..record import STATUS_COLOURS, figure_label, format_delta, format_figure
 from .changes import describe
 from .result import NotebookResult
@@ -65,7 +65,7 @@ def figure_delta(change: Mapping[str, Any] | None) -> str:
     elif change["assessment"] == "changed":
         parts.append(f"was {format_figure(change['old'], change.get('unit', ''))}")
     label = change["assessment"]
-    return f'<span style="color:{colour}">{mark} {html.escape(" ".join(parts))} {label}</span>'.replace("  ", " ")
+    return f'<span style="color:{colour}">{mark} {html_text(" ".join(parts))} {html_text(label)}</span>'.replace("  ", " ")
 
 
 def _figures_table(result: NotebookResult, change: Mapping[str, Any] | None) -> str:
@@ -75,8 +75,8 @@ def _figures_table(result: NotebookResult, change: Mapping[str, Any] | None) -> 
         return ""
     by_name = {f["name"]: f for f in (change or {}).get("figures", [])}
     rows = "".join(
-        f"<tr><td>{html.escape(figure_label(name, result.figure_info.get(name)))}</td>"
-        f'<td class="im-num">{html.escape(figure_value(value, result.figure_info.get(name, {}).get("unit", "")))}</td>'
+        f"<tr><td>{html_text(figure_label(name, result.figure_info.get(name)))}</td>"
+        f'<td class="im-num">{html_text(figure_value(value, result.figure_info.get(name, {}).get("unit", "")))}</td>'
         f"<td>{figure_delta(by_name.get(name))}</td></tr>"
         for name, value in figures.items()
     )
@@ -88,17 +88,17 @@ def _change_text(change: Mapping[str, Any] | None, baseline: Mapping[str, Any] |
     """The 'change since the last run' paragraph."""
     if not baseline:
         return '<p class="im-change">First run with these parameters: nothing to compare yet.</p>'
-    since = f"run {html.escape(str(baseline['run_id']))} ({html.escape(str(baseline['started']))})"
+    since = f"run {html_text(str(baseline['run_id']))} ({html_text(str(baseline['started']))})"
     if not change:
         return f'<p class="im-change">Not compared with {since}.</p>'
     css = ' im-newfail' if change["change"] in ("new_fail", "new_error") else ""
-    text = html.escape(describe(change))
+    text = html_text(describe(change))
     if change["change"] == "unchanged":
         text = f"Unchanged since {since}" + text.removeprefix("unchanged")
     else:
         text = f"Since {since}: " + text
     before = change.get("headline_before")
-    was = (f'<div class="im-meta">Before: {html.escape(before)}</div>'
+    was = (f'<div class="im-meta">Before: {html_text(before)}</div>'
            if before and before != change.get("headline_after") else "")
     return f'<div class="im-change{css}">{text}.{was}</div>'
 
@@ -129,20 +129,20 @@ def render_summary(result: NotebookResult, *, title: str, change: Mapping[str, A
         A ``<section class="im-summary">`` element (inline-styled by :data:`SUMMARY_CSS`).
     """
     colour = STATUS_COLOURS[result.status]
-    steps = "".join(f"<li>{html.escape(s)}</li>" for s in result.next_steps[:TOP_STEPS])
+    steps = "".join(f"<li>{html_text(s)}</li>" for s in result.next_steps[:TOP_STEPS])
     more = len(result.next_steps) - TOP_STEPS
     steps_html = (f"<h2>Next steps</h2><ol>{steps}</ol>"
                   + (f'<p class="im-meta">{more} more in the verdict at the end of the report.</p>' if more > 0 else "")
                   if steps else "")
-    error = f'<p class="im-meta">Error: {html.escape(result.error)}</p>' if result.error else ""
+    error = f'<p class="im-meta">Error: {html_text(result.error)}</p>' if result.error else ""
     toc_html = ('<nav class="im-toc"><h2>Contents</h2><ol>'
-                + "".join(f'<li><a href="#{html.escape(a, quote=True)}">{html.escape(t)}</a></li>' for a, t in toc)
+                + "".join(f'<li><a href="{href("#" + a)}">{html_text(t)}</a></li>' for a, t in toc)
                 + "</ol></nav>") if toc else ""
-    meta = f'<p class="im-meta">Run {html.escape(run_id)} · started {html.escape(started)}</p>' if run_id else ""
+    meta = f'<p class="im-meta">Run {html_text(run_id)} · started {html_text(started)}</p>' if run_id else ""
     return (
         f'<section class="im-summary" id="executive-summary" aria-label="Executive summary">'
         f'<div class="im-banner" style="background:{colour}"><span class="im-status">{result.status}</span>'
-        f"<h1>{html.escape(title)}</h1></div>"
-        f'<div class="im-body"><p class="im-headline">{html.escape(result.headline)}</p>{error}'
+        f"<h1>{html_text(title)}</h1></div>"
+        f'<div class="im-body"><p class="im-headline">{html_text(result.headline)}</p>{error}'
         f"{_change_text(change, baseline)}{_figures_table(result, change)}{steps_html}{toc_html}{meta}</div></section>"
     )

@@ -12,8 +12,10 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import display
 
+from ..escape import mpl_text
+from ..tables import show_section
 from . import budget as B
 from .objectives import format_duration
 from .result import Evaluation, SLOResult
@@ -40,8 +42,8 @@ def slo_figure(res: SLOResult, source: str) -> plt.Figure | None:
     target = rep.target / 100
     fig, axes = plt.subplots(1, 3, figsize=(15, 3.4))
     res_s = format_duration(ev.grid.res)
-    fig.suptitle(f"{rep.name} — target {rep.target:g} %, {rep.window}; computed by analysis.slo from counters in "
-                 f"{source} ({res_s} bins, increases with reset handling)", fontsize=9)
+    fig.suptitle(mpl_text(f"{rep.name} — target {rep.target:g} %, {rep.window}; computed by analysis.slo from counters "
+                          f"in {source} ({res_s} bins, increases with reset handling)"), fontsize=9)
     # 1 burn-down
     ax = axes[0]
     if rep.budgeting_method == "timeslices":
@@ -97,7 +99,7 @@ def budget_overview(ev: Evaluation, source: str) -> plt.Figure:
     """Bar chart: budget remaining per SLO (negative = overspent; NO_DATA shown as a gap)."""
     reps = ev.reports
     fig, ax = plt.subplots(figsize=(10, 3.2))
-    names = [r.name for r in reps]
+    names = [mpl_text(r.name) for r in reps]  # names carry label values (group_by)
     vals = [r.budget_remaining_pct if r.budget_remaining_pct is not None else 0 for r in reps]
     by_status = {"NO_DATA": "#6e7781", "FAIL": "#cf222e", "WARN": "#bf8700", "PASS": "#1a7f37"}
     colours = [by_status[r.status] for r in reps]
@@ -108,8 +110,8 @@ def budget_overview(ev: Evaluation, source: str) -> plt.Figure:
     ax.axvline(0, c="k", lw=0.8)
     ax.invert_yaxis()
     ax.set_xlabel("error budget remaining (% of budget; lower bound where the SLI is bounded)")
-    ax.set_title(f"Error budget remaining per SLO at {pd.Timestamp(ev.at, unit='s'):%Y-%m-%d %H:%M} UTC — computed by "
-                 f"analysis.slo from {source}", fontsize=9)
+    ax.set_title(mpl_text(f"Error budget remaining per SLO at {pd.Timestamp(ev.at, unit='s'):%Y-%m-%d %H:%M} UTC — "
+                          f"computed by analysis.slo from {source}"), fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -130,34 +132,34 @@ COMPLIANCE_WORDS = {True: "compliant", False: "violated", None: "undetermined"}
 
 
 def show_slo_sections(ev: Evaluation, source: str, top_groups: int = 5) -> None:
-    """Display one section per SLO (per grouped SLO only its ``top_groups`` worst groups): heading, facts, figure."""
+    """Display one section per SLO (per grouped SLO only its ``top_groups`` worst groups): heading, facts, figure.
+
+    The text is escaped HTML (:func:`analysis.tables.show_section`): SLO names carry label values of the
+    audited series (``group_by``) and reasons quote them.
+    """
     for res in _shown(ev, top_groups):
         r = res.report
-        lines = [f"### {r.name} — {r.status}", f"*{r.description}*  ", ""]
         if r.status == "NO_DATA":
-            lines.append(f"**No data:** {r.no_data_reason}")
+            facts = [f"No data: {r.no_data_reason}"]
         else:
             sli = f"{100 * r.sli:.4f} %" if r.sli_upper is None else \
                 f"between {100 * r.sli_lower:.4f} % and {100 * r.sli_upper:.4f} % (bounds)"
             tte = "—" if r.time_to_exhaustion_s is None else (
                 "exhausted" if r.time_to_exhaustion_s == 0 else format_duration(round(r.time_to_exhaustion_s / 3600) * 3600 or 3600))
-            lines += [
+            facts = [
                 f"SLI {sli} over {r.valid_events:,.0f} valid events ({r.bad_events:,.0f} bad); "
                 f"budget {r.budget_events:,.0f} events, remaining {r.budget_remaining:,.0f} "
                 f"({r.budget_remaining_pct:.1f} %), {r.budget_remaining_minutes:,.0f} of {r.budget_minutes:,.0f} budget "
-                f"minutes left; time to exhaustion at the 1 h burn rate: {tte}.  ",
+                f"minutes left; time to exhaustion at the 1 h burn rate: {tte}.",
                 f"Timeslices ({format_duration(r.timeslices['slice_s'])} slices, slice target "
                 f"{r.timeslices['slice_target_pct']:g} %): {r.timeslices['bad']} bad of {r.timeslices['with_traffic']} "
                 f"slices with traffic, {r.timeslices['no_traffic']} without traffic, {r.timeslices['no_data']} without data "
-                f"→ {COMPLIANCE_WORDS[r.timeslices['compliant']]}.  ",
+                f"→ {COMPLIANCE_WORDS[r.timeslices['compliant']]}.",
             ]
             if r.projected_sli is not None:
-                lines.append(f"Projection: {100 * r.projected_sli:.3f} % ({r.projection_basis}).  ")
-        for note in r.tier_notes.values():
-            lines.append(f"- tier note: {note}")
-        for w in r.warnings:
-            lines.append(f"- {w}")
-        display(Markdown("\n".join(lines)))
+                facts.append(f"Projection: {100 * r.projected_sli:.3f} % ({r.projection_basis}).")
+        notes = [f"tier note: {note}" for note in r.tier_notes.values()] + list(r.warnings)
+        show_section(f"{r.name} — {r.status}", facts, notes, subtitle=r.description)
         fig = slo_figure(res, source)
         if fig is not None:
             display(fig)

@@ -3,13 +3,16 @@
 FAIL → ``<failure>`` (message: the evidence; text: the worst cases, the fix and the
 references), ERROR → ``<error>``, N/A → ``<skipped>``, WARN → a passing case whose
 ``<system-out>`` says WARN and why (CI gates on FAIL; WARN is a policy to review), PASS →
-a passing case.
+a passing case. Evidence quotes what the target sent (frames, close reasons, HTTP bodies):
+ElementTree escapes markup, and :func:`analysis.escape.xml_clean` makes characters XML 1.0
+forbids (a control character in a frame) visible text, so the document always parses.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from ..escape import xml_clean
 from .checklist import spec
 from .result import Audit, ProbeResult
 
@@ -51,5 +54,5 @@ def junit_xml(audits: dict[str, Audit]) -> str:
             _case(suite, name, r)
         totals = {k: totals[k] + n[k] for k in totals}
     root.attrib.update({k: str(v) for k, v in totals.items()})
-    ET.indent(root)
+    ET.indent(xml_clean(root))
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
+
+import pandas as pd
 
 from analysis.querycost import pipeline
+from analysis.querycost.hygiene import HIDE
 from analysis.querycost.params import QueryCostParams
+from analysis.querycost.script import mongosh_script
 
 
 def test_script_of_the_sample(tmp_path) -> None:
@@ -21,3 +26,19 @@ def test_script_of_the_sample(tmp_path) -> None:
     assert sorted(hidden) == sorted(zip(candidates["collection"], candidates["index"]))
     assert 'createIndex({ "assessment_id": 1, "confidence_score": -1, "priority": -1 })' in text
     assert "dropIndex" not in "\n".join(live)
+
+
+def test_names_from_the_server_never_become_code() -> None:
+    """A field named like code, a newline in an index or collection name: still one string, one comment line."""
+    field = "a: db.getSiblingDB('admin').shutdownServer(), b"
+    suggestions = pd.DataFrame([{"ns": "infra_mind.c\n db.dropDatabase() //", "op": "find", "shape": f"{{{field}: ?}}",
+                                 "problem": "COLLSCAN", "suggested_index": f"{{ {field}: 1 }}",
+                                 "index_keys": [(field, 1)], "note": "n\u2028db.dropDatabase()"}])
+    hygiene = pd.DataFrame([{"collection": "c", "index": 'x");\ndb.dropDatabase();("', "keys": "{ a: 1 }",
+                             "verdict": "UNUSED", "ops": 0, "observed_days": 9.0, "advice": HIDE}])
+    text = mongosh_script(SimpleNamespace(suggestions=suggestions, index_hygiene=hygiene, source="files\nx()",
+                                          hygiene_source="h"), "infra_mind")
+    coll = 'db.getSiblingDB("infra_mind").getCollection'
+    code = [ln for ln in text.splitlines() if ln and not ln.startswith("//")]
+    assert code == [f'{coll}("c\\n db.dropDatabase() //").createIndex({{ "a: db.getSiblingDB(\'admin\').shutdownServer(), '
+                    f'b": 1 }});', f'{coll}("c").hideIndex("x\\");\\ndb.dropDatabase();(\\"");']

@@ -111,3 +111,27 @@ def test_declared_defaults_reads_the_parameters_cell():
     assert declared_defaults(nb) == {"a": "1", "b": "2", "e": "[1,\n 2]"}
     nb.cells[0].source = "a = ("
     assert declared_defaults(nb) == {}
+
+
+def test_the_report_runs_nothing_and_carries_the_csp(tmp_path):
+    """JavaScript and widget outputs and widget state are left out; Markdown outputs are text; the CSP comes first."""
+    nb = nbformat.read(_executed(tmp_path / "01_t.ipynb"), as_version=4)
+    code = nb.cells[1]
+    code.outputs += [
+        nbformat.v4.new_output("display_data", data={"application/javascript": "document.title='PWNED'",
+                                                     "text/plain": "<Javascript>"}),
+        nbformat.v4.new_output("display_data", data={"text/markdown": "[x](javascript:alert(1)) <img src=x onerror=1>",
+                                                     "text/plain": "md"}),
+        nbformat.v4.new_output("display_data", data={"application/vnd.jupyter.widget-view+json":
+                                                     {"model_id": "m", "version_major": 2, "version_minor": 0},
+                                                     "text/plain": "widget"}),
+    ]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2,
+                                                                           "version_minor": 0}}
+    nbformat.write(nb, tmp_path / "01_t.ipynb")
+    export_html(tmp_path / "01_t.ipynb", tmp_path / "01_t.html")
+    page = (tmp_path / "01_t.html").read_text(encoding="utf-8")
+    assert "<script" not in page and "PWNED" not in page
+    assert "<img src=x" not in page and "[x](javascript:alert(1)) &lt;img src=x onerror=1&gt;" in page
+    head = page[:page.index("<title>")]
+    assert re.search(r'<meta[^>]*http-equiv="Content-Security-Policy"', head) and "default-src 'none'" in head

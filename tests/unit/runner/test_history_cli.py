@@ -99,3 +99,16 @@ def test_diff_of_named_runs_and_its_exit_codes(out, capsys):
     text = capsys.readouterr().out
     assert "01_query_cost_audit: PASS → FAIL (new fail); 1 figure worse" in text and "n: 10 ms → 30 ms (+20 ms) worse" in text
     assert main(["diff", "20261104T060000Z", "latest", "--out", str(out)]) == 0
+
+
+def test_history_csv_cells_never_start_a_formula(tmp_path, capsys):
+    conn = history.connect(tmp_path / "history.sqlite")
+    nb = NotebookResult("01_query_cost_audit", "FAIL", '=HYPERLINK("http://evil.example","open") shape', {"n": -1},
+                        error="@SUM(1) quoted from a log")
+    history.record_run(conn, RunSummary("2026-11-01T06:00:00+00:00", "x", None, [nb], run_id="20261101T060000Z",
+                                        params_hash="h"), 0)
+    conn.close()
+    assert main(["history", "--out", str(tmp_path), "--notebook", "01", "--csv"]) == 0
+    (row,) = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert row["headline"] == '\'=HYPERLINK("http://evil.example","open") shape'
+    assert row["error"] == "'@SUM(1) quoted from a log"

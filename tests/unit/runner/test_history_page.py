@@ -3,6 +3,7 @@
 import base64
 import re
 
+from analysis.escape import CSP_META
 from analysis.runner.history_page import BUDGET_PREFIX, render_history_page
 
 
@@ -53,3 +54,13 @@ def test_a_chart_is_titled_with_the_figure_label():
             for started, run_id, nb, name, value, unit in _rows() if name == "SLOs met"]
     page = render_history_page(rows, [], run_id="r", params_hash="h")
     assert re.findall(r"<figcaption>(.*?)</figcaption>", page) == ["03_slo · SLOs without data"]
+
+
+def test_names_from_audited_systems_are_text_in_the_page_and_in_the_charts():
+    """Figure and SLO names carry label values: escaped in captions, never mathtext in a chart (it would raise)."""
+    hostile = 'x{endpoint="<img src=x onerror=alert(1)>"} $\\frac{a}{0}$ $x^$'
+    rows = [(f"2026-11-0{d}T06:00:00+00:00", f"2026110{d}T060000Z", "03_slo", name, float(d), "$%$", name)
+            for d in (1, 2) for name in (f"{BUDGET_PREFIX} {hostile}", hostile)]
+    page = render_history_page(rows, [], run_id="20261102T060000Z", params_hash="h", runs=2)
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert page.index(CSP_META) < page.index("<title>")

@@ -2,6 +2,7 @@
 
 import re
 
+from analysis.escape import CSP_META
 from analysis.record import STATUS_COLOURS
 from analysis.runner import NotebookResult, RunSummary, render_index
 
@@ -84,3 +85,12 @@ def test_key_figures_show_their_label_and_one_format():
     assert "SLOs without data: <b>2 SLOs</b>" in page and "no_data" not in page
     assert "Application time in COLLSCAN shapes: <b>94.9 %</b>" in page
     assert "Seed claims not holding: <b>1 claim</b>" in page and "x: <b>0</b>" in page  # no float noise
+
+
+def test_the_page_carries_the_csp_and_builds_only_safe_links():
+    s = _summary()
+    s.notebooks[0].html = "javascript:alert(1)"
+    page = render_index(s, history_page='history.html"><script>')
+    assert page.index(CSP_META) < page.index("<title>") < page.index("<style>")
+    assert '<a href="#">report</a>' in page and "javascript:" not in page
+    assert 'href="history.html&quot;&gt;&lt;script&gt;"' in page

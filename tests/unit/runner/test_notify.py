@@ -126,3 +126,14 @@ def test_payload_keeps_only_figures_that_moved():
     s.changes[0]["figures"].append({"name": "z", "assessment": "unchanged"})
     doc = payload(s)
     assert doc["changes"][0]["figures"] == []  # n has no direction: 'changed', not worse/better
+
+
+def test_the_slack_text_shows_mentions_and_links_from_a_headline_as_typed():
+    s = _summary()
+    hostile = "<!channel> <@U024BE7LH> <http://evil.example|open the report> & co"
+    s.changes[0]["headline_after"] = hostile
+    text = payload(s, report_url="https://audit.example/r?x=1&y=2")["text"]
+    assert "<" not in text and ">" not in text
+    assert "— &lt;!channel&gt; &lt;@U024BE7LH&gt; &lt;http://evil.example|open the report&gt; &amp; co" in text
+    assert text.endswith("Report: https://audit.example/r?x=1&amp;y=2/20261102T000000Z/index.html")
+    assert payload(s)["changes"][0]["headline_after"] == hostile  # the JSON fields stay data
