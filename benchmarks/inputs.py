@@ -1,7 +1,7 @@
 """The digest benchmarks' inputs, generated once under ``/tmp`` (never in the repository) and reused.
 
 * ``mixed`` — 200k lines cycled from the embedded sample (~60 % "Slow query"), fresh ids per pass
-  (:func:`benchmarks.bench_querycost.write_sample_log`);
+  (:func:`write_sample_log`);
 * ``slow_only`` — the same, "Slow query" lines only (the pre-filter's worst case);
 * ``member`` — a real-shaped single-member 7.0 log of 160 MiB (:mod:`analysis.samples.memberlog`:
   mostly awaitable hello, oplog / cursor getMores, finds and aggregations with long commands);

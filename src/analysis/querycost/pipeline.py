@@ -207,7 +207,7 @@ def digest_inputs(inputs: Sequence[str | Path], *, workers: int | None = None, s
         Files, globs or directories (relative paths resolve against the project root).
     workers : int, optional
         ``1``: serial in-process; ``N``: a local Dask cluster of N workers; default: serial for
-        small inputs (under ``SERIAL_MAX_BYTES``), else one worker per core.
+        inputs a local cluster would not digest sooner (``sources.cluster.cluster_pays``), else one worker per core.
     scheduler : str
         An existing Dask scheduler (``tcp://host:8786``) to run on instead.
     progress : bool
