@@ -73,7 +73,7 @@ def small_mixed_log(n: int = 50_000) -> Path:
 
 def member_log() -> Path:
     """The real-shaped single-member log (160 MiB)."""
-    return _cached(ROOT / "member_70.log", f"memberlog-v1-{MEMBER_BYTES}",
+    return _cached(ROOT / "member_70.log", f"memberlog-v2-{MEMBER_BYTES}",
                    lambda p: write_member_log(p, MEMBER_BYTES))
 
 

@@ -185,7 +185,8 @@ class Digester:
 
     def _per_key_sets(self, kid: np.ndarray, c: Mapping[str, Sequence]) -> None:
         """App names, the first query hash / shape hash and replan reasons per key (few distinct values)."""
-        for i, ap, qh, sh in set(zip(kid.tolist(), c["app_name"], c["query_hash"], c["shape_hash"])):
+        # dict.fromkeys, not a set: the first hash of a key is the first in row order, whatever the hash seed
+        for i, ap, qh, sh in dict.fromkeys(zip(kid.tolist(), c["app_name"], c["query_hash"], c["shape_hash"])):
             if ap:
                 self.apps[i].add(ap)
             h = self.hashes[i]

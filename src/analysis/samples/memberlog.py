@@ -25,6 +25,7 @@ Everything comes from one seeded :class:`random.Random`: the same arguments writ
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -80,15 +81,17 @@ class _Member:
                                            "keyId": 7300000000000000000 + r.randint(0, 9)}},
             "$db": db}
 
-    def _cost(self, attr: dict, dur: int, docs: int, keys: int, ret: int, plan: str) -> dict:
+    def _cost(self, attr: dict, dur: int, docs: int, keys: int, ret: int, plan: str, query: str = "") -> dict:
+        """The execution figures of one line; ``query`` names its query (its hashes are the query's, as mongod's)."""
         r = self.r
+        qkey = f"{attr.get('ns')}|{query}|{plan}"
         attr.update({"planSummary": plan, "keysExamined": keys, "docsExamined": docs})
         if r.random() < 0.15:
             attr["hasSortStage"] = True
         if r.random() < 0.3:
             attr["cursorExhausted"] = True
-        attr.update({"numYields": docs // 128, "nreturned": ret, "queryHash": "%08X" % r.choice(self.hashes),
-                     "planCacheKey": "%08X" % r.getrandbits(32), "queryFramework": r.choice(("classic", "sbe")),
+        attr.update({"numYields": docs // 128, "nreturned": ret, "queryHash": "%08X" % zlib.crc32(qkey.encode()),
+                     "planCacheKey": "%08X" % zlib.crc32(qkey.encode() + b"|key"), "queryFramework": r.choice(("classic", "sbe")),
                      "reslen": 200 + ret * r.randint(80, 900)})
         locks = {"FeatureCompatibilityVersion": {"acquireCount": {"r": 1}}, "Global": {"acquireCount": {"r": 1}}}
         if r.random() < 0.05:
@@ -104,8 +107,6 @@ class _Member:
         attr.update({"remote": f"{r.choice(self.clients)}:{r.randint(32768, 60999)}", "protocol": "op_msg",
                      "durationMillis": dur})
         return attr
-
-    hashes = [0x2A227B45 + 7919 * i for i in range(40)]
 
     def hello(self) -> dict:
         r = self.r
@@ -129,7 +130,7 @@ class _Member:
         n = r.randint(0, 300)
         attr = {"type": "command", "ns": "local.oplog.rs", "appName": "OplogFetcher", "command": cmd,
                 "originatingCommand": orig}
-        attr = self._cost(attr, r.randint(900, 5100), n, 0, n, "COLLSCAN")
+        attr = self._cost(attr, r.randint(900, 5100), n, 0, n, "COLLSCAN", "oplog")
         return {**self._head("COMMAND", 51803, f"conn{r.randint(1, 30)}", "Slow query"), "attr": attr}
 
     def _filter(self, k: int) -> dict:
@@ -165,7 +166,7 @@ class _Member:
         if self.seven:
             attr["planningTimeMicros"] = r.randint(40, 3000)
         attr = self._cost(attr, r.randint(100, 4000), docs, docs if plan != "COLLSCAN" else 0,
-                          min(docs, r.randint(0, 100)), plan)
+                          min(docs, r.randint(0, 100)), plan, f"find|{kind}|{sort}|{proj}|{limit}")
         return {**self._head("COMMAND", 51803, f"conn{r.randint(1, 3000)}", "Slow query"), "attr": attr}
 
     def _pipeline(self, k: int) -> list:
@@ -194,7 +195,7 @@ class _Member:
                **self._session("shop"), "$readPreference": {"mode": "primary"}}
         docs = r.choice((10, 500, 20000, r.randint(1, 400000)))
         attr = {"type": "command", "ns": f"shop.{coll}", "appName": r.choice(_APPS), "command": cmd}
-        attr = self._cost(attr, r.randint(100, 9000), docs, docs, r.randint(1, 100), plan)
+        attr = self._cost(attr, r.randint(100, 9000), docs, docs, r.randint(1, 100), plan, f"aggregate|{k}")
         return {**self._head("COMMAND", 51803, f"conn{r.randint(1, 3000)}", "Slow query"), "attr": attr}
 
     def getmore_app(self) -> dict:
@@ -216,14 +217,14 @@ class _Member:
             cmd = {"insert": coll, "ordered": True, **self._session("shop")}
             attr = {"type": "command", "ns": f"shop.{coll}", "appName": r.choice(_APPS), "command": cmd,
                     "ninserted": r.randint(1, 500)}
-            attr = self._cost(attr, r.randint(100, 900), 0, 0, 0, "")
+            attr = self._cost(attr, r.randint(100, 900), 0, 0, 0, "", "insert")
             return {**self._head("COMMAND", 51803, f"conn{r.randint(1, 3000)}", "Slow query"), "attr": attr}
         if k in (1, 2):
             stmt = {"q": {"_id": {"$oid": "%024x" % r.getrandbits(96)}},
                     "u": {"$set": {"status": r.choice(("paid", "shipped")), "updatedAt": {"$date": _iso(self.t)}}},
                     "multi": False, "upsert": k == 2}
             attr = {"type": "update", "ns": f"shop.{coll}", "appName": r.choice(_APPS), "command": stmt}
-            attr = self._cost(attr, r.randint(100, 2000), 1, 1, 0, "IDHACK")
+            attr = self._cost(attr, r.randint(100, 2000), 1, 1, 0, "IDHACK", f"update|{k}")
             return {**self._head("WRITE", 51803, f"conn{r.randint(1, 3000)}", "Slow query"), "attr": attr}
         if k == 3:
             cmd = {"count": coll, "query": {"tenantId": f"t-{r.randint(1, 5000):05d}"}, **self._session("shop")}
@@ -231,7 +232,8 @@ class _Member:
             cmd = {"distinct": coll, "key": "status", "query": {"tenantId": f"t-{r.randint(1, 5000):05d}"},
                    **self._session("shop")}
         attr = {"type": "command", "ns": f"shop.{coll}", "appName": r.choice(_APPS), "command": cmd}
-        attr = self._cost(attr, r.randint(100, 3000), r.randint(1, 90000), r.randint(0, 90000), 1, "COLLSCAN")
+        attr = self._cost(attr, r.randint(100, 3000), r.randint(1, 90000), r.randint(0, 90000), 1, "COLLSCAN",
+                          f"{next(iter(cmd))}|{k}")
         return {**self._head("COMMAND", 51803, f"conn{r.randint(1, 3000)}", "Slow query"), "attr": attr}
 
     def other(self) -> dict:
