@@ -144,7 +144,7 @@ class SkeletonCache:
     """
 
     MAX = 20_000
-    EXACT_MAX = 8192
+    EXACT_MAX = 2048
 
     def __init__(self) -> None:
         self._exact: dict[tuple[str, bytes], Skeleton] = {}  # verbatim commands (bounded: cleared when full)
