@@ -10,7 +10,7 @@ raw command once per skeleton (:class:`~analysis.querycost.shapecache.SkeletonCa
 ticket and cache waits are decoded only on the rare lines that name one.
 
 Same output as the general path: any line the typed decoding does not take as it is (a value of
-another type, an escape in the command, an Extended JSON number wrapper, invalid JSON) goes through
+another type, an escape in a command name, an Extended JSON number wrapper, invalid JSON) goes through
 :func:`~.log.log_row` on the orjson-decoded line, and is counted the same way in the file's
 :class:`~analysis.querycost.records.FileStats`.
 """
@@ -80,6 +80,7 @@ class _Attr(msgspec.Struct, gc=False):
     replanned: bool = False
     replanReason: str = ""
     storage: _Storage | None = None
+    numYield: _Int = None  # a profiler's name for numYields: such a line is read by the general path
 
 
 class _Date(msgspec.Struct, gc=False):
@@ -109,12 +110,13 @@ _NOT_DECODED = None
 class _Chunk:
     """The lines of one block kept for the columnar fold, and what each one's command is."""
 
-    __slots__ = ("lines", "attrs", "ops", "shape_raws", "skels", "raws", "pos", "general")
+    __slots__ = ("lines", "attrs", "ops", "names", "shape_raws", "skels", "raws", "pos", "general")
 
     def __init__(self) -> None:
         self.lines: list[_Line] = []
         self.attrs: list[_Attr] = []
         self.ops: list[str] = []
+        self.names: list[bytes] = []  # a getMore's originating command name (b"" for the others)
         self.shape_raws: list[bytes] = []  # the raw command the shape is taken from
         self.skels: list[Skeleton | None] = []
         self.raws: list[bytes] = []  # the raw lines (the rare ones naming a wait are decoded again)
@@ -199,23 +201,28 @@ class LogScanner:
         for raw, ln in zip(cands, decoded):
             a = None if ln is None or ln.msg != "Slow query" else ln.attr
             c = b"" if a is None else bytes(a.command)
-            if c[:2] != b'{"' or b"\\" in c or b'"numYield"' in raw:  # (a profiler's name: the general path reads it)
+            if c[:2] != b'{"' or a.numYield is not None:  # numYield: a profiler's name, read by the general path
                 self._general(raw, ch)
                 continue
             typ = a.type
+            orig = b""
             if typ in _WRITE_TYPES:
                 op, shape_raw = _WRITE_TYPES[typ], c
             else:
                 name = c[2:c.find(b'"', 2)]
                 op = _OPS.get(name)
                 if op is None:
+                    if b"\\" in name:  # an escape in the name: the general path decodes it
+                        self._general(raw, ch)
+                        continue
                     skip("write batch (statements are counted)" if name in _WRITE_BATCH_NAMES
                          else f"non-query command: {name.decode(errors='replace') or '?'}")
                     continue
                 shape_raw = c
                 if op == "getMore":
                     shape_raw = bytes(a.originatingCommand) or b"{}"
-                    if shape_raw[:1] != b"{" or b"\\" in shape_raw:
+                    orig = shape_raw[2:shape_raw.find(b'"', 2)]
+                    if shape_raw[:1] != b"{" or b"\\" in orig:
                         self._general(raw, ch)
                         continue
             if a.durationMillis is None:
@@ -226,15 +233,16 @@ class LogScanner:
             ch.lines.append(ln)
             ch.attrs.append(a)
             ch.ops.append(op)
+            ch.names.append(orig)
             ch.shape_raws.append(shape_raw)
 
     def _shapes(self, ch: _Chunk) -> None:
         """The skeleton of every command of the chunk; a command that is not JSON makes its line junk."""
-        ch.skels = self.skeletons.get_many(ch.ops, ch.shape_raws)
+        ch.skels = self.skeletons.get_many(ch.ops, ch.shape_raws, ch.names)
         if None in ch.skels:
             keep = [i for i, k in enumerate(ch.skels) if k is not None]
             self.junk += len(ch.skels) - len(keep)
-            for name in ("lines", "attrs", "ops", "shape_raws", "skels", "raws", "pos"):
+            for name in ("lines", "attrs", "ops", "names", "shape_raws", "skels", "raws", "pos"):
                 values = getattr(ch, name)
                 setattr(ch, name, [values[i] for i in keep])
 
@@ -270,7 +278,7 @@ class LogScanner:
         at, lines, sk = ch.attrs, ch.lines, ch.skels
         n = len(at)
         (_, ns, apps, _, _, plans, durs, docs, keys, nret, reslen, sorts, qh, pcsh, pck, qsh, remotes, working,
-         yields, cpu, planning, replanned, reasons, storage) = zip(*map(astuple, at))
+         yields, cpu, planning, replanned, reasons, storage, _) = zip(*map(astuple, at))
         # host_of without a call for the common "host:port" (one colon, no brackets)
         clients = [r[:i] if r and r[0] != "[" and (i := r.find(":")) > 0 and i == r.rfind(":") and r[i + 1:].isdigit()
                    else host_of(r) for r in remotes]
