@@ -1,76 +1,58 @@
-"""Fleet digest on Dask (issue 14): a generated 2 GB set of 24 mongod logs, 2 workers vs 1, memory per worker.
+"""Fleet digest on Dask (issues 14, 23): a generated 2.2 GiB set of 24 mongod logs, 2 workers vs 1, memory per worker.
 
-The set is generated at bench time under ``/tmp/infra-mind-bench-fleet`` (reused by later runs,
-never committed): 24 plain JSON mongod logs of ~85 MiB each, made like the 200k-line log of
-``bench_querycost`` (the embedded sample's lines — ~60 % "Slow query", the rest connection / hello
-lines — cycled with fresh connection, user and assessment ids per pass), each file with the startup
-lines of its own member (``db-<i>``), so the digest sees 24 members.
+The set is generated once under ``/tmp/infra-mind-bench-fleet`` (reused by later runs, never committed;
+:func:`benchmarks.inputs.fleet_set`): 24 plain JSON mongod logs of ~85 MiB each, made like the 200k-line
+log of ``bench_querycost`` (the embedded sample's lines cycled with fresh connection, user and assessment
+ids per pass), each file with the startup line of its own member (``db-<i>``), so the digest sees 24 members.
 
-Measured side by side, wall time (``time.perf_counter``), one run each (the set is large):
+Measured side by side, wall time (``time.perf_counter``), :data:`ROUNDS` rounds:
 
-* ``json.loads``: ``for line in open(path, "rb"): json.loads(line)`` over every file, one process;
-* digest, 1 worker: :func:`analysis.querycost.pipeline.digest_inputs` with ``workers=1``
-  (serial in-process, exact percentiles);
+* ``orjson``: ``for line in open(path, "rb"): orjson.loads(line)`` over every file, one process;
+* digest, 1 worker: :func:`analysis.querycost.pipeline.digest_inputs` with ``workers=1`` (serial, exact);
 * digest, 2 workers: ``workers=2`` (a local Dask cluster, started and closed inside the timing).
 
-Memory per worker: the RSS of each Dask worker process, sampled every 0.1 s with psutil while it
-digests the first 6 files (~0.5 GB) and all 24 (~2 GB), each on a fresh cluster — bounded if the
-peak does not grow with the set. The parent's peak (merging partial digests) is reported too.
+Both digests are compared with the golden capture (:mod:`benchmarks.golden`). Memory per worker: the RSS
+of each Dask worker process, sampled every 0.1 s with psutil while it digests the first 6 files (~0.5 GB)
+and all 24 (~2 GB), each on a fresh cluster — bounded if the peak does not grow with the set. The parent's
+peak (merging partial digests) is reported too.
 """
 
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import os
 import threading
 import time
 from pathlib import Path
 
+import orjson
 import psutil
 
 from analysis.querycost.pipeline import digest_inputs
-from benchmarks.bench_querycost import _write_log
+from benchmarks import golden
+from benchmarks.inputs import FLEET_FILES as FILES
+from benchmarks.inputs import fleet_set
+from benchmarks.targets import summary, verdict_line
 
-ROOT = Path("/tmp/infra-mind-bench-fleet")
-FILES = 24
-LINES_PER_FILE = 107_000  # ~85 MiB each, ~2 GB in all
-STAMP = f"v1-{FILES}x{LINES_PER_FILE}"
-
-
-def _startup(i: int) -> bytes:
-    head = {"t": {"$date": "2025-11-04T08:59:00.000+00:00"}, "s": "I", "c": "CONTROL", "id": 4615611,
-            "ctx": "initandlisten", "msg": "MongoDB starting",
-            "attr": {"pid": 100 + i, "port": 27017, "dbPath": "/data/db", "architecture": "64-bit", "host": f"db-{i}"}}
-    return json.dumps(head, separators=(",", ":")).encode() + b"\n"
+ROUNDS = 2
+TWO_VS_ONE_TARGET = 1.8
+TWO_VS_ORJSON_TARGET = 1.8
+WORKER_RSS_TARGET_MIB = 110.0
 
 
 def generate() -> list[Path]:
     """The set (generated once; reused while its stamp matches)."""
-    ROOT.mkdir(exist_ok=True)
-    files = [ROOT / f"db-{i:02d}.mongod.log" for i in range(FILES)]
-    stamp = ROOT / "STAMP"
-    if stamp.exists() and stamp.read_text() == STAMP and all(f.exists() for f in files):
-        return files
-    for i, f in enumerate(files):
-        body = f.with_suffix(".tmp")
-        _write_log(body, LINES_PER_FILE)
-        with f.open("wb") as out, body.open("rb") as src:
-            out.write(_startup(i))
-            while chunk := src.read(1 << 24):
-                out.write(chunk)
-        body.unlink()
-    stamp.write_text(STAMP)
-    return files
+    return fleet_set()
 
 
-def _json_loop(files: list[Path]) -> int:
+def _orjson_loop(files: list[Path]) -> int:
     n = 0
+    loads = orjson.loads
     for f in files:
         with f.open("rb") as fh:
             for line in fh:
-                json.loads(line)
+                loads(line)
                 n += 1
     return n
 
@@ -121,27 +103,40 @@ def main() -> dict:
     t_gen = time.perf_counter()
     files = generate()
     size = sum(f.stat().st_size for f in files)
-    print(f"set: {len(files)} files, {size / 2**30:.2f} GiB under {ROOT} (ready in {time.perf_counter() - t_gen:.0f} s); "
-          f"cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.2f}", flush=True)
+    print(f"set: {len(files)} files, {size / 2**30:.2f} GiB under {files[0].parent} (ready in "
+          f"{time.perf_counter() - t_gen:.0f} s); cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.2f}", flush=True)
     paths = [str(f) for f in files]
-    n_json, t_json = _timed(lambda: _json_loop(files))
-    one, t_one = _timed(lambda: digest_inputs(paths, workers=1))
-    two, t_two = _timed(lambda: digest_inputs(paths, workers=2))
-    assert one.stats.records == two.stats.records and len(one.members) == len(two.members) == FILES
+    t_json, t_one, t_two, checks = [], [], [], set()
+    for _ in range(ROUNDS):
+        n_json, a = _timed(lambda: _orjson_loop(files))
+        one, b = _timed(lambda: digest_inputs(paths, workers=1))
+        two, c = _timed(lambda: digest_inputs(paths, workers=2))
+        assert one.stats.records == two.stats.records and len(one.members) == len(two.members) == FILES
+        t_json.append(a), t_one.append(b), t_two.append(c)
+        checks.add(f"1 worker {golden.check('fleet', one)}; 2 workers {golden.check('fleet', two)}")
+        print(f"round: orjson {a:.1f} s, 1 worker {b:.1f} s, 2 workers {c:.1f} s [{two.engine.describe()}]", flush=True)
     start_half, peaks_half, parent_half = _worker_peaks(files[: FILES // 4])
     start_full, peaks_full, parent_full = _worker_peaks(files)
     out = {"files": len(files), "bytes": size, "lines": n_json, "slow_queries": one.stats.records,
-           "json_loads_s": round(t_json, 2), "digest_1_worker_s": round(t_one, 2), "digest_2_workers_s": round(t_two, 2),
-           "speedup_2_vs_1": round(t_one / t_two, 2), "digest_1_worker_vs_json_loads": round(t_json / t_one, 2),
-           "digest_2_workers_vs_json_loads": round(t_json / t_two, 2), "engine_2": two.engine.describe(),
+           "orjson_s": t_json, "digest_1_worker_s": t_one, "digest_2_workers_s": t_two,
            "worker_start_mib": start_full, "worker_peak_mib_0_5gb": peaks_half, "worker_peak_mib_2gb": peaks_full,
-           "parent_peak_mib_0_5gb": parent_half, "parent_peak_mib_2gb": parent_full, "load_average_end": round(os.getloadavg()[0], 2)}
-    print(f"json.loads loop (1 process) {t_json:8.1f} s   {n_json / t_json:,.0f} lines/s")
-    print(f"digest, 1 worker (serial)   {t_one:8.1f} s   ×{t_json / t_one:.2f} vs json.loads")
-    print(f"digest, 2 workers (Dask)    {t_two:8.1f} s   ×{t_json / t_two:.2f} vs json.loads; "
-          f"2 workers vs 1: ×{t_one / t_two:.2f}  [{two.engine.describe()}]")
+           "parent_peak_mib_0_5gb": parent_half, "parent_peak_mib_2gb": parent_full,
+           "load_average_end": round(os.getloadavg()[0], 2), "golden": sorted(checks)}
+    for g in sorted(checks):
+        print(f"  golden (fleet): {g}")
     print(f"RSS per worker (psutil, sampled every 0.1 s): at start {start_full} MiB; peak on the 0.5 GB set "
           f"{peaks_half} MiB, on the 2 GB set {peaks_full} MiB; parent (merging) {parent_half} / {parent_full} MiB")
+    lines = [verdict_line("fleet: 2 workers vs 1 worker", [b / c for b, c in zip(t_one, t_two)], TWO_VS_ONE_TARGET),
+             verdict_line("fleet: 2 workers vs orjson loop", [a / c for a, c in zip(t_json, t_two)], TWO_VS_ORJSON_TARGET),
+             verdict_line("fleet: 1 worker vs orjson loop", [a / b for a, b in zip(t_json, t_one)], 1.0),
+             verdict_line("fleet: peak RSS per worker, 2 GB set (MiB)", peaks_full, WORKER_RSS_TARGET_MIB,
+                          higher_is_better=False, unit=" MiB"),
+             verdict_line("fleet: worker peak 2 GB / 0.5 GB set (bounded)", [max(peaks_full) / max(peaks_half)], 1.1,
+                          higher_is_better=False)]
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
+    print("\n".join(lines))
+    print(summary(lines))
+    out["targets"] = lines
     return out
 
 

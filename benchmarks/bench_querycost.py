@@ -1,131 +1,129 @@
-"""Digest throughput vs a bare ``json.loads`` loop, and peak memory at 50k vs 200k lines.
+"""The digest in one process and on two Dask workers vs a bare ``orjson.loads`` loop; start-up; memory (issue 23).
 
-The log is generated at bench time into a temporary directory (never committed) by
-cycling the lines of the embedded synthetic sample log (real mongod 4.4+ format: ~60 %
-"Slow query" lines, the rest connection / hello lines, like a production log at a low
-``slowms``); each pass gets its own connection, user and assessment ids, so a command
-repeats verbatim only as often as within the sample. A second log holds only
-"Slow query" lines (the worst case for the digest's pre-filter).
+Inputs (generated once under ``/tmp``, never committed; :mod:`benchmarks.inputs`):
 
-Measured side by side in one run, best of 3 each:
+* **mixed** — 200k lines cycled from the embedded sample (~64 % "Slow query", 166 MB);
+* **member** — a real-shaped single-member 7.0 log of 160 MiB (:mod:`analysis.samples.memberlog`:
+  mostly awaitable hello, oplog and cursor getMores, finds and aggregations with long commands and
+  many distinct values per shape);
+* **tiny** — 20 lines (start-up).
 
-* ``json.loads``: ``for line in open(path, "rb"): json.loads(line)`` — parsing only;
-* digest: :func:`analysis.querycost.pipeline.digest_files` — read, filter, parse,
-  normalize, shape, classify and aggregate into the per-shape table (plus plans, clients,
-  timeline, members); as shipped (a plain log above 64 MiB runs on a local Dask cluster of
-  one worker per core, each task on its own byte range — the cluster's start and close are
-  inside the timing) and forced into one process (``workers=1``), both reported.
+Each round measures, side by side, wall time (``time.perf_counter``):
 
-Peak memory: ``tracemalloc`` peak of the one-process digest over 50k and 200k lines
-(streaming: it must not grow with the file; Dask workers run the same code on their
-ranges — ``bench_fleet`` measures their RSS).
+* ``orjson``: ``for line in open(path, "rb"): orjson.loads(line)`` — parsing only;
+* ``1 worker``: :func:`analysis.querycost.pipeline.digest_inputs` with ``workers=1`` (serial, exact);
+* ``2 workers``: ``workers=2`` (a local Dask cluster, its start and close inside the timing).
+
+Ratios are taken within a round (the machine is shared: rounds drift) and reported as median and
+range over :data:`ROUNDS` rounds, beside their target. The digest's ``--json`` is compared with the
+golden capture of the digest before issue 23 (:mod:`benchmarks.golden`): every field, percentiles
+exact for one process and within the bins' ±1 % on Dask. Start-up: the whole process
+``python -m analysis digest tiny.log --json``, median of 5. Memory: tracemalloc peak of the
+one-process digest at 50k and 200k lines (streaming: it must not grow).
 """
 
 from __future__ import annotations
 
 import gc
-import gzip
-import json
 import os
-import tempfile
+import statistics
+import subprocess
+import sys
 import time
 import tracemalloc
 from pathlib import Path
 
-from analysis.config import data_dir
-from analysis.querycost.pipeline import digest_files
+import orjson
 
-SAMPLE = data_dir() / "querycost" / "sample_slow_query.log.gz"
-LINES = 200_000
-SMALL = 50_000
+from analysis.querycost.pipeline import digest_inputs
+from benchmarks import golden, inputs
+from benchmarks.targets import summary, verdict_line
 
-
-def _write_log(path: Path, n: int, *, slow_only: bool = False) -> int:
-    src = [ln for ln in gzip.open(SAMPLE, "rb").read().splitlines() if ln.strip()]
-    if slow_only:
-        src = [ln for ln in src if b'"msg":"Slow query"' in ln and b'"hello"' not in ln]
-    written = 0
-    with path.open("wb") as fh:
-        i = 0
-        while written < n:
-            line = src[i % len(src)]
-            # each pass over the sample gets its own connection ids, user ids and assessment ids, so
-            # commands repeat verbatim only as often as inside the sample (same user reloading)
-            cycle = i // len(src)
-            line = (line.replace(b'"ctx":"conn', b'"ctx":"conn%d' % cycle, 1)
-                    .replace(b'user-', b'u%04d-' % cycle).replace(b'"677485800', b'"6%08x' % cycle))
-            fh.write(line + b"\n")
-            written += 1
-            i += 1
-    return written
+ROUNDS = 3
+#: the issue's targets: one process vs the orjson loop; two workers on one large file vs serial; start-up
+ONE_PROCESS_TARGET = 1.0
+SINGLE_FILE_TWO_WORKERS_TARGET = 1.0
+TINY_TARGET_S = 0.5
 
 
-def _time(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
-def _json_loop(path: Path) -> int:
+def _orjson_loop(path: Path) -> int:
     n = 0
+    loads = orjson.loads
     with path.open("rb") as fh:
         for line in fh:
-            json.loads(line)
+            loads(line)
             n += 1
     return n
+
+
+def _timed(fn) -> tuple[object, float]:
+    gc.collect()
+    t0 = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t0
 
 
 def _peak_mib(path: Path) -> float:
     gc.collect()
     tracemalloc.start()
-    digest_files([path], workers=1)
+    digest_inputs([str(path)], workers=1)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return peak / 2**20
 
 
+def _tiny_process_s(path: Path, n: int = 5) -> list[float]:
+    cmd = [sys.executable, "-m", "analysis", "digest", str(path), "--json"]
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def _rounds(name: str, path: Path) -> dict:
+    t_json, t_one, t_two = [], [], []
+    checks = set()
+    for _ in range(ROUNDS):
+        _, a = _timed(lambda: _orjson_loop(path))
+        one, b = _timed(lambda: digest_inputs([str(path)], workers=1))
+        two, c = _timed(lambda: digest_inputs([str(path)], workers=2))
+        t_json.append(a), t_one.append(b), t_two.append(c)
+        checks.add(f"1 worker {golden.check(name, one)}; 2 workers {golden.check(name, two)}")  # type: ignore[arg-type]
+    return {"bytes": path.stat().st_size, "orjson_s": t_json, "one_s": t_one, "two_s": t_two,
+            "one_vs_orjson": [a / b for a, b in zip(t_json, t_one)],
+            "two_vs_one": [b / c for b, c in zip(t_one, t_two)], "golden": sorted(checks)}
+
+
 def main() -> dict:
-    out: dict = {}
-    with tempfile.TemporaryDirectory(prefix="bench_querycost_") as tmp:
-        tmpdir = Path(tmp)
-        rows = []
-        for label, slow_only in (("mixed log", False), ("slow-query-only log", True)):
-            big = tmpdir / f"{label.split()[0]}_{LINES}.log"
-            _write_log(big, LINES, slow_only=slow_only)
-            t_json = _time(lambda: _json_loop(big))
-            t_dig = _time(lambda: digest_files([big]))
-            t_one = _time(lambda: digest_files([big], workers=1))
-            df, stats = digest_files([big])
-            rows.append((label, stats.lines, stats.records, len(df), t_json, t_dig, t_one))
-            out[label] = {"lines": stats.lines, "slow_queries": stats.records, "shapes": len(df),
-                          "bytes": big.stat().st_size, "cpus": os.cpu_count(),
-                          "json_loads_s": round(t_json, 3), "digest_s": round(t_dig, 3),
-                          "digest_one_process_s": round(t_one, 3),
-                          "json_loads_lines_per_s": round(stats.lines / t_json),
-                          "digest_lines_per_s": round(stats.lines / t_dig),
-                          "ratio_digest_vs_json_loads": round(t_json / t_dig, 2),
-                          "ratio_one_process_vs_json_loads": round(t_json / t_one, 2)}
-        small = tmpdir / f"mixed_{SMALL}.log"
-        _write_log(small, SMALL)
-        peak_small = _peak_mib(small)
-        peak_big = _peak_mib(tmpdir / f"mixed_{LINES}.log")
-        out["peak_mib_50k"] = round(peak_small, 2)
-        out["peak_mib_200k"] = round(peak_big, 2)
-        out["peak_growth_200k_vs_50k"] = round(peak_big / peak_small, 2)
-    print(f"{'log':<22}{'lines':>9}{'queries':>9}{'shapes':>7}{'json.loads s':>14}{'digest s':>10}"
-          f"{'ratio':>8}{'1-proc s':>10}{'ratio':>8}")
-    for label, lines, recs, shapes, tj, td, t1 in rows:
-        print(f"{label:<22}{lines:>9}{recs:>9}{shapes:>7}{tj:>14.3f}{td:>10.3f}{tj / td:>7.2f}×"
-              f"{t1:>10.3f}{tj / t1:>7.2f}×")
-    print(f"ratio = json.loads time / digest time (≥ 1.0: the full digest is at least as fast as bare parsing); "
-          f"digest as shipped runs on a local Dask cluster of {os.cpu_count()} worker(s) for a plain log this size "
-          f"(start included), '1-proc' forces one process; load average {os.getloadavg()[0]:.2f}")
-    print(f"digest peak memory (tracemalloc): 50k lines {out['peak_mib_50k']:.2f} MiB, "
-          f"200k lines {out['peak_mib_200k']:.2f} MiB (×{out['peak_growth_200k_vs_50k']:.2f})")
+    logs = {"mixed": inputs.mixed_log(), "member": inputs.member_log()}
+    out: dict = {"cpus": os.cpu_count(), "load_average_start": os.getloadavg()[0]}
+    lines = []
+    print(f"{'log':<8}{'MB':>7}{'orjson s':>18}{'1 worker s':>18}{'2 workers s':>18}", flush=True)
+    for name, path in logs.items():
+        r = out[name] = _rounds(name, path)
+        span = lambda xs: f"{min(xs):.2f}–{max(xs):.2f}"  # noqa: E731
+        print(f"{name:<8}{r['bytes'] / 1e6:>7.0f}{span(r['orjson_s']):>18}{span(r['one_s']):>18}{span(r['two_s']):>18}")
+        for g in r["golden"]:
+            print(f"  golden ({name}): {g}")
+        lines.append(verdict_line(f"{name}: 1 worker vs orjson loop (time ratio)", r["one_vs_orjson"], ONE_PROCESS_TARGET))
+        lines.append(verdict_line(f"{name}: 2 workers vs 1 worker on one file", r["two_vs_one"],
+                                  SINGLE_FILE_TWO_WORKERS_TARGET))
+    tiny = _tiny_process_s(inputs.tiny_log())
+    out["tiny_process_s"] = tiny
+    lines.append(verdict_line("tiny file: whole digest process (s)", tiny, TINY_TARGET_S, higher_is_better=False,
+                              unit=" s"))
+    small = inputs.small_mixed_log()
+    out["peak_mib_50k"], out["peak_mib_200k"] = _peak_mib(small), _peak_mib(logs["mixed"])
+    print(f"one-process peak memory (tracemalloc): 50k lines {out['peak_mib_50k']:.1f} MiB, "
+          f"200k lines {out['peak_mib_200k']:.1f} MiB (×{out['peak_mib_200k'] / out['peak_mib_50k']:.2f})")
+    print(f"ratios: time of the first / time of the second, per round (median, range over {ROUNDS} rounds); "
+          f"load average {os.getloadavg()[0]:.2f} at the end, {os.cpu_count()} cores")
+    print("\n".join(lines))
+    print(summary(lines))
+    out["targets"] = lines
+    out["median_one_vs_orjson"] = {n: statistics.median(out[n]["one_vs_orjson"]) for n in logs}
     return out
 
 

@@ -22,10 +22,12 @@ from dataclasses import asdict, dataclass, field
 from numbers import Integral, Real
 from typing import Any
 
-from IPython.display import display
-
 from .escape import html_text
 from .jsonsafe import jsonable
+from .lazy import lazy_import
+
+#: IPython is needed only to publish a verdict in a kernel (a lazy edge: see analysis.lazy)
+ipython_display = lazy_import("IPython.display")
 
 VERDICT_MIME = "application/vnd.infra-mind.verdict+json"
 STATUSES = ("PASS", "WARN", "FAIL", "ERROR")
@@ -142,7 +144,7 @@ def publish(v: Verdict) -> None:
     v : Verdict
         What the audit's ``report.verdict`` concluded.
     """
-    display({VERDICT_MIME: {**v.to_json(), "figure_order": list(v.figures)}, "text/html": render_html(v),
+    ipython_display.display({VERDICT_MIME: {**v.to_json(), "figure_order": list(v.figures)}, "text/html": render_html(v),
              "text/plain": f"Verdict: {v.status} — {v.headline}"}, raw=True)
 
 

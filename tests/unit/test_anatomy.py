@@ -1,5 +1,6 @@
 """The package's anatomy holds (docs/architecture.md): the same rooms in every audit package, imports at the
-top, no import loops, no private names across modules, computation packages apart, small modules and functions.
+top (the one documented exception: a module-level ``lazy_import`` of analysis.lazy, read as an import), no import
+loops, no private names across modules, computation packages apart, small modules and functions.
 
 These read the source with :mod:`ast` (nothing is imported), so a violation names the file and line.
 """
@@ -44,8 +45,18 @@ def _resolve(module: str, path: Path, node: ast.ImportFrom) -> str:
     return ".".join([*base, node.module] if node.module else base)
 
 
+def _lazy_target(node: ast.AST) -> str | None:
+    """The module of a module-level ``name = lazy_import("a.b")`` (the one documented lazy edge, analysis.lazy)."""
+    if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+        call = node.value
+        if isinstance(call.func, ast.Name) and call.func.id == "lazy_import" and call.args \
+                and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+            return call.args[0].value
+    return None
+
+
 def _imports(module: str) -> list[tuple[ast.AST, str, list[str]]]:
-    """Module-level imports of one module: (node, imported module, names taken from it)."""
+    """Module-level imports of one module: (node, imported module, names taken from it); lazy edges count."""
     path, tree = _modules()[module]
     found = []
     for node in tree.body:
@@ -53,6 +64,8 @@ def _imports(module: str) -> list[tuple[ast.AST, str, list[str]]]:
             found += [(node, a.name, []) for a in node.names]
         elif isinstance(node, ast.ImportFrom):
             found.append((node, _resolve(module, path, node), [a.name for a in node.names]))
+        elif (target := _lazy_target(node)) is not None:
+            found.append((node, target, []))
     return found
 
 
@@ -82,6 +95,20 @@ def test_imports_are_at_the_top_of_modules() -> None:
             if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 inside += [_where(path, n) for n in ast.walk(fn) if isinstance(n, (ast.Import, ast.ImportFrom))]
     assert not inside, f"imports inside functions: {inside}"
+
+
+def test_lazy_edges_are_module_level_and_named() -> None:
+    """``lazy_import`` (analysis.lazy) is the one exception to imports at the top: a module-level assignment of an
+    absolute module name given as a literal, so the edge is read like an import (loops and floors included)."""
+    wrong = []
+    for module, (path, tree) in _modules().items():
+        top = {id(n.value) for n in tree.body if _lazy_target(n) is not None}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "lazy_import" \
+                    and module != "analysis.lazy" and id(node) not in top:
+                wrong.append(_where(path, node))
+    assert not wrong, f"lazy_import outside a module-level assignment of a literal name: {wrong}"
+    assert "analysis.querycost.sources.live" in _internal_edges("analysis.querycost.pipeline")  # a lazy edge counts
 
 
 def test_no_import_loops() -> None:

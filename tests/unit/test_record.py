@@ -1,6 +1,7 @@
 """analysis.record: the one Verdict, its banner, its round trip through a notebook, the worst status."""
 
 import json
+from types import SimpleNamespace
 import re
 
 import nbformat
@@ -36,7 +37,7 @@ def test_read_verdict_takes_the_last_one_and_none_without_one():
 
 def test_publish_displays_a_banner_and_the_machine_readable_copy(monkeypatch):
     shown = []
-    monkeypatch.setattr("analysis.record.display", lambda obj, raw: shown.append((obj, raw)))
+    monkeypatch.setattr("analysis.record.ipython_display", SimpleNamespace(display=lambda obj, raw: shown.append((obj, raw))))
     v = Verdict("FAIL", "budget <overspent>", {"ratio": 1.43}, ["page the owner"])
     assert publish(v) is None
     ((obj, raw),) = shown
@@ -104,7 +105,7 @@ def test_deltas_and_labels():
 def test_the_figures_keep_their_order_through_a_written_notebook(monkeypatch):
     """nbformat writes JSON with sorted keys; the verdict's own order (the audited system first) survives."""
     shown = []
-    monkeypatch.setattr("analysis.record.display", lambda obj, raw: shown.append(obj))
+    monkeypatch.setattr("analysis.record.ipython_display", SimpleNamespace(display=lambda obj, raw: shown.append(obj)))
     v = Verdict("FAIL", "h", {"z first": 1, "a second": 2, "m third": 3})
     publish(v)
     nb = nbformat.v4.new_notebook()

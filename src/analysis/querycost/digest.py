@@ -65,7 +65,6 @@ _NUMERIC = (("docs_examined", "docs_examined", 1.0), ("keys_examined", "keys_exa
             ("nreturned", "nreturned", 1.0), ("reslen", "reslen_total", 1.0), ("working_ms", "working_ms", 1.0),
             ("num_yields", "num_yields", 1.0), ("bytes_read", "bytes_read", 1.0), ("cpu_nanos", "cpu_ms", 1e-6),
             ("wait_us", "wait_ms", 1e-3), ("flow_us", "flow_control_ms", 1e-3), ("planning_us", "planning_ms", 1e-3))
-_IDX = {f: i for i, f in enumerate(ROW_FIELDS)}
 CHUNK_ROWS = 512
 
 
@@ -123,20 +122,25 @@ class Digester:
             return
         if len(rows[0]) != len(ROW_FIELDS) or len(rows[-1]) != len(ROW_FIELDS):
             rows = [r + NO_EXTRAS if len(r) == len(BASE_FIELDS) else r for r in rows]
-        c = list(zip(*rows))
-        keys = list(zip(*(c[_IDX[k]] for k in KEY)))
+        self.add_columns(dict(zip(ROW_FIELDS, zip(*rows))))
+
+    def add_columns(self, c: Mapping[str, Sequence]) -> None:
+        """Fold one chunk given as columns (one equally long sequence per field of ``records.ROW_FIELDS``)."""
+        n = len(c["duration_ms"])
+        if not n:
+            return
+        keys = list(zip(*(c[k] for k in KEY)))
         kid, new = self.shapes.intern(keys)
-        self._new_keys(new, keys, kid, c[_IDX["command"]])
-        n = len(rows)
-        d = np.fromiter(c[_IDX["duration_ms"]], np.float64, n)
-        minutes = self._clock.minutes(c[_IDX["timestamp"]])
-        src = c[_IDX["source"]]
-        cols = {"count": np.ones(n), "total": d, "max": d, "collscan": _floats(c[_IDX["collscan"]], n),
-                "sort": _floats(c[_IDX["in_memory_sort"]], n), "replanned": _floats(c[_IDX["replanned"]], n),
+        self._new_keys(new, keys, kid, c["command"])
+        d = np.fromiter(c["duration_ms"], np.float64, n)
+        minutes = self._clock.minutes(c["timestamp"])
+        src = c["source"]
+        cols = {"count": np.ones(n), "total": d, "max": d, "collscan": _floats(c["collscan"], n),
+                "sort": _floats(c["in_memory_sort"], n), "replanned": _floats(c["replanned"], n),
                 "sources": (np.full(n, _SOURCE_BITS[src[0]], np.int64) if src.count(src[0]) == n else
                             np.fromiter((_SOURCE_BITS[s] for s in src), np.int64, n))}
         for field, _, _ in _NUMERIC:
-            col = c[_IDX[field]]
+            col = c[field]
             missing = col.count(None)
             if missing == n:
                 continue  # not recorded by this source: nothing to add
@@ -155,7 +159,7 @@ class Digester:
         tkey, ok = timeline_key(kid, minutes)
         self.timeline.add(tkey, b[ok])
         self._plans_and_clients(c, d, minutes)
-        self._member(c[_IDX["internal"]], d, cols["collscan"], b)
+        self._member(c["internal"], d, cols["collscan"], b)
 
     def _member(self, internal: Sequence[str], d: np.ndarray, collscan: np.ndarray, b: np.ndarray) -> None:
         """Totals of the current file (application vs internal), and its application duration bins."""
@@ -179,10 +183,10 @@ class Digester:
             self.apps.append(set())
             self.hashes.append(["", ""])
 
-    def _per_key_sets(self, kid: np.ndarray, c: list) -> None:
+    def _per_key_sets(self, kid: np.ndarray, c: Mapping[str, Sequence]) -> None:
         """App names, the first query hash / shape hash and replan reasons per key (few distinct values)."""
-        for i, ap, qh, sh in set(zip(kid.tolist(), c[_IDX["app_name"]], c[_IDX["query_hash"]],
-                                     c[_IDX["shape_hash"]])):
+        # dict.fromkeys, not a set: the first hash of a key is the first in row order, whatever the hash seed
+        for i, ap, qh, sh in dict.fromkeys(zip(kid.tolist(), c["app_name"], c["query_hash"], c["shape_hash"])):
             if ap:
                 self.apps[i].add(ap)
             h = self.hashes[i]
@@ -190,23 +194,23 @@ class Digester:
                 h[0] = qh
             if sh and not h[1]:
                 h[1] = sh
-        reasons = c[_IDX["replan_reason"]]
+        reasons = c["replan_reason"]
         if any(reasons):
             self.reasons.update((i, r) for i, r in zip(kid.tolist(), reasons) if r)
 
-    def _plans_and_clients(self, c: list, d: np.ndarray, minutes: np.ndarray) -> None:
-        qh = c[_IDX["query_hash"]]
+    def _plans_and_clients(self, c: Mapping[str, Sequence], d: np.ndarray, minutes: np.ndarray) -> None:
+        qh = c["query_hash"]
         has = np.fromiter(map(bool, qh), bool, len(qh))
         if has.any():
             idx = np.flatnonzero(has)
-            keys = [(qh[i], c[_IDX["plan_summary"]][i], c[_IDX["plan_cache_key"]][i], c[_IDX["ns"]][i],
-                     c[_IDX["internal"]][i]) for i in idx.tolist()]
+            plan, pck, ns, internal = c["plan_summary"], c["plan_cache_key"], c["ns"], c["internal"]
+            keys = [(qh[i], plan[i], pck[i], ns[i], internal[i]) for i in idx.tolist()]
             pid, _ = self.plans.intern(keys)
             m = minutes[idx].astype(np.float64)
             self.plans.add(pid, count=np.ones(len(pid)), total=d[idx],
-                           replanned=np.asarray(c[_IDX["replanned"]], float)[idx],
+                           replanned=np.asarray(c["replanned"], float)[idx],
                            first=np.where(m >= 0, m, np.inf), last=m)
-        ckeys = list(zip(c[_IDX["client"]], c[_IDX["app_name"]], c[_IDX["internal"]]))
+        ckeys = list(zip(c["client"], c["app_name"], c["internal"]))
         cid, _ = self.clients.intern(ckeys)
         self.clients.add(cid, count=np.ones(len(cid)), total=d)
 

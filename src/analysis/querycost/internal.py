@@ -66,6 +66,10 @@ class Classifier:
         command : dict, optional
             The (originating) command, for the tailable-cursor rule.
         """
+        return self.category(ns, app, ctx, bool(command and command.get("tailable") and command.get("awaitData")))
+
+    def category(self, ns: str, app: str, ctx: str, tailable_await: bool = False) -> str:
+        """The category, the command given as whether it is a tailable awaitData cursor (see :meth:`__call__`)."""
         if not ctx or ctx.startswith("conn"):  # a client connection: the context says nothing
             by_app = self._cache.get(ns)
             if by_app is None:
@@ -80,7 +84,7 @@ class Classifier:
                 if len(self._other) >= self.MAX:
                     self._other.clear()
                 hit = self._other[key] = classify(ns, app, ctx)
-        if hit == "local" and command and command.get("tailable") and command.get("awaitData"):
+        if hit == "local" and tailable_await:
             return "oplog"
         return hit
 

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from ..config import resolve_path
-from ..mongodb.client import redacted_target
 from ..mongodb.queries import SEED_INDEXES
+from ..lazy import lazy_import
 from ..params import env_value
 from .advice import seed_index_usage, suggest_indexes
 from .digest import Digester, feed
@@ -31,8 +31,6 @@ from .params import QueryCostParams
 from .records import FileStats, ReadStats, require_usable
 from .script import mongosh_script
 from .result import QueryCostResult
-from .sources import indexes as index_source
-from .sources import live
 from .sources.chunks import expand_inputs
 from .sources.cluster import CONNECT_TIMEOUT_S, Engine, run_digest
 from .sources.meta import load_meta
@@ -40,6 +38,11 @@ from .stability import plan_stability
 from .timeline import ALL_APPLICATION, top_labels
 
 log = logging.getLogger(__name__)
+# A live server and index exports are read only by some runs (lazy edges: see analysis.lazy); the digest
+# command imports neither pymongo nor bson.
+mongo_client = lazy_import("analysis.mongodb.client")
+index_source = lazy_import("analysis.querycost.sources.indexes")
+live = lazy_import("analysis.querycost.sources.live")
 
 #: The collections whose indexes and field presence are read from a live server.
 COLLECTIONS = ("assessments", "recommendations", "reports")
@@ -150,7 +153,7 @@ def _read_live(p: QueryCostParams, dig: Digester, stats: ReadStats) -> _Context:
     audit goes on; only the explains the verdict needs raise (one SourceError line).
     """
     uri = env_value("mongo_uri_env", p.mongo_uri_env)
-    target = redacted_target(uri)
+    target = mongo_client.redacted_target(uri)
     db = live.connect(uri, p.database)
     refusals = live.Refusals()
     server = live.identify(db, uri, refusals, max_time_ms=p.max_time_ms)
@@ -216,7 +219,7 @@ def digest_inputs(inputs: Sequence[str | Path], *, workers: int | None = None, s
         Files, globs or directories (relative paths resolve against the project root).
     workers : int, optional
         ``1``: serial in-process; ``N``: a local Dask cluster of N workers; default: serial for
-        small inputs (under ``SERIAL_MAX_BYTES``), else one worker per core.
+        inputs a local cluster would not digest sooner (``sources.cluster.cluster_pays``), else one worker per core.
     scheduler : str
         An existing Dask scheduler (``tcp://host:8786``) to run on instead.
     progress : bool

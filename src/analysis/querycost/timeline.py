@@ -40,7 +40,9 @@ class MinuteClock:
         self._cache: dict[str, int] = {}
 
     def minute(self, t: Any) -> int:
-        """The Unix minute of one raw timestamp (``{"$date": ISO}``, a datetime, ...); -1 when unknown."""
+        """The Unix minute of one raw timestamp (``{"$date": ISO}``, its ISO string, a datetime, ...); -1 when unknown."""
+        if type(t) is str:
+            t = {"$date": t}
         if type(t) is dict:
             s = t.get("$date")
             if type(s) is str and len(s) in (24, 29) and s[19] == ".":  # ms, then Z or ±hh:mm (mongod)
@@ -61,12 +63,19 @@ class MinuteClock:
         other layouts never enter the cache, so they always miss and are parsed in full.
         """
         try:
-            keys = [t["$date"][:16] + t["$date"][19:20] + t["$date"][23:] for t in ts]
+            if type(ts[0]) is str:  # the log reader's fast path: the ISO strings themselves
+                keys = [t[:16] + t[19:20] + t[23:] for t in ts]
+            else:
+                keys = [t["$date"][:16] + t["$date"][19:20] + t["$date"][23:] for t in ts]
         except (TypeError, KeyError, IndexError):
             return np.fromiter(map(self.minute, ts), np.int64, len(ts))
-        got = list(map(self._cache.get, keys))
+        cache = self._cache
+        got = list(map(cache.get, keys))
         if None in got:
-            got = [self.minute(t) if m is None else m for m, t in zip(got, ts)]
+            firsts = {k: t for k, t, m in zip(keys, ts, got) if m is None}
+            for t in firsts.values():  # a new minute: parsed once (and cached, for mongod's layouts)
+                self.minute(t)
+            got = [m if m is not None else cache[k] if k in cache else self.minute(t) for m, k, t in zip(got, keys, ts)]
         return np.fromiter(got, np.int64, len(ts))
 
 

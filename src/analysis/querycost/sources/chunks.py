@@ -23,10 +23,10 @@ from typing import BinaryIO
 
 from ...config import resolve_path
 from ...errors import SourceError
-from ..digest import Digester, feed
+from ..digest import Digester
 from ..records import FileStats, ReadStats
-from .files import GZIP_MAGIC, HEAD_BYTES, detect_kind, iter_file_rows
-from .log import iter_log_rows
+from .files import GZIP_MAGIC, HEAD_BYTES, detect_kind, iter_file_chunks
+from .logscan import iter_log_chunks
 
 #: Byte range of a large plain log read by one task.
 CHUNK_BYTES = 64 * 2**20
@@ -161,11 +161,13 @@ def digest_chunk(chunk: Chunk, exact: bool = True) -> Partial:
     st = FileStats(chunk.path)
     try:
         if chunk.end < 0:
-            feed(dig, iter_file_rows(chunk.path, st))
+            for cols in iter_file_chunks(chunk.path, st):
+                dig.add_columns(cols)
         else:
             st.kind = "log"
             with open(chunk.path, "rb") as fh:
-                feed(dig, iter_log_rows(lines_in_range(fh, chunk.start, chunk.end), st))
+                for cols in iter_log_chunks(lines_in_range(fh, chunk.start, chunk.end), st):
+                    dig.add_columns(cols)
     except (SourceError, OSError) as exc:
         st.kind = "unreadable"
         st.problems.append(str(exc).removeprefix(f"{chunk.path}: ") if isinstance(exc, SourceError)

@@ -1,8 +1,9 @@
 """Where the map → merge of a fleet digest runs: in-process (serial) or on Dask distributed.
 
-* **serial** — ``workers=1``, or small inputs (under :data:`SERIAL_MAX_BYTES` in all) when no
-  scheduler is named: one whole-file chunk after another in this process, exact percentiles,
-  no cluster started (the embedded sample, a single log);
+* **serial** — ``workers=1``, or, when neither workers nor a scheduler is named, inputs a local
+  cluster would not digest sooner (:func:`cluster_pays`: the time the second core saves against
+  the cluster's start and close, measured by ``make bench``): one whole-file chunk after another in
+  this process, exact percentiles, no cluster started (the embedded sample, a single log);
 * **local cluster** — otherwise: a ``distributed.LocalCluster`` in this machine, one worker
   process per core (or ``workers``), one thread each; large plain logs are cut in byte
   ranges (:func:`~.chunks.plan_chunks`);
@@ -34,7 +35,14 @@ from ...errors import SourceError
 from ..digest import Digester
 from .chunks import CHUNK_BYTES, Partial, digest_chunk, input_bytes, plan_chunks
 
-#: Inputs smaller than this in all run serially in-process when no scheduler is named.
+#: The one-process digest's speed on a real-shaped log (bytes a second; ``make bench``, 2-core machine).
+SERIAL_BYTES_PER_S = 120e6
+#: Seconds a local cluster costs before and after its tasks: importing distributed, starting the
+#: scheduler and the forked workers, closing them (``make bench``: 0.6 – 1.5 s on the 2-core machine).
+CLUSTER_START_S = 1.2
+#: How much sooner a cluster must be expected to finish before one is started (its start varies).
+CLUSTER_MARGIN = 1.5
+#: The inputs below which the default is serial, for the machine's core count (at least 64 MiB).
 SERIAL_MAX_BYTES = 64 * 2**20
 #: Seconds to wait for an existing scheduler before giving up.
 CONNECT_TIMEOUT_S = 10.0
@@ -82,7 +90,8 @@ def run_digest(files: Sequence[str], *, workers: int | None = None, scheduler: s
     SourceError
         The scheduler does not answer within ``connect_timeout``.
     """
-    if not scheduler and (workers == 1 or (workers is None and input_bytes(files) < SERIAL_MAX_BYTES)):
+    if not scheduler and (workers == 1 or (workers is None and not cluster_pays(input_bytes(files),
+                                                                                  os.cpu_count() or 1))):
         chunks = plan_chunks(files, split=False)
         parts = enumerate(map(lambda c: digest_chunk(c, True), chunks))
         return _merge_in_order(parts, len(chunks), progress, exact=True), \
@@ -95,6 +104,25 @@ def run_digest(files: Sequence[str], *, workers: int | None = None, scheduler: s
         done = importlib.import_module("distributed").as_completed(futures, loop=client.loop)
         partial = _merge_in_order(((index[f.key], _take(f)) for f in done), len(chunks), progress, exact=False)
     return partial, Engine(mode, n, False, len(chunks))
+
+
+def cluster_pays(total_bytes: int, workers: int) -> bool:
+    """Whether a local cluster of ``workers`` would digest ``total_bytes`` sooner than this process.
+
+    The serial time is ``total_bytes / SERIAL_BYTES_PER_S``; ``workers`` save ``1 - 1/workers`` of
+    it and cost :data:`CLUSTER_START_S`; a cluster is started when the saving is
+    :data:`CLUSTER_MARGIN` times that cost (about 430 MB of logs on 2 cores), never under
+    :data:`SERIAL_MAX_BYTES`.
+
+    Examples
+    --------
+    >>> cluster_pays(160 * 2**20, 2), cluster_pays(2 * 2**30, 2), cluster_pays(2 * 2**30, 1)
+    (False, True, False)
+    """
+    if workers < 2 or total_bytes < SERIAL_MAX_BYTES:
+        return False
+    saved = total_bytes / SERIAL_BYTES_PER_S * (1 - 1 / workers)
+    return saved > CLUSTER_MARGIN * CLUSTER_START_S
 
 
 def chunk_size(total_bytes: int, workers: int) -> int:

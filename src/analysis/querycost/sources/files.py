@@ -25,6 +25,7 @@ import re
 import zlib
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
+from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -34,11 +35,12 @@ from ...config import resolve_path
 from ...errors import DataError, SourceError
 from ...mongodb.explain import explain_documents, is_explain, looks_like_shell_output, parse_shell_output
 from ...timeparse import parse_instant
-from ..records import FileStats, QueryRecord, ReadStats
+from ..records import BASE_FIELDS, NO_EXTRAS, FileStats, QueryRecord, ReadStats
 from ..shapecache import ShapeCache
 from .explain import explain_row
 from .jsonstream import iter_json_lines, iter_json_values
-from .log import iter_log_rows, log_row
+from .log import log_row
+from .logscan import iter_log_chunks, iter_log_rows, rows_to_columns
 from .profile import profile_row
 from .textlog import iter_text_log_rows
 
@@ -250,6 +252,28 @@ def _shell_rows(fh: io.BufferedReader, st: FileStats) -> Iterator[tuple]:
             yield row
 
 
+def _open_detected(path: str | Path, st: FileStats) -> tuple[io.BufferedReader, str]:
+    p = Path(path)
+    try:
+        fh = _open_binary(p, st)
+    except OSError as exc:
+        raise SourceError(f"{p}: cannot open ({exc.strerror or exc})") from None
+    return fh, detect_kind(fh.peek(HEAD_BYTES)[:HEAD_BYTES])
+
+
+def _rows_of(fh: io.BufferedReader, kind: str, st: FileStats, path: str | Path) -> Iterator[tuple]:
+    """Rows of an open file of a kind other than a JSON log."""
+    if kind in ("empty", "binary", "text"):
+        _unusable(kind, fh, st)
+    elif kind == "text-log":
+        st.kind = "text-log"
+        yield from iter_text_log_rows(fh, st, ref_year=_modified_year(Path(path)))
+    elif kind == "mongosh":
+        yield from _shell_rows(fh, st)
+    else:
+        yield from _json_rows(kind, fh, st)
+
+
 def iter_file_rows(path: str | Path, st: FileStats) -> Iterator[tuple]:
     """Yield normalized rows (tuples in ``ROW_FIELDS`` order) from one file of any kind.
 
@@ -265,25 +289,30 @@ def iter_file_rows(path: str | Path, st: FileStats) -> Iterator[tuple]:
     SourceError
         The file cannot be opened.
     """
-    p = Path(path)
-    try:
-        fh = _open_binary(p, st)
-    except OSError as exc:
-        raise SourceError(f"{p}: cannot open ({exc.strerror or exc})") from None
+    fh, kind = _open_detected(path, st)
     with fh:
-        kind = detect_kind(fh.peek(HEAD_BYTES)[:HEAD_BYTES])
-        if kind in ("empty", "binary", "text"):
-            _unusable(kind, fh, st)
-        elif kind == "log":
+        if kind == "log":
             st.kind = "log"
             yield from iter_log_rows(fh, st)
-        elif kind == "text-log":
-            st.kind = "text-log"
-            yield from iter_text_log_rows(fh, st, ref_year=_modified_year(p))
-        elif kind == "mongosh":
-            yield from _shell_rows(fh, st)
         else:
-            yield from _json_rows(kind, fh, st)
+            yield from _rows_of(fh, kind, st, path)
+
+
+def iter_file_chunks(path: str | Path, st: FileStats, chunk_rows: int = 512) -> Iterator[dict[str, list]]:
+    """Column chunks (:meth:`~analysis.querycost.digest.Digester.add_columns`) of one file of any kind.
+
+    A log's come from the fast path (:func:`.logscan.iter_log_chunks`); other kinds' rows are
+    gathered ``chunk_rows`` at a time. Same parameters and errors as :func:`iter_file_rows`.
+    """
+    fh, kind = _open_detected(path, st)
+    with fh:
+        if kind == "log":
+            st.kind = "log"
+            yield from iter_log_chunks(fh, st)
+            return
+        it = _rows_of(fh, kind, st, path)
+        while batch := list(islice(it, chunk_rows)):
+            yield rows_to_columns([r + NO_EXTRAS if len(r) == len(BASE_FIELDS) else r for r in batch])
 
 
 def _modified_year(path: Path) -> int | None:

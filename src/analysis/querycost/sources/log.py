@@ -6,15 +6,16 @@ Field mapping (MongoDB's log message reference for id 51803): ``durationMillis``
 batches appear twice in the log (the COMMAND batch and one WRITE line per statement):
 the statements are counted, the batch is skipped.
 
-:func:`iter_log_rows` is the fast path over raw lines: a substring pre-filter, then
-orjson on candidate lines only; lines of other components, other messages and junk are
-counted in the file's :class:`~analysis.querycost.records.FileStats`, never fatal.
+:func:`log_row` is the general row builder: one decoded line (a mapping shaped like a JSON log
+line, whatever it was decoded from) → a row. The fast path over raw lines is
+:mod:`.logscan` (typed decoding of the fields the digest reads; it hands every line it does not
+take as it is to :func:`log_row`); both count what they skip in the file's
+:class:`~analysis.querycost.records.FileStats`, never fatal.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -24,11 +25,13 @@ from ..records import QUERY_COMMANDS, FileStats, as_int
 from ..shapecache import ShapeCache
 from .opstats import op_extras, query_hash
 
-_WRITE_BATCHES = {"update", "delete"}
-_LOG_WRITE_TYPES = {"update": "update", "remove": "delete", "delete": "delete"}
+#: Command batches whose statements are logged one by one (the batch line is skipped).
+WRITE_BATCHES = frozenset({"update", "delete"})
+#: ``attr.type`` of a logged write statement → the record's op.
+LOG_WRITE_TYPES = {"update": "update", "remove": "delete", "delete": "delete"}
 #: Commands recognised without parsing the line (mongod writes attr.type, ns, appName, then
 #: command, so the first ``"command":{"`` of a "Slow query" line is the command's own key).
-_SKIP_UNPARSED = frozenset({
+SKIP_UNPARSED = frozenset({
     b"hello", b"isMaster", b"ismaster", b"ping", b"buildInfo", b"buildinfo", b"serverStatus", b"replSetHeartbeat",
     b"saslStart", b"saslContinue", b"endSessions", b"listDatabases", b"listCollections", b"listIndexes",
     b"createIndexes", b"dbStats", b"collStats", b"getParameter", b"insert",
@@ -67,14 +70,14 @@ def log_row(doc: Mapping[str, Any], st: FileStats, shapes: ShapeCache,
         st.skip("slow query line without command")
         return None
     typ = attr.get("type", "command")
-    if typ in _LOG_WRITE_TYPES:
-        op = _LOG_WRITE_TYPES[typ]
+    if typ in LOG_WRITE_TYPES:
+        op = LOG_WRITE_TYPES[typ]
         shape_cmd = command
     else:
         name = next(iter(command), "")
         op = QUERY_COMMANDS.get(name)
         if op is None:
-            st.skip("write batch (statements are counted)" if name in _WRITE_BATCHES
+            st.skip("write batch (statements are counted)" if name in WRITE_BATCHES
                     else f"non-query command: {name or '?'}")
             return None
         shape_cmd = command
@@ -130,69 +133,8 @@ def note_provenance(doc: Mapping[str, Any], st: FileStats) -> None:
             prov["role"], prov["role_at"] = str(attr["newState"]), at
 
 
-def iter_log_rows(lines: Iterator[bytes], st: FileStats) -> Iterator[tuple]:
-    """Rows of the "Slow query" lines among raw log lines (the fast path).
-
-    A substring pre-filter, then orjson on candidate lines only. Counters are kept in
-    locals and written to ``st`` when the generator ends (also when the consumer stops
-    early).
-
-    Parameters
-    ----------
-    lines : iterator of bytes
-        Raw log lines (a binary file, or a byte range of one).
-    st : FileStats
-        Filled in when the generator ends.
-    """
-    loads = orjson.loads
-    shapes = ShapeCache()
-    classify = Classifier()
-    n_lines = n_records = n_other = n_junk = 0
-    unparsed: Counter = Counter()
-    try:
-        for raw in lines:
-            n_lines += 1
-            if b"Slow query" not in raw:
-                if raw.startswith(b'{"t":'):
-                    n_other += 1
-                    head = raw[40:120]
-                    if b'"c":"CONTROL"' in head or b'"c":"REPL"' in head:
-                        _provenance_line(raw, st)
-                elif raw.strip():
-                    n_junk += 1
-                else:
-                    n_lines -= 1  # blank lines are not counted
-                continue
-            i = raw.find(b'"command":{"')
-            if i > 0:
-                name = raw[i + 12:raw.find(b'"', i + 12)]
-                if name in _SKIP_UNPARSED and raw.endswith((b"}\n", b"}")):
-                    unparsed[name] += 1
-                    continue
-            try:
-                doc = loads(raw)
-            except orjson.JSONDecodeError:
-                n_junk += 1
-                continue
-            if type(doc) is not dict or doc.get("msg") != "Slow query":
-                n_other += 1
-                continue
-            row = log_row(doc, st, shapes, classify, b"Micros" in raw)  # no wait field without "…Micros"
-            if row is not None:
-                n_records += 1
-                yield row
-    finally:
-        st.lines += n_lines
-        st.records += n_records
-        if n_other:
-            st.skip("other log message", n_other)
-        if n_junk:
-            st.skip("not a JSON log line", n_junk)
-        for name, n in unparsed.items():
-            st.skip(f"non-query command: {name.decode(errors='replace')}", n)
-
-
-def _provenance_line(raw: bytes, st: FileStats) -> None:
+def provenance_line(raw: bytes, st: FileStats) -> None:
+    """Note what a startup or replication line (raw bytes) says about the server; anything else is ignored."""
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError:
