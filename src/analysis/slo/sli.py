@@ -221,6 +221,27 @@ def gauge_bins_grouped(samples: Samples, idx: list[int], gid: np.ndarray, n_grou
     return out.reshape(n_groups, n), present.reshape(n_groups, n), infos
 
 
+def sample_bins_grouped(samples: Samples, idx: list[int], gid: np.ndarray, n_groups: int,
+                        grid: Grid) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict]]:
+    """Per group and bin: the sum of the samples' values and their count (``sum_over_time``/``count_over_time``)."""
+    n, gid = grid.n, np.asarray(gid, np.int64)
+    sums, counts = np.zeros(n_groups * n), np.zeros(n_groups * n)
+    infos = _group_infos(samples, idx, gid, n_groups)
+    sid, ts, val = _concat(samples, idx)
+    keep = np.isfinite(val)
+    sid, ts, val = sid[keep], ts[keep], val[keep]
+    if ts.size:
+        k = grid.index(ts)
+        ok = (k >= 0) & (k < n)
+        flat = gid[sid[ok]] * n + k[ok]
+        sums += np.bincount(flat, weights=val[ok], minlength=n_groups * n)
+        counts += np.bincount(flat, minlength=n_groups * n)
+        for g, c in enumerate(np.bincount(gid[sid], minlength=n_groups)):
+            infos[g]["samples"] = int(c)
+    shape = (n_groups, n)
+    return sums.reshape(shape), counts.reshape(shape), counts.reshape(shape) > 0, infos
+
+
 @dataclass(frozen=True)
 class Groups:
     """The label values an SLO is split by: ``keys[g]`` is group ``g``'s values of ``labels``."""
@@ -228,23 +249,25 @@ class Groups:
     labels: tuple[str, ...]
     keys: list[tuple[str, ...]]
     index: dict[tuple[str, ...], int]
+    without: bool = False  # ``labels`` are the ones summed away (``sum without``): a key is every other label
 
     def of(self, samples: Samples, idx: list[int]) -> np.ndarray:
         """Group index of each series ``idx`` (series of a group the SLO does not know get −1)."""
         return np.array([self.index.get(self.key(samples.labels[i]), -1) for i in idx], np.int64)
 
     def key(self, labels: dict[str, str]) -> tuple[str, ...]:
+        if self.without:
+            return tuple(f"{k}={v}" for k, v in sorted(labels.items()) if k not in self.labels and k != "__name__")
         return tuple(labels.get(lab, "") for lab in self.labels)
 
 
 def slo_groups(slo: SLO, samples: Samples) -> Groups:
     """The groups of ``slo``: every value of its ``group_by`` labels among the series it reads (one group if none)."""
-    if not slo.group_by:
+    if not slo.group_by and not slo.group_without:
         return Groups((), [()], {(): 0})
-    labels = slo.group_by
-    keys = sorted({tuple(samples.labels[i].get(lab, "") for lab in labels)
-                   for sel in slo.sli.selectors() for i in samples.select(sel)})
-    return Groups(labels, keys, {k: g for g, k in enumerate(keys)})
+    probe = Groups(slo.group_by, [], {}, slo.group_without)
+    keys = sorted({probe.key(samples.labels[i]) for sel in slo.sli.selectors() for i in samples.select(sel)})
+    return Groups(slo.group_by, keys, {k: g for g, k in enumerate(keys)}, slo.group_without)
 
 
 def _role_bins(samples: Samples, sels: tuple[Selector, ...], grid: Grid, gauge: bool,
@@ -275,6 +298,16 @@ def _bucket_bins(samples: Samples, sli: SLI, grid: Grid, groups: Groups) -> tupl
             present, infos = pres, inf
     counts = np.bincount(groups.of(samples, idx)[groups.of(samples, idx) >= 0], minlength=len(groups.keys))
     return out, present, [{**inf, "series": int(c)} for inf, c in zip(infos, counts)]
+
+
+def _bool_gauge_events(slo: SLO, samples: Samples, grid: Grid, groups: Groups) -> list[Events]:
+    """A 0/1 (or 0..1) gauge: good = the sum of its samples, valid = their count, per bin."""
+    idx = sorted({i for s in slo.sli.good for i in samples.select(s)})
+    gid = groups.of(samples, idx)
+    keep = gid >= 0
+    sums, counts, present, infos = sample_bins_grouped(samples, [i for i, k in zip(idx, keep) if k], gid[keep],
+                                                       len(groups.keys), grid)
+    return [Events(grid, sums[g], counts[g], present[g], info=dict(infos[g])) for g in range(len(groups.keys))]
 
 
 def _ratio_events(slo: SLO, samples: Samples, grid: Grid, groups: Groups) -> list[Events]:
@@ -326,7 +359,7 @@ def events_by_group(slo: SLO, samples: Samples, grid: Grid) -> tuple[Groups, lis
     Exclusions (maintenance windows) are applied (:func:`exclude`).
     """
     groups = slo_groups(slo, samples)
-    make = _latency_events if slo.sli.kind == "latency" else _ratio_events
+    make = {"latency": _latency_events, "bool_gauge": _bool_gauge_events}.get(slo.sli.kind, _ratio_events)
     return groups, [exclude(ev, slo.exclusions) for ev in make(slo, samples, grid, groups)]
 
 
