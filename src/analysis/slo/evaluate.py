@@ -89,6 +89,9 @@ def evaluate_slo(slo: SLO, ev: Events | None, samples: Samples, grid: Grid, at: 
     span = B.window_span(slo.window, at, grid)
     warns = list(validation.warnings.get(slo.catalog_name, [])) + exclusion_warnings(slo, span)
     extra = {"window_seconds": span.window_s, "evaluated_at_unix": at, "resolution_s": grid.res}
+    if slo.spec is not None:  # the spec format and version, and every default its reader applied
+        extra["spec"] = {"format": slo.spec.format, "version": slo.spec.version, "file": slo.spec.file,
+                         "line": slo.spec.line, "defaults": list(slo.spec.notes)}
     if ev is None:
         return SLOResult(slo, no_data_report(slo, span, validation.missing[slo.catalog_name], warns, extra))
     a, b = span.a, span.b
