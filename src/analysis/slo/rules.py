@@ -62,6 +62,7 @@ class RuleSet:
     refused: dict[str, str] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # not exported: no metric to alert on
     notes: list[str] = field(default_factory=list)
+    style: str = "workbook"  # or "sloth" / "pyrra": the rules the spec's own tool writes
 
     @property
     def rule_count(self) -> int:
