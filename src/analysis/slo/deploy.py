@@ -98,7 +98,7 @@ def deploy(slos: list[SLO], out_dir: str | os.PathLike[str], name: str, *, bucke
     tests_path = rulefiles.write_tests(tests, out_dir, name)
     dep = Deployment(rules, rules_path, tests_path, notes)
     if rulefiles.promtool_path() is not None:
-        dep.check = rulefiles.check_rules(rules_path)
+        dep.check = rulefiles.check_rules(rules_path, lint=rules.style != "sloth")
         if run_tests and tests["tests"]:
             dep.test = rulefiles.run_rule_tests(tests_path)
     return dep
@@ -114,6 +114,9 @@ def spec_rule_set(slos: list[SLO]) -> RuleSet | None:
     else:
         return None
     rules.style = tools.pop()
+    if rules.style == "sloth":
+        rules.notes.append("promtool check rules --lint=none: Sloth's period rule (slo:sli_error:ratio_rate30d) "
+                           "carries only sloth_window, so several SLOs share its name and labels, as Sloth writes it")
     return rules
 
 
