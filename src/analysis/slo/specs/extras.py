@@ -21,7 +21,7 @@ ANNOTATION = "infra-mind.workbook/extra"
 def dump(slo: SLO) -> dict:
     """The own-format fields of ``slo`` OpenSLO cannot say (empty when there are none)."""
     out: dict = {}
-    if slo.sli.kind == "latency" and (slo.sli.buckets or slo.sli.interpolate):
+    if slo.sli.kind == "latency":  # always: without it the reader declares the threshold as the one bucket
         out["buckets"], out["interpolate"] = list(slo.sli.buckets), slo.sli.interpolate
     if slo.not_exported:
         out["not_exported"] = slo.not_exported

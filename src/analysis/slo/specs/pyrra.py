@@ -11,13 +11,13 @@ Unknown keys are noted and ignored, as Kubernetes prunes them.
 
 from __future__ import annotations
 
-from ...promql import Selector
+from ...promql import Selector, make_matcher
 from ..objectives import SLI, SLO, SpecInfo, TierSpec, Window, Written, format_duration, parse_duration
 from .documents import Document, Node
 from .queries import PUSHDOWN, selector_sli
 
 API_VERSION = "pyrra.dev/v1alpha1"
-_SPEC_KEYS = {"target", "window", "description", "indicator", "alerting", "serviceLevelObjectiveLabels",
+_SPEC_KEYS = {"latency", "target", "window", "description", "indicator", "alerting", "serviceLevelObjectiveLabels",
               "performanceOverAccuracy"}
 _INDICATORS = ("ratio", "latency", "latencyNative", "bool_gauge")
 
@@ -48,7 +48,7 @@ def _selector(node: Node, key: str) -> tuple[Selector, str]:
     return selector_sli(sub, "metric", text), " ".join(text.split())
 
 
-def _indicator(ind: Node, kind: str, notes: list[str]) -> tuple[SLI, dict]:
+def _indicator(ind: Node, kind: str, notes: list[str], spec_latency: str = "") -> tuple[SLI, dict]:
     body = ind.node(kind)
     meta: dict = {"kind": kind, "grouping": list(body.strings("grouping"))}
     if kind == "ratio":
@@ -64,6 +64,10 @@ def _indicator(ind: Node, kind: str, notes: list[str]) -> tuple[SLI, dict]:
         (ok, ok_t), (tot, tot_t) = _selector(body, "success"), _selector(body, "total")
         meta.update(success=ok_t, total=tot_t)
         le = [m for m in ok.matchers if m.label == "le"]
+        if not le and spec_latency:  # an older Pyrra field: the threshold beside the indicator
+            le = [make_matcher("le", "=", spec_latency)]
+            ok = Selector(ok.metric, ok.matchers + tuple(le))
+            notes.append(f"spec.latency {spec_latency!r}: read as the le of the success bucket (an older Pyrra field)")
         if not ok.metric.endswith("_bucket") or len(le) != 1 or le[0].op != "=":
             raise body.node("success").error("metric", f"expected a <histogram>_bucket{{le=\"...\"}} selector, got {ok_t!r}")
         try:
@@ -116,7 +120,7 @@ def pyrra_slo(doc: Document) -> SLO:
     kinds = [k for k in _INDICATORS if ind.has(k)]
     if len(kinds) != 1:
         raise ind.error("", f"needs exactly one of {', '.join(_INDICATORS)}" + (f" (got {', '.join(kinds)})" if kinds else ""))
-    sli, ind_meta = _indicator(ind, kinds[0], notes)
+    sli, ind_meta = _indicator(ind, kinds[0], notes, spec.text("latency"))
     alerting = spec.node("alerting")
     alert = {"name": "ErrorBudgetBurn", "disabled": False, "burnrates": True, "absent": True, "burnRateType": "static"}
     if alerting is not None:
