@@ -80,6 +80,19 @@ def parse_query(text: str, where: str) -> pp.Expr:
         raise ConfigError(f"{where}: invalid PromQL ({problem}) in {' '.join(text.split())!r}") from None
 
 
+def split_offset(text: str, where: str) -> tuple[str, float]:
+    """A bare vector selector with ``offset`` → ``(the selector without it, the offset in seconds)``.
+
+    Anything else comes back unchanged with offset 0.
+    """
+    expr = parse_query(text, where)
+    if isinstance(expr, pp.VectorSelector) and expr.offset is not None:
+        seconds = expr.offset.total_seconds()
+        expr.offset = None
+        return str(expr), seconds
+    return text, 0.0
+
+
 def selector_of(vs: pp.VectorSelector, where: str) -> Selector:
     """A parsed vector selector as the workbook's :class:`~analysis.promql.Selector`."""
     if vs.offset is not None:

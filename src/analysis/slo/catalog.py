@@ -38,7 +38,7 @@ from ..promql import parse_selector
 from .alerting import check_tiers_can_fire, parse_exclusions, parse_group_by, parse_policy, parse_tiers
 from .objectives import SLI, SLO, parse_duration, parse_selectors, parse_target, parse_window
 from .specs.documents import Document, read_documents
-from .specs.load import NAMES, detect, spec_slos
+from .specs.load import NAMES, SpecSet, detect, spec_set
 
 log = logging.getLogger(__name__)
 
@@ -137,18 +137,18 @@ def _own_slos(docs: list, where: str) -> list[SLO]:
     return slos
 
 
-def _slos_of(docs: list[Document], where: str) -> list[SLO]:
-    """The SLOs of the documents: all the workbook's own format, or specs (OpenSLO, Sloth, Pyrra)."""
+def _slos_of(docs: list[Document], where: str) -> SpecSet:
+    """What the documents hold: all the workbook's own format, or specs (OpenSLO, Sloth, Pyrra)."""
     formats = {detect(d) for d in docs}
     if formats == {"workbook"} or (formats <= {"workbook", "unknown"} and len(docs) == 1):
-        return _own_slos([d.data for d in docs], where)
+        return SpecSet(_own_slos([d.data for d in docs], where), formats=["workbook catalog"])
     if "workbook" in formats:
         other = sorted(NAMES.get(f, f) for f in formats - {"workbook"})
         raise ConfigError(f"{where}: mixes {' and '.join(other)} documents with other documents (the workbook's "
                           "own catalog format)")
     if formats == {"unknown"}:
         raise ConfigError(f"{where}: expected a mapping with a 'slos' list (or OpenSLO, Sloth or Pyrra documents)")
-    return spec_slos(docs)
+    return spec_set(docs)
 
 
 def load_catalog(path: str | os.PathLike[str]) -> list[SLO]:
@@ -174,15 +174,14 @@ def load_catalog(path: str | os.PathLike[str]) -> list[SLO]:
     docs = read_documents(p)
     if not docs:
         raise ConfigError(f"{p}: empty catalog")
-    slos = _slos_of(docs, str(p))
+    read = _slos_of(docs, str(p))
+    slos = read.slos
     if not slos:
-        raise ConfigError(f"{p}: catalog defines no SLO")
+        held = f" (it holds {', '.join(read.objects[:4])}{' ...' if len(read.objects) > 4 else ''})" \
+            if read.objects else ""
+        raise ConfigError(f"{p}: catalog defines no SLO{held}")
     names = [s.name for s in slos]
     dup = next((n for n in names if names.count(n) > 1), None)
     if dup:
         raise ConfigError(f"{p}: SLO name {dup!r} is defined twice")
-    dangling = next((s for s in slos if s.sli.written and s.sli.written.form == "unresolved"), None)
-    if dangling:
-        raise ConfigError(f"{dangling.spec.file if dangling.spec else p}: SLO {dangling.name}: "
-                          f"{dangling.sli.written.refused}")
     return slos

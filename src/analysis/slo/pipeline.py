@@ -70,8 +70,20 @@ def run_pushdown(p: SloParams, slos: list[SLO], at: float | None) -> Evaluation:
     return evaluate(rewritten, samples, at, resolution=step, where=p.catalog, validation=validation)
 
 
+#: what to do when raw series cannot reproduce an SLI the server can evaluate as written
+ADVICE_EXPORT = "use --prometheus URL --mode pushdown (parameters source: prometheus, live_mode: pushdown) to " \
+                "have the server evaluate the query as written"
+ADVICE_RAW = "rerun with --mode pushdown (parameter live_mode: pushdown) to have the server evaluate the query " \
+             "as written"
+
+
 def check_computable(slos: list[SLO], p: SloParams) -> None:
     """An SLI raw series cannot reproduce (``count()``, a native histogram, a plugin...): one line, unless pushed down.
+
+    Live raw mode does not switch such an SLO to pushdown by itself: the two modes count
+    differently (Prometheus' extrapolated ``increase()`` per step vs raw samples) and at different
+    resolutions, so one report mixing them would compare unlike numbers. The line names the
+    switch instead (docs/slo-alerting.md, "PromQL as written").
 
     Raises
     ------
@@ -85,8 +97,12 @@ def check_computable(slos: list[SLO], p: SloParams) -> None:
             continue
         if not (pushdown_ok and w.live):
             where = s.spec.file if s.spec else p.catalog
-            reason = w.refused if p.source == "export" or not w.live else w.refused.replace("from an export",
-                                                                                          "from raw series")
+            if not w.live:
+                reason = w.refused
+            elif p.source == "export":
+                reason = f"{w.refused}; {ADVICE_EXPORT}"
+            else:
+                reason = f"{w.refused.replace('from an export', 'from raw series')}; {ADVICE_RAW}"
             raise ConfigError(f"{where}: SLO {s.name}: {reason}")
 
 

@@ -101,6 +101,10 @@ def sloth_rule_set(slos: list[SLO]) -> RuleSet:
         if w is None or w.form == "plugin" or not w.live:
             out.refused[slo.name] = w.refused if w is not None else "not read from a Sloth spec"
             continue
+        if slo.spec.alerting.get("sli_kind") == "denominator_corrected":
+            out.refused[slo.name] = ("sli.denominator_corrected: Sloth writes its own period rules for it, which the "
+                                     "workbook does not reproduce; the SLI itself is evaluated")
+            continue
         plan = sli_plan(slo)
         if not isinstance(plan, str):
             out.plans[slo.name] = plan

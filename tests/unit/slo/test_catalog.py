@@ -35,8 +35,6 @@ def test_seed_catalog_has_nine_slos():
     ("slos: [{name: a, target: 99, window: {calendar: month, timezone: Mars/Base}, "
      "sli: {ratio: {good: x, total: y}}}]", "unknown timezone"),
     ("slos:\n  - name: a\n   target: 99", "invalid YAML"),
-    ("apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: a}\nspec: {indicatorRef: nope, objectives: [{target: 0.9}]}",
-     "names no kind: SLI"),
     ("slos: [{name: a, target: 99, sli: {ratio: {good: x, total: y}}}, "
      "{name: a, target: 98, sli: {ratio: {good: x, total: y}}}]", "SLO name 'a' is defined twice"),
     ("slos: [{name: a, target: 99, colour: red, sli: {ratio: {good: x, total: y}}}]", "SLO a: unknown key 'colour'"),

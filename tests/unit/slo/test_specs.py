@@ -26,7 +26,7 @@ from analysis.slo.rules_sloth import sloth_rule_set
 from analysis.slo.specs.writers import to_openslo, to_sloth
 
 ROOT = Path(__file__).resolve().parents[3]
-SPECS = ROOT / "tests" / "data" / "slo" / "specs"
+SPECS = ROOT / "tests" / "data" / "slo" / "specs" / "corpus"
 
 
 def _one(path: Path):
@@ -35,48 +35,48 @@ def _one(path: Path):
 
 
 @pytest.mark.parametrize("path,name,target,window,kind,sels", [
-    ("openslo/v1-slos.yaml", "web-availability", 0.995,
+    ("openslo/pkg/openslo/v1/examples/slos.yaml", "web-availability", 0.995,
      "calendar week from 2022-01-01T12:00:00 (America/New_York)", "ratio",
      ['http_requests{k8s_cluster="prod",component="web",code=~"2xx|4xx"}', 'http_requests{k8s_cluster="prod",component="web"}']),
-    ("openslo/v2alpha-slos.yaml", "web-availability", 0.995,
+    ("openslo/pkg/openslo/v2alpha/examples/slos.yaml", "web-availability", 0.995,
      "calendar week from 2022-01-01T12:00:00 (America/New_York)", "ratio",
      ['http_requests{k8s_cluster="prod",component="web",code=~"2xx|4xx"}', 'http_requests{k8s_cluster="prod",component="web"}']),
-    ("openslo/slo-no-indicatorref-rolling-alerts.yaml", "test-slo", 0.98, "rolling 30d", "ratio", []),
-    ("sloth/getting-started.yml", "myservice-requests-availability", 0.999, "rolling 30d", "ratio",
+    ("openslo/schema-test/spec-files/v1/slo/slo-no-indicatorref-rolling-alerts.yaml", "test-slo", 0.98, "rolling 30d", "ratio", []),
+    ("sloth/examples/getting-started.yml", "myservice-requests-availability", 0.999, "rolling 30d", "ratio",
      ['http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}',
       'http_request_duration_seconds_count{job="myservice"}']),
-    ("sloth/k8s-getting-started.yml", "myservice-requests-availability", 0.999, "rolling 30d", "ratio",
+    ("sloth/examples/k8s-getting-started.yml", "myservice-requests-availability", 0.999, "rolling 30d", "ratio",
      ['http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}',
       'http_request_duration_seconds_count{job="myservice"}']),
-    ("sloth/raw-home-wifi.yml", "home-wifi-wifi-client-satisfaction", 0.95, "rolling 30d", "bool_gauge",
+    ("sloth/examples/raw-home-wifi.yml", "home-wifi-wifi-client-satisfaction", 0.95, "rolling 30d", "bool_gauge",
      ["unifipoller_client_satisfaction_ratio", "unifipoller_client_satisfaction_ratio"]),
-    ("pyrra/apiserver-request-latency.yaml", "apiserver-read-resource-request-latency", 0.99, "rolling 2w", "latency",
+    ("pyrra/examples/kubernetes/slos/apiserver-request-latency.yaml", "apiserver-read-resource-request-latency", 0.99, "rolling 2w", "latency",
      ['apiserver_request_duration_seconds_bucket{job="apiserver",scope=~"resource|",verb=~"LIST|GET"}']),
-    ("pyrra/dynamic-burn-rate-bool-gauge.yaml", "prometheus-availability-dynamic", 0.999, "rolling 4w", "bool_gauge",
+    ("pyrra/examples/dynamic-burn-rate-bool-gauge.yaml", "prometheus-availability-dynamic", 0.999, "rolling 4w", "bool_gauge",
      ['up{job="prometheus-k8s"}', 'up{job="prometheus-k8s"}']),
 ])
 def test_real_specs_read_right(path, name, target, window, kind, sels):
     slo = _one(SPECS / path)
     assert (slo.name, slo.window.describe(), slo.sli.kind) == (name, window, kind)
     assert math.isclose(slo.target, target) and [str(s) for s in slo.sli.selectors()] == sels
-    assert slo.spec.format in path.split("/")[0] or slo.spec.format == "openslo"
+    assert slo.spec.format == path.split("/")[0]
 
 
 def test_calendar_start_time_and_defaults_are_named():
-    slo = _one(SPECS / "openslo/v1-slos.yaml")
+    slo = _one(SPECS / "openslo/pkg/openslo/v1/examples/slos.yaml")
     assert slo.window.start == "2022-01-01T12:00:00" and slo.method == "timeslices" and slo.slice_s == 60
-    sloth = _one(SPECS / "sloth/getting-started.yml")
+    sloth = _one(SPECS / "sloth/examples/getting-started.yml")
     assert any("30 d rolling assumed" in n for n in sloth.spec.notes)
     assert sloth.spec.alerting["alert_name"] == "MyServiceHighErrorRate"
     assert sloth.spec.alerting["page"]["labels"] == {"severity": "pageteam", "routing_key": "myteam"}
 
 
 def test_refused_constructs_are_kept_as_written():
-    thr, foreign = load_catalog(SPECS / "openslo/v1alpha-slos.yaml")
+    thr, foreign = load_catalog(SPECS / "openslo/pkg/openslo/v1alpha/examples/slos.yaml")
     assert thr.sli.written.form == "threshold" and "api_server_requestMsec" in thr.sli.written.good
     assert "not computable from an export" in thr.sli.written.refused
     assert "datadog is not Prometheus" in foreign.sli.written.refused
-    native = _one(SPECS / "pyrra/dynamic-burn-rate-latency-native.yaml")
+    native = _one(SPECS / "pyrra/examples/dynamic-burn-rate-latency-native.yaml")
     assert "native histogram" in native.sli.written.refused and native.group_by == ("service", "method")
 
 
@@ -85,7 +85,7 @@ def test_a_spec_is_the_same_slo_as_the_own_catalog(tmp_path):
     own.write_text("service: myservice\nslos:\n  - name: myservice-requests-availability\n    target: 99.9\n"
                    "    window: 30d\n    sli: {ratio: {bad: 'http_request_duration_seconds_count{job=\"myservice\","
                    "code=~\"(5..|429)\"}', total: 'http_request_duration_seconds_count{job=\"myservice\"}'}}\n")
-    mine, theirs = _one(own), _one(SPECS / "sloth/getting-started.yml")
+    mine, theirs = _one(own), _one(SPECS / "sloth/examples/getting-started.yml")
     for field in ("name", "target", "window", "method", "service", "group_by"):
         assert getattr(mine, field) == getattr(theirs, field), field
     assert (mine.sli.kind, mine.sli.bad, mine.sli.total) == (theirs.sli.kind, theirs.sli.bad, theirs.sli.total)
@@ -104,8 +104,8 @@ def _rules_by_key(groups, ignore=("cmd", "sloth_mode", "sloth_version")):
 
 
 def test_sloth_rules_equal_what_sloth_generated():
-    ours = _rules_by_key(sloth_rule_set(load_catalog(SPECS / "sloth/raw-home-wifi.yml")).groups)
-    theirs = _rules_by_key(yaml.safe_load((SPECS / "sloth/_gen/raw-home-wifi.yml").read_text())["groups"])
+    ours = _rules_by_key(sloth_rule_set(load_catalog(SPECS / "sloth/examples/raw-home-wifi.yml")).groups)
+    theirs = _rules_by_key(yaml.safe_load((SPECS / "sloth/examples/_gen/raw-home-wifi.yml").read_text())["groups"])
     assert len(theirs) == 17 and ours == theirs
 
 
@@ -173,9 +173,8 @@ def test_catalog_round_trips_through_openslo_and_sloth(tmp_path):
 
 
 @pytest.mark.parametrize("path,needle", [
-    ("invalid/openslo-alert-policy-malformed-cond.yaml",
-     "openslo-alert-policy-malformed-cond.yaml:11: AlertPolicy AlertPolicy: spec.conditions[0]: expected conditionRef"),
-    ("openslo/slo-indicatorref-calendar-alerts.yaml", "indicatorRef 'indicator-ref-string' names no kind: SLI"),
+    ("openslo/schema-test/spec-files/v1/alert-policy/alert-policy-malformed-cond.yaml",
+     "alert-policy-malformed-cond.yaml:11: AlertPolicy AlertPolicy: spec.conditions[0]: expected conditionRef"),
 ])
 def test_invalid_specs_are_one_line(path, needle):
     with pytest.raises(ConfigError) as ei:
@@ -226,15 +225,16 @@ def test_promql_is_never_reduced_to_its_selector(tmp_path):
 def test_sum_by_groups_and_a_constant_factor_is_not_dropped(tmp_path):
     p = tmp_path / "s.yaml"
     q = "sum(rate(x_total{{code=~\"5..\"}}[{{{{.window}}}}])) by (job){0}"
-    p.write_text(f"version: prometheus/v1\nservice: s\nslos:\n  - name: a\n    objective: 99\n    sli:\n      events:\n"
+    p.write_text(f"version: prometheus/v1\nservice: s\nslos:\n  - name: a\n    objective: 99\n    alerting: {{name: A}}\n"
+                 f"    sli:\n      events:\n"
                  f"        error_query: '{q.format('')}'\n        total_query: 'sum(rate(x_total[{{{{.window}}}}])) by (job)'\n")
     assert _one(p).group_by == ("job",)
     p.write_text(p.read_text().replace(q.format(""), q.format(" / 2")))
     assert "coefficient 0.5" in _one(p).sli.written.refused
 
 
-_VALID = [SPECS / "sloth/getting-started.yml", SPECS / "pyrra/apiserver-request-latency.yaml",
-          SPECS / "openslo/v1-slos.yaml"]
+_VALID = [SPECS / "sloth/examples/getting-started.yml", SPECS / "pyrra/examples/kubernetes/slos/apiserver-request-latency.yaml",
+          SPECS / "openslo/pkg/openslo/v1/examples/slos.yaml"]
 
 
 def _mutate(doc, path, action):

@@ -168,9 +168,9 @@ class Node:
     def text(self, key: str, *, required: bool = False, default: str = "") -> str:
         """A string (numbers are accepted and written as text)."""
         value = self.data.get(key)
-        if value is None:
+        if value is None or (required and isinstance(value, str) and not value.strip()):
             if required:
-                raise self.error(key, "is required")
+                raise self.error(key, "is required" + (" (got an empty string)" if value is not None else ""))
             return default
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise self.error(key, f"expected text, got {_shown(value)}")

@@ -9,12 +9,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from ...errors import ConfigError
+from ...promqlexpr import parse_query
 from ..objectives import Window, check_timezone
 from .documents import Node
 
-VERSIONS = {"openslo/v1alpha": "v1alpha", "openslo/v1": "v1", "openslo/v2alpha": "v2alpha",
+VERSIONS = {"openslo/v1alpha": "v1alpha", "openslo/v1": "v1", "openslo/v1beta1": "v1", "openslo/v2alpha": "v2alpha",
             "openslo.com/v2alpha": "v2alpha", "openslo/v2alpha1": "v2alpha", "openslo.com/v2alpha1": "v2alpha"}
 KINDS = ("SLO", "SLI", "Service", "DataSource", "AlertPolicy", "AlertCondition", "AlertNotificationTarget")
+#: the kinds each version defines (v1alpha has only SLO and Service)
+VERSION_KINDS = {"v1alpha": ("SLO", "Service"), "v1": KINDS, "v2alpha": KINDS}
 _SHORT = re.compile(r"^(\d+)([smhdwMQY])$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _NOMINAL = {"M": ("month", 30 * 86400), "Q": ("quarter", 90 * 86400), "Y": ("year", 365 * 86400)}
@@ -69,7 +73,8 @@ def window(tw: Node, count: int, unit: str, rolling: bool, notes: list[str], key
     if rolling:
         return Window("rolling", seconds=seconds(tw, key, f"{count}{unit}", notes))
     if unit not in _CAL:
-        raise tw.error(key, f"a calendar window counts days, weeks, months, quarters or years, got {count}{unit}")
+        hint = " (1m is one minute; a month is 1M)" if unit == "m" else ""
+        raise tw.error(key, f"a calendar window counts days, weeks, months, quarters or years, got {count}{unit}{hint}")
     cal = tw.node("calendar")
     if cal is None:
         notes.append(f"{tw.key_path('calendar')} missing: periods start at the {_CAL[unit]} boundaries in UTC")
@@ -89,27 +94,35 @@ def window(tw: Node, count: int, unit: str, rolling: bool, notes: list[str], key
 
 
 def time_window(spec: Node, version: str, notes: list[str]) -> Window:
-    """The SLO's window (``timeWindow`` in v1/v2alpha, ``timeWindows`` in v1alpha); 30 d rolling when absent."""
-    key = "timeWindows" if version == "v1alpha" else "timeWindow"
-    items = spec.items(key)
+    """The SLO's window (``timeWindow``; v1alpha ``timeWindows`` of count + unit); 30 d rolling when absent.
+
+    Either key and either layout (``duration: 28d`` or ``count: 28, unit: Day``) is read in every
+    version; the other version's spelling is noted.
+    """
+    key = spec.first("timeWindows", "timeWindow") if version == "v1alpha" else spec.first("timeWindow", "timeWindows")
+    if key and key != ("timeWindows" if version == "v1alpha" else "timeWindow"):
+        notes.append(f"{spec.key_path(key)}: the spelling of another OpenSLO version, read as written")
+    items = spec.items(key) if key else []
     if not items:
-        notes.append(f"{spec.key_path(key)} missing: 30 d rolling assumed")
+        notes.append(f"{spec.key_path('timeWindow')} missing: 30 d rolling assumed")
         return Window("rolling", seconds=30 * 86400.0)
     if len(items) > 1:
         notes.append(f"{spec.key_path(key)}: {len(items)} windows, the first is used")
     tw = items[0]
-    if version == "v1alpha":
-        unit = tw.text("unit", required=True)
+    if tw.has("duration"):
+        count, letter = duration(tw, "duration", tw.raw("duration"))
+        dur_key = "duration"
+    elif tw.has("unit"):
+        unit = tw.text("unit")
         letter = _V1ALPHA_UNITS.get(unit.lower())
         if letter is None:
             raise tw.error("unit", f"expected Second, Minute, Hour, Day, Week, Month, Quarter or Year, got {unit!r}")
         count = int(tw.number("count", default=1))
+        if count <= 0:
+            raise tw.error("count", f"expected a positive count, got {count}")
         dur_key = "unit"
     else:
-        count, letter = duration(tw, "duration", tw.raw("duration")) if tw.has("duration") else (0, "")
-        if not count:
-            raise tw.error("duration", "is required")
-        dur_key = "duration"
+        raise tw.error("duration", "is required (a duration like 28d, or count and unit)")
     if tw.has("isRolling"):
         rolling = tw.flag("isRolling")
     else:
@@ -118,45 +131,70 @@ def time_window(spec: Node, version: str, notes: list[str]) -> Window:
     return window(tw, count, letter, rolling, notes, dur_key)
 
 
+def _prometheus_like(query: str) -> bool:
+    try:
+        parse_query(query, "query")
+    except ConfigError:
+        return False
+    return True
+
+
+def _source_of(node: Node, objs: Objects) -> tuple[str, str, Node | None, Node]:
+    """``(type, reference, spec node, node holding type and reference)`` in any version's layout."""
+    if node.has("metricSource"):  # v1 (and early v2alpha drafts)
+        ms = node.node("metricSource")
+        return ms.text("type"), ms.text("metricSourceRef"), ms.node("spec") if ms.has("spec") else None, ms
+    inline = node.node("dataSourceSpec")
+    mtype = inline.text("type") if inline is not None else ""
+    vendor = [str(k) for k, v in node.data.items() if isinstance(v, dict) and k not in ("spec", "dataSourceSpec")]
+    if not mtype and not node.has("dataSourceRef") and len(vendor) == 1:
+        mtype = vendor[0]  # an inline data source keyed by its type (``redshift: {...}``)
+    return mtype, node.text("dataSourceRef"), node.node("spec") if node.has("spec") else None, node
+
+
 def metric_source(node: Node, version: str, objs: Objects) -> tuple[str, str, str, Node]:
-    """``(type, query, key of the query, node holding it)`` of a good/bad/total/raw/threshold entry."""
-    if version == "v1alpha":
-        src = node.text("source", default="")
-        return src or "unknown", node.text("query", required=True), "query", node
-    if version == "v2alpha":
-        ref = node.text("dataSourceRef")
-        inline = node.node("dataSourceSpec")
-        mtype = inline.text("type") if inline is not None else ""
-        if ref and not mtype:
-            ds = objs.get("DataSource", ref)
-            mtype = ds.node("spec", required=True).text("type") if ds is not None else ""
-            if ds is None:
-                objs.notes.append(f"{node.key_path('dataSourceRef')} {ref!r}: no DataSource of that name; "
-                                  "Prometheus assumed")
-        spec = node.node("spec", required=True)
-    else:
-        ms = node.node("metricSource", required=True)
-        mtype = ms.text("type")
-        ref = ms.text("metricSourceRef")
-        if not mtype and ref:
-            ds = objs.get("DataSource", ref)
-            mtype = ds.node("spec", required=True).text("type") if ds is not None else ""
-        if not mtype:
-            objs.notes.append(f"{ms.key_path('type')} missing: Prometheus assumed")
-        spec = ms.node("spec", required=True)
-        node = ms
-    mtype = mtype or "Prometheus"
-    qkey = spec.first("query", "promql") or ""
+    """``(type, query, key of the query, node holding it)`` of a good/bad/total/raw/threshold entry.
+
+    The type comes from the entry, or from the ``DataSource`` it references. When neither says,
+    a query that parses as PromQL is read as Prometheus (noted); anything else is a source the
+    workbook does not evaluate (``unknown``).
+    """
+    if not node.has("metricSource") and (node.has("query") or node.has("source")):  # v1alpha layout
+        src = node.text("source")
+        query = node.text("query", required=True)
+        if not src:
+            objs.notes.append(f"{node.key_path('source')} missing: Prometheus assumed")
+        return src or "Prometheus", query, "query", node
+    mtype, ref, spec, holder = _source_of(node, objs)
+    if not mtype and ref:
+        ds = objs.get("DataSource", ref)
+        if ds is not None and ds.has("spec"):
+            mtype = ds.node("spec").text("type")
+    qkey = spec.first("query", "promql") if spec is not None else None
+    query = spec.text(qkey) if qkey else ""
+    if not mtype:
+        unresolved = f"{'DataSource ' + repr(ref) + ' is not among the files read' if ref else 'no type given'}"
+        if query and _prometheus_like(query):
+            objs.notes.append(f"{holder.key_path('type')}: {unresolved}; the query is PromQL, Prometheus assumed")
+            mtype = "Prometheus"
+        else:
+            mtype = f"unknown ({unresolved})"
     if mtype.lower() != "prometheus":
-        return mtype, " ".join(f"{k}={v}" for k, v in spec.data.items() if not isinstance(v, (dict, list))), qkey, spec
+        shown = " ".join(f"{k}={v}" for k, v in (spec.data.items() if spec is not None else ())
+                         if not isinstance(v, (dict, list)))
+        return mtype, shown, qkey or "", spec if spec is not None else holder
+    if spec is None:
+        raise holder.error("spec", "is required (the Prometheus query)")
     if not qkey:
         raise spec.error("query", "is required (the PromQL query)")
-    return mtype, spec.text(qkey), qkey, spec
+    return mtype, query, qkey, spec
 
 
 def check_object(kind: str, doc: Node, objs: Objects) -> None:
     """The OpenSLO schema's checks on the kinds that are read for reference (one line per problem)."""
-    spec = doc.node("spec", required=True)
+    spec = doc.node("spec", required=kind != "Service")
+    if spec is None:
+        return
     if kind == "Service" and len(spec.text("description")) > MAX_DESCRIPTION:
         raise spec.error("description", f"longer than the {MAX_DESCRIPTION} characters OpenSLO allows")
     if kind == "DataSource":
@@ -164,7 +202,7 @@ def check_object(kind: str, doc: Node, objs: Objects) -> None:
     if kind == "AlertCondition":
         spec.text("severity", required=True)
         cond = spec.node("condition", required=True)
-        cond.text("kind", required=True)
+        cond.text(cond.first("kind", "type") or "kind", required=True)  # v1beta1 drafts wrote type
     if kind == "AlertNotificationTarget":
         spec.text("target", required=True)
     if kind == "AlertPolicy":

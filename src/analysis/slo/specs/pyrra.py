@@ -14,7 +14,7 @@ from __future__ import annotations
 from ...promql import Selector, make_matcher
 from ..objectives import SLI, SLO, SpecInfo, TierSpec, Window, Written, format_duration, parse_duration
 from .documents import Document, Node
-from .queries import PUSHDOWN, selector_sli
+from .queries import EXPORT, selector_sli
 
 API_VERSION = "pyrra.dev/v1alpha1"
 _SPEC_KEYS = {"latency", "target", "window", "description", "indicator", "alerting", "serviceLevelObjectiveLabels",
@@ -42,26 +42,45 @@ def for_durations(window_s: float) -> list[float]:
     return [round(x / 60) * 60 for x in (w / (28 * 24 * 30), w / (28 * 24 * 4), w / (28 * 24), w / (28 * 8))]
 
 
-def _selector(node: Node, key: str) -> tuple[Selector, str]:
+def _selector(node: Node, key: str, offset_ok: bool = False) -> tuple[Selector, str, float]:
+    """``(selector, text as written, offset in seconds)`` of a ``metric:`` entry."""
     sub = node.node(key, required=True)
     text = sub.text("metric", required=True)
-    return selector_sli(sub, "metric", text), " ".join(text.split())
+    sel, offset = selector_sli(sub, "metric", text)
+    if offset and not offset_ok:
+        raise sub.error("metric", f"offset {format_duration(offset)}: read for ratio indicators only")
+    return sel, " ".join(text.split()), offset
+
+
+def _ratio(body: Node, meta: dict) -> SLI:
+    (err, err_t, e_off), (tot, tot_t, t_off) = _selector(body, "errors", True), _selector(body, "total", True)
+    meta.update(errors=err_t, total=tot_t)
+    if not (e_off or t_off):
+        return SLI("ratio", bad=(err,), total=(tot,), written=Written("bad/total", bad=err_t, total=tot_t))
+    by = ", ".join(meta["grouping"])  # offset (Pyrra accepts it): evaluated as written on a live Prometheus
+    agg = f"sum by ({by}) " if by else "sum"
+
+    def q(sel: Selector, off: float) -> str:
+        return f"{agg}(increase({sel}[{{{{.window}}}}]{f' offset {format_duration(off)}' if off else ''}))"
+
+    shown = " and ".join(sorted({f"offset {format_duration(o)}" for o in (e_off, t_off) if o}))
+    return SLI("ratio", bad=(err,), total=(tot,), written=Written(
+        "bad/total", bad=q(err, e_off), total=q(tot, t_off),
+        refused=f"{body.key_path('errors.metric')}: a metric read with {shown} {EXPORT}"))
 
 
 def _indicator(ind: Node, kind: str, notes: list[str], spec_latency: str = "") -> tuple[SLI, dict]:
     body = ind.node(kind)
     meta: dict = {"kind": kind, "grouping": list(body.strings("grouping"))}
     if kind == "ratio":
-        (err, err_t), (tot, tot_t) = _selector(body, "errors"), _selector(body, "total")
-        meta.update(errors=err_t, total=tot_t)
-        return SLI("ratio", bad=(err,), total=(tot,), written=Written("bad/total", bad=err_t, total=tot_t)), meta
+        return _ratio(body, meta), meta
     if kind == "bool_gauge":
-        sel = selector_sli(body, "metric", body.text("metric", required=True))
+        sel = _selector(ind, kind)[0]
         meta["metric"] = str(sel)
         return SLI("bool_gauge", good=(sel,), total=(sel,), written=Written("good_ratio", ratio=str(sel),
                                                                             counter=False)), meta
     if kind == "latency":
-        (ok, ok_t), (tot, tot_t) = _selector(body, "success"), _selector(body, "total")
+        (ok, ok_t, _), (tot, tot_t, _) = _selector(body, "success"), _selector(body, "total")
         meta.update(success=ok_t, total=tot_t)
         le = [m for m in ok.matchers if m.label == "le"]
         if not le and spec_latency:  # an older Pyrra field: the threshold beside the indicator
@@ -84,7 +103,7 @@ def _indicator(ind: Node, kind: str, notes: list[str], spec_latency: str = "") -
         notes.append(f"latency: {tot.metric} read as the le=\"+Inf\" bucket (the same count)")
         return SLI("latency", metric=base, threshold_s=thr, selector=Selector(base, others) if others else None,
                    buckets=(thr,), written=Written("1-good/total", good=ok_t, total=tot_t)), meta
-    tot, tot_t = _selector(body, "total")
+    tot, tot_t, _ = _selector(body, "total")
     lat = parse_duration(body.text("latency", required=True), f"{body.file}:{body.line_of('latency')}: "
                                                               f"{body.key_path('latency')}")
     meta.update(total=tot_t, latency_s=lat)
@@ -94,8 +113,7 @@ def _indicator(ind: Node, kind: str, notes: list[str], spec_latency: str = "") -
     return SLI("gauge_ratio", written=Written(
         "1-good/total", good=f"histogram_count({inc}) * histogram_fraction(0, {lat:g}, {inc})",
         total=f"histogram_count({inc})",
-        refused=f"{body.key_path('total.metric')}: a native histogram (latencyNative) is not computable from an "
-                f"export; {PUSHDOWN}")), meta
+        refused=f"{body.key_path('total.metric')}: a native histogram (latencyNative) {EXPORT}")), meta
 
 
 def pyrra_slo(doc: Document) -> SLO:
@@ -109,9 +127,10 @@ def pyrra_slo(doc: Document) -> SLO:
     root.what = f"SLO {name}"
     spec = root.node("spec", required=True, what=root.what)
     notes = spec.unknown(_SPEC_KEYS)
+    if spec.has("target") and not isinstance(spec.raw("target"), str):
+        raise spec.error("target", f"Pyrra takes the target as a string ('99.5'), got the number {spec.raw('target')!r}"
+                                   " (Pyrra itself refuses it: it cannot unmarshal a number into its string field)")
     target = spec.number("target", required=True, text_ok=True)
-    if not isinstance(spec.raw("target"), str):
-        notes.append(f"{spec.key_path('target')}: a number, read as percent (Pyrra writes a string)")
     if not 0 < target < 100:
         raise spec.error("target", f"target {target:g} % is outside 0 < target < 100")
     window_s = parse_duration(spec.text("window", required=True), f"{spec.file}:{spec.line_of('window')}: "
@@ -140,6 +159,6 @@ def pyrra_slo(doc: Document) -> SLO:
                tiers=windows(window_s), group_by=tuple(ind_meta["grouping"]), spec=info)
 
 
-def pyrra_slos(docs: list[Document]) -> list[SLO]:
-    """The SLOs of Pyrra objects (one per object)."""
-    return [pyrra_slo(d) for d in docs]
+def pyrra_read(docs: list[Document]) -> tuple[list[SLO], list[str]]:
+    """The SLOs of Pyrra objects (one per object; Pyrra has no other kind)."""
+    return [pyrra_slo(d) for d in docs], []

@@ -22,11 +22,12 @@ import math
 from dataclasses import dataclass, field
 
 from ...promql import Selector, make_matcher
-from ...promqlexpr import NotComputable, Term, linear, parse_query, ratio
+from ...promqlexpr import NotComputable, Term, linear, parse_query, ratio, split_offset
 from ..objectives import SLI, Written
 from .documents import Node
 
-PUSHDOWN = "use --prometheus URL --mode pushdown"
+#: the reason an SLI's queries cannot be recomputed from raw series (the advice is added where it is refused)
+EXPORT = "is not computable from an export"
 
 
 @dataclass
@@ -142,6 +143,9 @@ def _sli_of(roles: dict[str, dict[Term, float]], counter: bool, notes: list[str]
     kind = _functions(roles, counter, notes)
     if kind == "bool_gauge":
         good, total = _single(roles.get("good", {})), _single(roles.get("total", {}))
+        if set(roles) == {"bad", "total"}:
+            raise _Refuse("the mean of a gauge read as the error ratio (the workbook reads a 0/1 gauge's mean as "
+                          "its success ratio)")
         if set(roles) != {"good", "total"} or good is None or total is None or good.selector != total.selector \
                 or (good.function, total.function) != ("sum_over_time", "count_over_time"):
             raise _Refuse("sum_over_time()/count_over_time() other than the mean of one gauge")
@@ -200,7 +204,7 @@ def read_roles(node: Node, keys: dict[str, str], texts: dict[str, str], *, count
     except (NotComputable, _Refuse) as exc:
         construct = exc.construct if isinstance(exc, NotComputable) else str(exc)
         shown = ", ".join(node.key_path(keys.get(r, r)) for r in texts)
-        refused = f"{shown}: {construct} is not computable from an export; {PUSHDOWN}"
+        refused = f"{shown}: {construct} {EXPORT}"
         kind = "ratio" if counter else "gauge_ratio"
         return Reading(SLI(kind, written=Written(**written, refused=refused)), notes=notes)
     return Reading(SLI(sli.kind, sli.good, sli.bad, sli.total, sli.metric, sli.threshold_s, sli.selector,
@@ -215,17 +219,31 @@ def foreign(source: str, query: str, counter: bool = True) -> SLI:
 
 
 def threshold(node: Node, key: str, query: str, op: str, value: float) -> SLI:
-    """A threshold SLI (good when ``query op value``): evaluated as written on a live Prometheus."""
+    """A threshold SLI (good when ``query op value``): evaluated as written on a live Prometheus.
+
+    Without a value (a standalone SLI, or an objective that gives none) there is nothing to compare
+    the query with: read, and refused wherever it would be evaluated.
+    """
     parse_query(query, f"{node.file}:{node.line_of(key)}: {node.what}: {node.key_path(key)}")
+    if math.isnan(value):
+        return SLI("gauge_ratio", written=Written(
+            form="threshold", good=" ".join(query.split()), op=op, live=False,
+            refused=f"{node.key_path(key)}: a threshold metric without an objective value: nothing to compare the "
+                    "query with"))
     return SLI("gauge_ratio", written=Written(
         form="threshold", good=" ".join(query.split()), op=op, value=value,
-        refused=f"{node.key_path(key)}: a threshold metric (share of time the query is {op} {value:g}) is not "
-                f"computable from an export; {PUSHDOWN}"))
+        refused=f"{node.key_path(key)}: a threshold metric (share of time the query is {op} {value:g}) {EXPORT}"))
 
 
-def selector_sli(node: Node, key: str, text: str) -> Selector:
-    """A Pyrra ``metric:`` (a PromQL selector): its parsed selector."""
-    parsed = parse_query(text, f"{node.file}:{node.line_of(key)}: {node.what}: {node.key_path(key)}")
+def selector_sli(node: Node, key: str, text: str) -> tuple[Selector, float]:
+    """A Pyrra ``metric:`` (a PromQL vector selector, as Pyrra parses it): its selector and its ``offset`` (s).
+
+    Pyrra accepts any vector selector, ``offset`` included (0 when there is none); anything
+    else (a function, an aggregation, a range) is refused in one line.
+    """
+    where = f"{node.file}:{node.line_of(key)}: {node.what}: {node.key_path(key)}"
+    bare, offset = split_offset(text, where)
+    parsed = parse_query(bare, where)
     try:
         lin = linear(parsed, node.key_path(key))
     except NotComputable as exc:
@@ -233,7 +251,7 @@ def selector_sli(node: Node, key: str, text: str) -> Selector:
     term = _single(lin)
     if term is None or term.function != "value" or term.by is not None:
         raise node.error(key, f"expected a metric selector, got {text!r}")
-    return term.selector
+    return term.selector, offset
 
 
 def with_le(sel: Selector, le: str) -> Selector:
