@@ -210,6 +210,32 @@ def linear(e: pp.Expr, where: str = "query") -> dict[Term, float]:
     raise NotComputable(type(e).__name__)
 
 
+def _vector_literal(e: pp.Expr) -> bool:
+    return _number(e) is not None or (isinstance(e, pp.Call) and e.func.name in ("vector", "scalar", "time"))
+
+
+def outer_grouping(e: pp.Expr) -> tuple[tuple[str, ...], bool] | None:
+    """The labels a query's result is split by: ``(labels, without)`` of its outermost aggregation.
+
+    ``sum(x)`` gives ``((), False)``, ``sum by (job) (x) / sum by (job) (y)`` gives ``(("job",), False)``;
+    None when the result keeps raw series labels or its sides disagree (a constant or ``vector()`` side
+    does not count). Used to keep a pushed-down query's split (one SLO per label value).
+    """
+    while isinstance(e, (pp.ParenExpr, pp.UnaryExpr)):
+        e = e.expr
+    if isinstance(e, pp.AggregateExpr):
+        by, without = _grouping(e)
+        return tuple(sorted(by)), without
+    if isinstance(e, pp.BinaryExpr):
+        sides = {outer_grouping(x) for x in (e.lhs, e.rhs) if not _vector_literal(x)}
+        return sides.pop() if len(sides) == 1 else None
+    if isinstance(e, pp.SubqueryExpr):
+        return outer_grouping(e.expr)
+    if isinstance(e, pp.Call) and e.func.name.endswith("_over_time") and e.args:
+        return outer_grouping(e.args[-1])
+    return None
+
+
 def linear_or_none(e: pp.Expr, where: str) -> dict[Term, float] | None:
     """:func:`linear`, or None when the expression is not linear."""
     try:

@@ -89,8 +89,9 @@ def written_queries(w: Written, step: float) -> dict[str, str]:
 
 
 def _as_written(slo: SLO, step: float, name_of) -> SLO:
+    """The SLO reading its queries' answers; their split (``sum by (job)``: one SLO per job) is kept."""
     roles = {r: (Selector(name_of(q, True)),) for r, q in written_queries(slo.sli.written, step).items()}
-    return replace(slo, sli=SLI("gauge_ratio", **roles), group_by=())
+    return replace(slo, sli=SLI("gauge_ratio", **roles))
 
 
 def is_gauge(name: str, query: str) -> bool:

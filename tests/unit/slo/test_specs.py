@@ -20,6 +20,7 @@ from analysis.params import validate
 from analysis.promqlexpr import canonical
 from analysis.slo.catalog import load_catalog
 from analysis.slo.params import SloParams
+from analysis.slo import pushdown
 from analysis.slo.pipeline import check_computable
 from analysis.slo.rules_pyrra import pyrra_rule_set
 from analysis.slo.rules_sloth import sloth_rule_set
@@ -274,3 +275,72 @@ def test_malformed_documents_are_one_line_never_a_traceback(tmp_path, data):
         load_catalog(p)
     except ConfigError as exc:
         assert "\n" not in str(exc) and str(p) in str(exc)
+
+
+def test_an_unresolved_indicator_ref_loads_and_is_refused_where_evaluated():
+    """OpenSLO's schema tests call this file valid (the SLI lives elsewhere): it loads, evaluation says why not."""
+    path = SPECS / "openslo/schema-test/spec-files/v1/slo/slo-indicatorref-calendar-alerts.yaml"
+    slo = _one(path)
+    assert (slo.target, slo.window.start, slo.spec.alerting["alertPolicies"]) == (0.98, "2020-01-21T12:30:00",
+                                                                                  ["foo-alert-policy"])
+    with pytest.raises(ConfigError) as ei:
+        check_computable([slo], validate(SloParams, {"catalog": str(path)}))
+    msg = str(ei.value)
+    assert "indicatorRef 'indicator-ref-string' names no kind: SLI" in msg and "\n" not in msg
+    assert "--mode pushdown" not in msg  # nothing a server could evaluate either
+
+
+def _sloth_alerts(path: Path) -> dict:
+    return {r["labels"]["sloth_severity"]: r for g in sloth_rule_set(load_catalog(path)).groups for r in g["rules"]
+            if "alert" in r}
+
+
+def test_sloth_alert_for_is_written_only_with_the_alert_for_plugin(tmp_path):
+    """Sloth's core plugins ignore ``for``; ``sloth.dev/contrib/alert_for/v1`` sets it, for prometheus/v1 specs."""
+    spec = SPECS / "sloth/examples/getting-started.yml"
+    alerts = _sloth_alerts(spec)
+    assert (alerts["page"]["for"], alerts["ticket"]["for"]) == ("5m", "10m")
+    plain = tmp_path / "no-plugin.yml"
+    plain.write_text(spec.read_text().replace('    - id: "sloth.dev/contrib/alert_for/v1"\n', "").replace(
+        "slo_plugins:\n  chain:\n", ""))
+    assert not any("for" in a for a in _sloth_alerts(plain).values())
+    assert any("page_alert.for 5m: ignored, as Sloth ignores it" in n for n in _one(plain).spec.notes)
+    bad = tmp_path / "bad-for.yml"
+    bad.write_text(spec.read_text().replace("for: 5m", "for: soon"))
+    with pytest.raises(ConfigError, match=r"bad-for\.yml:\d+: .*page_alert\.for"):
+        load_catalog(bad)
+
+
+def test_sloth_kinds_and_slis_beyond_events(tmp_path):
+    managed = _one(SPECS / "sloth/examples/managed-prometheus-grpc-server.yml")
+    assert managed.spec.version == "sloth.slok.dev/v1" and [str(s) for s in managed.sli.selectors()] == [
+        'grpc_server_handled_total{grpc_code!="OK",job="myservice"}', 'grpc_server_handled_total{job="myservice"}']
+    slo1, slo2 = load_catalog(SPECS / "sloth/test/integration/prometheus/testdata/in-base-k8s-denom.yaml")
+    assert (slo1.sli.bad, slo2.sli.good) != ((), ()) and slo2.sli.good[0].matchers[-1].op == "!~"
+    assert "denominator_corrected" in sloth_rule_set([slo1]).refused[slo1.name]
+    vm = load_catalog(SPECS / "sloth/examples/victoria-metrics.yml")[0]
+    assert "MetricsQL" in vm.sli.written.refused and not vm.sli.written.live
+
+
+def test_live_raw_mode_names_the_pushdown_switch():
+    slo = load_catalog(SPECS / "sloth/examples/home-wifi.yml")[0]
+    live_raw = validate(SloParams, {"catalog": "c.yaml", "source": "prometheus", "prometheus_url": "http://x:9090"})
+    with pytest.raises(ConfigError) as ei:
+        check_computable([slo], live_raw)
+    msg = str(ei.value)
+    assert "is not computable from raw series; rerun with --mode pushdown (parameter live_mode: pushdown)" in msg
+    assert "\n" not in msg
+
+
+def test_pushed_down_queries_keep_their_split(tmp_path):
+    """A query only a server can evaluate (count by) still gives one SLO per job when pushed down as written."""
+    p = tmp_path / "s.yaml"
+    p.write_text("version: prometheus/v1\nservice: s\nslos:\n  - name: a\n    objective: 99\n    alerting: {name: A}\n"
+                 "    sli:\n      events:\n"
+                 "        error_query: 'count by (job) (count_over_time(up{job=~\"a|b\"}[{{.window}}]) == 0)'\n"
+                 "        total_query: 'count by (job) (count_over_time(up{job=~\"a|b\"}[{{.window}}]))'\n")
+    slo = _one(p)
+    assert "count() over a vector" in slo.sli.written.refused and slo.group_by == ("job",)
+    queries, (planned,) = pushdown.plan([slo], 300.0)
+    assert planned.group_by == ("job",) and planned.sli.kind == "gauge_ratio"
+    assert sorted(queries.values()) == sorted(pushdown.written_queries(slo.sli.written, 300.0).values())

@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass, field
 
 from ...promql import Selector, make_matcher
-from ...promqlexpr import NotComputable, Term, linear, parse_query, ratio, split_offset
+from ...promqlexpr import NotComputable, Term, linear, outer_grouping, parse_query, ratio, split_offset
 from ..objectives import SLI, Written
 from .documents import Node
 
@@ -206,7 +206,9 @@ def read_roles(node: Node, keys: dict[str, str], texts: dict[str, str], *, count
         shown = ", ".join(node.key_path(keys.get(r, r)) for r in texts)
         refused = f"{shown}: {construct} {EXPORT}"
         kind = "ratio" if counter else "gauge_ratio"
-        return Reading(SLI(kind, written=Written(**written, refused=refused)), notes=notes)
+        splits = {outer_grouping(e) for e in parsed.values()}  # kept when the queries are pushed down as written
+        by, without = splits.pop() if len(splits) == 1 and None not in splits else ((), False)
+        return Reading(SLI(kind, written=Written(**written, refused=refused)), by, without, notes)
     return Reading(SLI(sli.kind, sli.good, sli.bad, sli.total, sli.metric, sli.threshold_s, sli.selector,
                        sli.interpolate, sli.buckets, Written(**written)), by, without, notes)
 
