@@ -66,12 +66,12 @@ def exclusion_warnings(slo: SLO, span: B.Span) -> list[str]:
             for x in slo.exclusions if x.end <= span.start or x.start >= span.end]
 
 
-def group_view(slo: SLO, labels: tuple[str, ...], key: tuple[str, ...]) -> SLO:
+def group_view(slo: SLO, pairs: tuple[tuple[str, str], ...]) -> SLO:
     """The SLO of one label value of a grouped SLO: named ``name{label="value"}``."""
-    if not labels:
+    if not pairs:
         return slo
-    name = to_text(slo.name, tuple(make_matcher(lab, "=", v) for lab, v in zip(labels, key)))
-    return replace(slo, name=name, parent=slo.name, group=tuple(zip(labels, key)))
+    name = to_text(slo.name, tuple(make_matcher(lab, "=", v) for lab, v in pairs))
+    return replace(slo, name=name, parent=slo.name, group=tuple(pairs))
 
 
 def evaluate_catalog_slo(slo: SLO, samples: Samples, grid: Grid, at: float, validation: Validation) -> list[SLOResult]:
@@ -79,7 +79,7 @@ def evaluate_catalog_slo(slo: SLO, samples: Samples, grid: Grid, at: float, vali
     if slo.name in validation.missing:
         return [evaluate_slo(slo, None, samples, grid, at, validation)]
     groups, evs = events_by_group(slo, samples, grid)
-    return [evaluate_slo(group_view(slo, groups.labels, key), ev, samples, grid, at, validation)
+    return [evaluate_slo(group_view(slo, groups.pairs(key)), ev, samples, grid, at, validation)
             for key, ev in zip(groups.keys, evs)]
 
 

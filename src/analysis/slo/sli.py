@@ -255,6 +255,12 @@ class Groups:
         """Group index of each series ``idx`` (series of a group the SLO does not know get −1)."""
         return np.array([self.index.get(self.key(samples.labels[i]), -1) for i in idx], np.int64)
 
+    def pairs(self, key: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+        """``((label, value), ...)`` of a group key (``sum without``: the labels kept, not the ones summed away)."""
+        if self.without:
+            return tuple(tuple(k.split("=", 1)) for k in key)  # type: ignore[misc]
+        return tuple(zip(self.labels, key))
+
     def key(self, labels: dict[str, str]) -> tuple[str, ...]:
         if self.without:
             return tuple(f"{k}={v}" for k, v in sorted(labels.items()) if k not in self.labels and k != "__name__")
@@ -365,7 +371,7 @@ def events_by_group(slo: SLO, samples: Samples, grid: Grid) -> tuple[Groups, lis
 
 def events_for(slo: SLO, samples: Samples, grid: Grid) -> Events:
     """Good and valid events per bin for ``slo`` (all its series as one group; see :func:`events_by_group`)."""
-    _, evs = events_by_group(replace(slo, group_by=()), samples, grid)
+    _, evs = events_by_group(replace(slo, group_by=(), group_without=False), samples, grid)
     return evs[0]
 
 
