@@ -109,7 +109,7 @@ def pyrra_groups(slo: SLO) -> list[dict]:
 
 
 def pyrra_rule_set(slos: list[SLO]) -> RuleSet:
-    """Pyrra's rules for every objective; latencyNative and dynamic burn rates are refused (one line each)."""
+    """Pyrra's rules for every objective; latencyNative, offset and dynamic burn rates are refused (one line each)."""
     out = RuleSet()
     for slo in slos:
         a = slo.spec.alerting
@@ -118,6 +118,10 @@ def pyrra_rule_set(slos: list[SLO]) -> RuleSet:
                                      if a["indicator"]["kind"] == "latencyNative" else
                                      "dynamic burn rates change their thresholds with traffic; write "
                                      "burnRateType: static to get Pyrra's static rules here")
+            continue
+        if slo.sli.written is not None and slo.sli.written.refused:  # a metric with offset
+            out.refused[slo.name] = f"{slo.sli.written.refused.split(' is not computable')[0]}: Pyrra's rules for it " \
+                                    "are not reproduced"
             continue
         plan = sli_plan(slo)
         if not isinstance(plan, str):

@@ -344,3 +344,12 @@ def test_pushed_down_queries_keep_their_split(tmp_path):
     queries, (planned,) = pushdown.plan([slo], 300.0)
     assert planned.group_by == ("job",) and planned.sli.kind == "gauge_ratio"
     assert sorted(queries.values()) == sorted(pushdown.written_queries(slo.sli.written, 300.0).values())
+
+
+def test_pyrra_offset_is_read_live_only_and_its_rules_refused():
+    (slo,) = load_catalog(SPECS / "pyrra/examples/kubernetes/manifests/slos/slo-prometheus-query-errors-with-offset.yaml")
+    w = slo.sli.written
+    assert "offset 1m" in w.refused and w.live and slo.group_by == ("handler",)
+    assert w.total == 'sum by (handler) (increase(prometheus_http_requests_total{job="prometheus-k8s",' \
+                      'handler=~"/api/v1/query.*"}[{{.window}}] offset 1m))'
+    assert "offset 1m: Pyrra's rules for it are not reproduced" in pyrra_rule_set([slo]).refused[slo.name]
