@@ -11,6 +11,7 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -19,6 +20,8 @@ from analysis.errors import ConfigError
 from analysis.params import validate
 from analysis.promqlexpr import canonical
 from analysis.slo.catalog import load_catalog
+from analysis.slo.evaluate import evaluate
+from analysis.slo.series import build
 from analysis.slo.params import SloParams
 from analysis.slo import pushdown
 from analysis.slo.pipeline import check_computable
@@ -353,3 +356,20 @@ def test_pyrra_offset_is_read_live_only_and_its_rules_refused():
     assert w.total == 'sum by (handler) (increase(prometheus_http_requests_total{job="prometheus-k8s",' \
                       'handler=~"/api/v1/query.*"}[{{.window}}] offset 1m))'
     assert "offset 1m: Pyrra's rules for it are not reproduced" in pyrra_rule_set([slo]).refused[slo.name]
+
+
+def test_sum_without_splits_by_the_labels_kept(tmp_path):
+    """``sum without (code)`` over series labelled job and code: one SLO per job, named by job (not by code)."""
+    p = tmp_path / "w.yaml"
+    p.write_text("version: prometheus/v1\nservice: s\nslos:\n  - name: a\n    objective: 99\n    alerting: {name: A}\n"
+                 "    sli:\n      events:\n"
+                 "        error_query: 'sum without (code) (rate(x_total{code=\"500\"}[{{.window}}]))'\n"
+                 "        total_query: 'sum without (code) (rate(x_total[{{.window}}]))'\n")
+    (slo,) = load_catalog(p)
+    ts = np.arange(0, 3 * 86400 + 1, 300.0)
+    parts = [({"__name__": "x_total", "job": job, "code": code}, ts, np.arange(ts.size) * rate)
+             for job, code, rate in (("a", "200", 10.0), ("a", "500", 1.0), ("b", "200", 30.0), ("b", "500", 0.0))]
+    ev = evaluate([slo], build(parts, origin="test"), float(ts[-1]))
+    got = {r.report.name: (r.report.bad_events, r.report.valid_events) for r in ev.results}
+    # the window is 30 d, so all 3 days count: 864 five-minute steps of 1 error (job a) in 11 (a) or 30 (b) requests
+    assert got == {'s-a{job="a"}': (864.0, 9504.0), 's-a{job="b"}': (0.0, 25920.0)}
