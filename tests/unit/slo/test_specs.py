@@ -237,8 +237,14 @@ def test_sum_by_groups_and_a_constant_factor_is_not_dropped(tmp_path):
     assert "coefficient 0.5" in _one(p).sli.written.refused
 
 
-_VALID = [SPECS / "sloth/examples/getting-started.yml", SPECS / "pyrra/examples/kubernetes/slos/apiserver-request-latency.yaml",
-          SPECS / "openslo/pkg/openslo/v1/examples/slos.yaml"]
+_VALID = [SPECS / p for p in (
+    "sloth/examples/getting-started.yml", "sloth/examples/k8s-getting-started.yml", "sloth/examples/raw-home-wifi.yml",
+    "sloth/examples/windows/7d.yaml", "pyrra/examples/kubernetes/slos/apiserver-request-latency.yaml",
+    "pyrra/examples/caddy-response-latency.yaml", "pyrra/examples/pyrra-connect-latency.yaml",
+    "openslo/pkg/openslo/v1/examples/slos.yaml", "openslo/pkg/openslo/v1/examples/slis.yaml",
+    "openslo/pkg/openslo/v1alpha/examples/slos.yaml", "openslo/pkg/openslo/v2alpha/examples/slos.yaml",
+    "openslo/schema-test/spec-files/v1/alert-policy/alert-policy-inline-cond.yaml",
+    "oslo/test/inputs/v1alpha/valid-slos-threshold.yaml")]
 
 
 def _mutate(doc, path, action):
@@ -263,7 +269,7 @@ def _paths(doc, prefix=()):
             yield from _paths(v, (*prefix, i))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_malformed_documents_are_one_line_never_a_traceback(tmp_path, data):
     src = data.draw(st.sampled_from(_VALID))

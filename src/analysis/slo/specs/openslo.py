@@ -231,7 +231,10 @@ def _slice(obj: Node, method: str, target: float, notes: list[str]) -> tuple[flo
 def _policies(spec: Node) -> list[str]:
     """The names of ``alertPolicies`` (names, ``alertPolicyRef`` entries or inline AlertPolicy objects, checked)."""
     out = []
-    for i, p in enumerate(spec.raw("alertPolicies") or []):
+    raw = spec.raw("alertPolicies") or []
+    if not isinstance(raw, list):
+        raise spec.error("alertPolicies", f"expected a list of alert policies, got {raw!r}")
+    for i, p in enumerate(raw):
         if isinstance(p, dict):
             node = Node(p, spec.file, f"{spec.key_path('alertPolicies')}[{i}]", spec.what, spec.line_of("alertPolicies"))
             if p.get("kind") == "AlertPolicy":
