@@ -21,7 +21,9 @@ Own format (``slo/infra_mind.yaml``)::
 ``ratio`` takes any two of ``good``, ``bad``, ``total``; a selector may also be a list
 of selectors (summed). OpenSLO, Sloth and Pyrra specs are read by :mod:`.specs` (a file may hold
 one document, a ``---`` stream or a list of documents; a directory stands for its files); every
-error is one line ``file: problem`` (``file:line: ...`` where the line is known).
+error is one line ``file: problem`` (``file:line: ...`` where the line is known). An SLO whose indicator
+or data source references an object that is not among the files read still loads: its SLI is refused,
+with the reason, wherever it would be evaluated (:func:`analysis.slo.pipeline.check_computable`).
 """
 
 from __future__ import annotations
