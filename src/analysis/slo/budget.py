@@ -40,6 +40,8 @@ def meets(good: float, valid: float, target: float) -> bool | None:
 # --------------------------------------------------------------------------- windows
 def _floor_period(ts: pd.Timestamp, unit: str) -> pd.Timestamp:
     ts = ts.normalize()
+    if unit == "day":
+        return ts
     if unit == "week":
         return ts - pd.Timedelta(days=ts.weekday())
     if unit == "month":
@@ -50,7 +52,7 @@ def _floor_period(ts: pd.Timestamp, unit: str) -> pd.Timestamp:
 
 
 def _add_period(ts: pd.Timestamp, unit: str) -> pd.Timestamp:
-    off = {"week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1),
+    off = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1),
            "quarter": pd.DateOffset(months=3), "year": pd.DateOffset(years=1)}[unit]
     return ts + off
 
@@ -66,9 +68,39 @@ def window_bounds(window: Window, at: float) -> tuple[float, float, float]:
         return at - window.seconds, at, at
     tz = zoneinfo.ZoneInfo(window.timezone)
     local = pd.Timestamp(at - 1e-3, unit="s", tz="UTC").tz_convert(tz)
-    start = _floor_period(local, window.unit)
-    end = _add_period(start, window.unit)
+    if window.count == 1 and not window.start:
+        start = _floor_period(local, window.unit)
+        end = _add_period(start, window.unit)
+    else:
+        start, end = _anchored_period(local, window)
     return start.timestamp(), at, end.timestamp()
+
+
+_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+#: where periods of several units start when the spec gives no ``startTime`` (a Monday; a January)
+_EPOCH = "1970-01-05T00:00:00"
+
+
+def _anchored_period(local: pd.Timestamp, window: Window) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The period of ``count`` units holding ``local``, periods starting at ``window.start`` (local time)."""
+    anchor = pd.Timestamp(window.start or _EPOCH).tz_localize(local.tz)
+    if window.unit in ("day", "week"):  # wall-clock days: a period starts at the same local time across DST
+        step = pd.Timedelta(days=window.count * (7 if window.unit == "week" else 1))
+        naive = local.tz_localize(None)
+        k = (naive - anchor.tz_localize(None)) // step
+        start = (anchor.tz_localize(None) + k * step)
+        return (start.tz_localize(local.tz, ambiguous=True, nonexistent="shift_forward"),
+                (start + step).tz_localize(local.tz, ambiguous=True, nonexistent="shift_forward"))
+    months = _MONTHS[window.unit] * window.count
+    k = ((local.year - anchor.year) * 12 + local.month - anchor.month) // months
+    start = anchor + pd.DateOffset(months=k * months)
+    while start > local:
+        k -= 1
+        start = anchor + pd.DateOffset(months=k * months)
+    while anchor + pd.DateOffset(months=(k + 1) * months) <= local:
+        k += 1
+        start = anchor + pd.DateOffset(months=k * months)
+    return start, anchor + pd.DateOffset(months=(k + 1) * months)
 
 
 def bin_range(grid: Grid, start: float, end: float) -> tuple[int, int]:
@@ -266,7 +298,7 @@ def periods_table(ev: Events, target: float, unit: str, tz: str = "UTC") -> pd.D
     """
     t = ev.grid.times()
     times = pd.to_datetime(t - 1e-3, unit="s", utc=True).tz_convert(tz)
-    freq = {"month": "M", "quarter": "Q", "week": "W-SUN", "year": "Y"}[unit]
+    freq = {"day": "D", "month": "M", "quarter": "Q", "week": "W-SUN", "year": "Y"}[unit]
     key = times.tz_localize(None).to_period(freq)
     upper = ev.good_upper if ev.good_upper is not None else ev.good
     df = pd.DataFrame({"period": key.astype(str), "good": ev.good, "good_upper": upper, "valid": ev.valid,

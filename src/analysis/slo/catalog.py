@@ -19,10 +19,11 @@ Own format (``slo/infra_mind.yaml``)::
         not_exported: "reason"   # optional: the service does not export this metric yet
 
 ``ratio`` takes any two of ``good``, ``bad``, ``total``; a selector may also be a list
-of selectors (summed). OpenSLO v1 documents (``apiVersion: openslo/v1``) are read by
-:mod:`.openslo`; a multi-document YAML file holds several. The file is read with
-:func:`analysis.yamlio.load_yaml`; every error is one line ``file: problem``
-(``file:line: invalid YAML (...)`` for syntax errors).
+of selectors (summed). OpenSLO, Sloth and Pyrra specs are read by :mod:`.specs` (a file may hold
+one document, a ``---`` stream or a list of documents; a directory stands for its files); every
+error is one line ``file: problem`` (``file:line: ...`` where the line is known). An SLO whose indicator
+or data source references an object that is not among the files read still loads: its SLI is refused,
+with the reason, wherever it would be evaluated (:func:`analysis.slo.pipeline.check_computable`).
 """
 
 from __future__ import annotations
@@ -36,10 +37,10 @@ from typing import Any
 from ..config import resolve_path
 from ..errors import ConfigError
 from ..promql import parse_selector
-from ..yamlio import load_yaml
 from .alerting import check_tiers_can_fire, parse_exclusions, parse_group_by, parse_policy, parse_tiers
 from .objectives import SLI, SLO, parse_duration, parse_selectors, parse_target, parse_window
-from .openslo import openslo_slos
+from .specs.documents import Document, read_documents
+from .specs.load import NAMES, SpecSet, detect, spec_set
 
 log = logging.getLogger(__name__)
 
@@ -123,23 +124,12 @@ def own_slo(raw: Any, defaults: dict, where: str, service: str = "") -> SLO:
                group_by=parse_group_by(raw.get("group_by"), where))
 
 
-def _is_openslo(doc: Any) -> bool:
-    return isinstance(doc, dict) and str(doc.get("apiVersion", "")).startswith("openslo/")
-
-
-def _slos_of(docs: list, where: str) -> list[SLO]:
-    """The SLOs of the documents: all OpenSLO v1, or all own format."""
-    if any(_is_openslo(d) for d in docs):
-        if not all(_is_openslo(d) for d in docs):
-            raise ConfigError(f"{where}: mixes OpenSLO documents with other documents")
-        versions = {d["apiVersion"] for d in docs}
-        if versions != {"openslo/v1"}:
-            raise ConfigError(f"{where}: unsupported OpenSLO version(s) {sorted(versions)} (openslo/v1 only)")
-        return openslo_slos(docs, where)
+def _own_slos(docs: list, where: str) -> list[SLO]:
+    """The SLOs of the workbook's own catalog documents."""
     slos: list[SLO] = []
     for d in docs:
         if not isinstance(d, dict) or not isinstance(d.get("slos"), list):
-            raise ConfigError(f"{where}: expected a mapping with a 'slos' list (or OpenSLO documents)")
+            raise ConfigError(f"{where}: expected a mapping with a 'slos' list (or OpenSLO, Sloth or Pyrra documents)")
         defaults = d.get("defaults") or {}
         if not isinstance(defaults, dict) or set(defaults) - _DEFAULT_KEYS:
             bad = sorted(set(defaults) - _DEFAULT_KEYS)[0] if isinstance(defaults, dict) else "defaults"
@@ -149,30 +139,49 @@ def _slos_of(docs: list, where: str) -> list[SLO]:
     return slos
 
 
+def _slos_of(docs: list[Document], where: str) -> SpecSet:
+    """What the documents hold: all the workbook's own format, or specs (OpenSLO, Sloth, Pyrra)."""
+    formats = {detect(d) for d in docs}
+    if formats == {"workbook"} or (formats <= {"workbook", "unknown"} and len(docs) == 1):
+        return SpecSet(_own_slos([d.data for d in docs], where), formats=["workbook catalog"])
+    if "workbook" in formats:
+        other = sorted(NAMES.get(f, f) for f in formats - {"workbook"})
+        raise ConfigError(f"{where}: mixes {' and '.join(other)} documents with other documents (the workbook's "
+                          "own catalog format)")
+    if formats == {"unknown"}:
+        raise ConfigError(f"{where}: expected a mapping with a 'slos' list (or OpenSLO, Sloth or Pyrra documents)")
+    return spec_set(docs)
+
+
 def load_catalog(path: str | os.PathLike[str]) -> list[SLO]:
-    """Read a catalog file (own format or OpenSLO v1, one or many YAML documents).
+    """Read a catalog: the workbook's own format, or OpenSLO / Sloth / Pyrra specs (a file or a directory).
 
     Parameters
     ----------
     path : str or PathLike
-        The YAML file (relative paths go through :func:`analysis.config.resolve_path`).
+        A YAML/JSON file, or a directory of them (``*Ref`` references resolve across its files);
+        relative paths go through :func:`analysis.config.resolve_path`.
 
     Returns
     -------
     list of SLO
+        Spec SLOs carry their format, version and the defaults their reader applied (``SLO.spec``).
 
     Raises
     ------
     ConfigError
-        One line naming the file, the SLO and the problem.
+        One line naming the file (and line), the SLO, the key and the problem.
     """
     p = resolve_path(path)
-    docs = load_yaml(p, multi=True)
+    docs = read_documents(p)
     if not docs:
         raise ConfigError(f"{p}: empty catalog")
-    slos = _slos_of(docs, str(p))
+    read = _slos_of(docs, str(p))
+    slos = read.slos
     if not slos:
-        raise ConfigError(f"{p}: catalog defines no SLO")
+        held = f" (it holds {', '.join(read.objects[:4])}{' ...' if len(read.objects) > 4 else ''})" \
+            if read.objects else ""
+        raise ConfigError(f"{p}: catalog defines no SLO{held}")
     names = [s.name for s in slos]
     dup = next((n for n in names if names.count(n) > 1), None)
     if dup:

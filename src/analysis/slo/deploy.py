@@ -18,6 +18,8 @@ from .objectives import SLO
 from .promeval import rules_backtest
 from .result import Evaluation
 from .rules import RuleSet, bucket_labels, rule_set
+from .rules_pyrra import pyrra_rule_set
+from .rules_sloth import sloth_rule_set
 from .ruletests import unit_tests
 from .sources import rulefiles
 
@@ -79,7 +81,7 @@ def deploy(slos: list[SLO], out_dir: str | os.PathLike[str], name: str, *, bucke
     ConfigError
         ``refuse`` and an SLO cannot be written as rules (one line naming it and why).
     """
-    rules = rule_set(slos, buckets=buckets, runbook_url=runbook_url)
+    rules = spec_rule_set(slos) or rule_set(slos, buckets=buckets, runbook_url=runbook_url)
     if refuse and rules.refused:
         slo, why = next(iter(rules.refused.items()))
         more = f" (and {len(rules.refused) - 1} more SLO(s); --skip-refused writes the others)" if len(rules.refused) > 1 else ""
@@ -88,14 +90,34 @@ def deploy(slos: list[SLO], out_dir: str | os.PathLike[str], name: str, *, bucke
               "Refused: " + ("; ".join(f"{k}: {v}" for k, v in rules.refused.items()) or "none"))
     rules_path = rulefiles.write_rules(rules, out_dir, name, fmt, header)
     plain = rules_path if fmt == "prometheus" else rulefiles.write_rules(rules, out_dir, name, "prometheus", header)
-    tests, notes = unit_tests(rules, slos, plain.name, runbook_url=runbook_url)
+    if rules.style == "workbook":
+        tests, notes = unit_tests(rules, slos, plain.name, runbook_url=runbook_url)
+    else:
+        tests, notes = {"rule_files": [plain.name], "tests": []}, [
+            f"{rules.style}'s rules: no generated unit tests (they are written for the workbook's alert names)"]
     tests_path = rulefiles.write_tests(tests, out_dir, name)
     dep = Deployment(rules, rules_path, tests_path, notes)
     if rulefiles.promtool_path() is not None:
-        dep.check = rulefiles.check_rules(rules_path)
+        dep.check = rulefiles.check_rules(rules_path, lint=rules.style != "sloth")
         if run_tests and tests["tests"]:
             dep.test = rulefiles.run_rule_tests(tests_path)
     return dep
+
+
+def spec_rule_set(slos: list[SLO]) -> RuleSet | None:
+    """The rules the specs' own tool writes, when every SLO comes from Sloth specs (or every one from Pyrra)."""
+    tools = {s.spec.format if s.spec else "workbook" for s in slos}
+    if tools == {"sloth"}:
+        rules = sloth_rule_set(slos)
+    elif tools == {"pyrra"}:
+        rules = pyrra_rule_set(slos)
+    else:
+        return None
+    rules.style = tools.pop()
+    if rules.style == "sloth":
+        rules.notes.append("promtool check rules --lint=none: Sloth's period rule (slo:sli_error:ratio_rate30d) "
+                           "carries only sloth_window, so several SLOs share its name and labels, as Sloth writes it")
+    return rules
 
 
 def catalog_stem(catalog: str | os.PathLike[str]) -> str:

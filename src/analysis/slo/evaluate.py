@@ -71,12 +71,12 @@ def exclusion_warnings(slo: SLO, span: B.Span) -> list[str]:
             for x in slo.exclusions if x.end <= span.start or x.start >= span.end]
 
 
-def group_view(slo: SLO, labels: tuple[str, ...], key: tuple[str, ...]) -> SLO:
+def group_view(slo: SLO, pairs: tuple[tuple[str, str], ...]) -> SLO:
     """The SLO of one label value of a grouped SLO: named ``name{label="value"}``."""
-    if not labels:
+    if not pairs:
         return slo
-    name = to_text(slo.name, tuple(make_matcher(lab, "=", v) for lab, v in zip(labels, key)))
-    return replace(slo, name=name, parent=slo.name, group=tuple(zip(labels, key)))
+    name = to_text(slo.name, tuple(make_matcher(lab, "=", v) for lab, v in pairs))
+    return replace(slo, name=name, parent=slo.name, group=tuple(pairs))
 
 
 def evaluate_catalog_slo(slo: SLO, samples: Samples, grid: Grid, at: float, validation: Validation) -> list[SLOResult]:
@@ -84,7 +84,7 @@ def evaluate_catalog_slo(slo: SLO, samples: Samples, grid: Grid, at: float, vali
     if slo.name in validation.missing:
         return [evaluate_slo(slo, None, samples, grid, at, validation)]
     groups, evs = events_by_group(slo, samples, grid)
-    return [evaluate_slo(group_view(slo, groups.labels, key), ev, samples, grid, at, validation)
+    return [evaluate_slo(group_view(slo, groups.pairs(key)), ev, samples, grid, at, validation)
             for key, ev in zip(groups.keys, evs)]
 
 
@@ -94,6 +94,9 @@ def evaluate_slo(slo: SLO, ev: Events | None, samples: Samples, grid: Grid, at: 
     span = B.window_span(slo.window, at, grid)
     warns = list(validation.warnings.get(slo.catalog_name, [])) + exclusion_warnings(slo, span)
     extra = {"window_seconds": span.window_s, "evaluated_at_unix": at, "resolution_s": grid.res}
+    if slo.spec is not None:  # the spec format and version, and every default its reader applied
+        extra["spec"] = {"format": slo.spec.format, "version": slo.spec.version, "file": slo.spec.file,
+                         "line": slo.spec.line, "defaults": list(slo.spec.notes)}
     if ev is None:
         return SLOResult(slo, no_data_report(slo, span, validation.missing[slo.catalog_name], warns, extra))
     a, b = span.a, span.b

@@ -11,17 +11,17 @@ import math
 from collections.abc import Iterable
 import re
 import zoneinfo
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import ConfigError
 from ..promql import Selector, parse_selector
 
 _UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-CALENDAR_UNITS = ("week", "month", "quarter", "year")
+CALENDAR_UNITS = ("day", "week", "month", "quarter", "year")
 #: nominal length of a calendar period: what burn-rate factors of a calendar SLO are scaled by
 #: (deployed alert rules need one fixed factor; the SRE Workbook's "30-day" month)
-CALENDAR_NOMINAL_S = {"week": 7 * 86400.0, "month": 30 * 86400.0, "quarter": 90 * 86400.0, "year": 365 * 86400.0}
+CALENDAR_NOMINAL_S = {"day": 86400.0, "week": 7 * 86400.0, "month": 30 * 86400.0, "quarter": 90 * 86400.0, "year": 365 * 86400.0}
 
 
 def parse_duration(text: Any, where: str) -> float:
@@ -52,16 +52,20 @@ class Window:
     seconds: float = 0.0
     unit: str = ""
     timezone: str = "UTC"
+    count: int = 1  # calendar: periods of ``count`` units (OpenSLO ``duration: 2w``)
+    start: str = ""  # calendar: local ISO time a period starts at (OpenSLO ``calendar.startTime``); "" = unit boundaries
 
     def describe(self) -> str:
-        """``rolling 30d`` or ``calendar month (UTC)``."""
-        return f"rolling {format_duration(self.seconds)}" if self.kind == "rolling" else \
-            f"calendar {self.unit} ({self.timezone})"
+        """``rolling 30d``, ``calendar month (UTC)`` or ``calendar 2 week from 2022-01-01T12:00:00 (America/New_York)``."""
+        if self.kind == "rolling":
+            return f"rolling {format_duration(self.seconds)}"
+        unit = self.unit if self.count == 1 else f"{self.count} {self.unit}"
+        return f"calendar {unit}" + (f" from {self.start}" if self.start else "") + f" ({self.timezone})"
 
     @property
     def period_s(self) -> float:
         """The budget period burn-rate factors are scaled by (calendar: :data:`CALENDAR_NOMINAL_S`)."""
-        return self.seconds if self.kind == "rolling" else CALENDAR_NOMINAL_S[self.unit]
+        return self.seconds if self.kind == "rolling" else self.count * CALENDAR_NOMINAL_S[self.unit]
 
 
 @dataclass(frozen=True)
@@ -170,10 +174,54 @@ class PolicyStep:
 
 
 @dataclass(frozen=True)
+class Written:
+    """An SLI's queries as its spec wrote them (``{{.window}}`` kept), and whether raw series can reproduce them.
+
+    ``refused`` is "" when the workbook computes the SLI exactly from raw series (the SLI's
+    selectors say how); otherwise the one-line reason (``count() over a gauge is not computable
+    from an export``). ``live`` tells whether a live Prometheus can evaluate the queries as written
+    (pushdown); ``form`` is how they combine: ``bad/total``, ``1-good/total``, ``bad/(good+bad)``,
+    ``error_ratio``, ``good_ratio`` or ``threshold`` (``op``/``value``: a sample is good when
+    ``query op value``).
+    """
+
+    form: str
+    good: str = ""
+    bad: str = ""
+    total: str = ""
+    ratio: str = ""
+    counter: bool = True
+    refused: str = ""
+    live: bool = True
+    op: str = ""
+    value: float = math.nan
+
+
+@dataclass(frozen=True)
+class SpecInfo:
+    """Where an SLO came from: the spec format and version, and every default the reader applied.
+
+    ``alerting`` keeps what the spec's own tool needs to write its rules (Sloth alert names,
+    labels, annotations, page/ticket alerts; Pyrra's alerting block, labels, indicator).
+    """
+
+    format: str  # "workbook" | "openslo" | "sloth" | "pyrra"
+    version: str
+    file: str = ""
+    line: int = 0
+    notes: tuple[str, ...] = ()
+    alerting: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def label(self) -> str:
+        """``Sloth prometheus/v1`` / ``OpenSLO openslo/v1``."""
+        return f"{ {'openslo': 'OpenSLO', 'sloth': 'Sloth', 'pyrra': 'Pyrra'}.get(self.format, self.format)} {self.version}"
+
+
+@dataclass(frozen=True)
 class SLI:
     """What counts as good and valid."""
 
-    kind: str  # "ratio" | "latency" | "gauge_ratio"
+    kind: str  # "ratio" | "latency" | "gauge_ratio" | "bool_gauge" (good: sum of samples, valid: their count)
     good: tuple[Selector, ...] = ()
     bad: tuple[Selector, ...] = ()
     total: tuple[Selector, ...] = ()
@@ -182,6 +230,7 @@ class SLI:
     selector: Selector | None = None  # latency: extra matchers (metric name ignored)
     interpolate: bool = False
     buckets: tuple[float, ...] = ()  # latency: the histogram's boundaries, when the catalog declares them
+    written: Written | None = None  # a spec's queries as written (None: the workbook's own catalog)
 
     def selectors(self) -> list[Selector]:
         """Every selector the SLI reads (latency: the ``_bucket`` series)."""
@@ -213,6 +262,8 @@ class SLO:
     group_by: tuple[str, ...] = ()
     parent: str = ""  # a group view: the catalog SLO's name (``name`` then carries the group labels)
     group: tuple[tuple[str, str], ...] = ()  # a group view: its label values
+    group_without: bool = False  # ``group_by`` lists the labels summed away (PromQL ``sum without``)
+    spec: SpecInfo | None = None  # the spec file's format, version and the defaults its reader applied
 
     @property
     def alert_tiers(self) -> tuple[Tier, ...]:

@@ -9,6 +9,7 @@ import logging
 import math
 import time
 
+from ..errors import ConfigError
 from ..params import env_value
 from ..redact import redact_uri
 from ..timeparse import iso, parse_time
@@ -62,11 +63,47 @@ def run_pushdown(p: SloParams, slos: list[SLO], at: float | None) -> Evaluation:
     queries, rewritten = pushdown.plan(slos, step, skip=set(validation.missing))
     answers = live.fetch_increases(p.prometheus_url, queries, start, end, step=step, headers=_headers(p),
                                    timeout=p.timeout_s)
-    gauges = {n for n, q in queries.items() if "avg_over_time(" in q}
+    gauges = {n for n, q in queries.items() if pushdown.is_gauge(n, q)}
     parts = [x for n, res in answers.items() for x in pushdown.to_parts(n, res, step, n in gauges)]
     samples = build(parts, origin=f"Prometheus {redact_uri(p.prometheus_url)} (pushdown, step "
                                   f"{step:g}s, at {iso(at)})")
     return evaluate(rewritten, samples, at, resolution=step, where=p.catalog, validation=validation)
+
+
+#: what to do when raw series cannot reproduce an SLI the server can evaluate as written
+ADVICE_EXPORT = "use --prometheus URL --mode pushdown (parameters source: prometheus, live_mode: pushdown) to " \
+                "have the server evaluate the query as written"
+ADVICE_RAW = "rerun with --mode pushdown (parameter live_mode: pushdown) to have the server evaluate the query " \
+             "as written"
+
+
+def check_computable(slos: list[SLO], p: SloParams) -> None:
+    """An SLI raw series cannot reproduce (``count()``, a native histogram, a plugin...): one line, unless pushed down.
+
+    Live raw mode does not switch such an SLO to pushdown by itself: the two modes count
+    differently (Prometheus' extrapolated ``increase()`` per step vs raw samples) and at different
+    resolutions, so one report mixing them would compare unlike numbers. The line names the
+    switch instead (docs/slo-alerting.md, "PromQL as written").
+
+    Raises
+    ------
+    ConfigError
+        ``catalog: SLO name: key: construct is not computable from an export; use --prometheus ...``.
+    """
+    pushdown_ok = p.source == "prometheus" and p.live_mode == "pushdown"
+    for s in slos:
+        w = s.sli.written
+        if w is None or not w.refused or s.not_exported:
+            continue
+        if not (pushdown_ok and w.live):
+            where = s.spec.file if s.spec else p.catalog
+            if not w.live:
+                reason = w.refused
+            elif p.source == "export":
+                reason = f"{w.refused}; {ADVICE_EXPORT}"
+            else:
+                reason = f"{w.refused.replace('from an export', 'from raw series')}; {ADVICE_RAW}"
+            raise ConfigError(f"{where}: SLO {s.name}: {reason}")
 
 
 def run(p: SloParams) -> Evaluation:
@@ -83,6 +120,7 @@ def run(p: SloParams) -> Evaluation:
         Every SLO's report and arrays; :func:`analysis.slo.report.verdict` judges it.
     """
     slos = with_window(load_catalog(p.catalog), p.window_override)
+    check_computable(slos, p)
     at = parse_time(p.evaluation_time, "evaluation_time") if p.evaluation_time else None
     if p.source == "prometheus" and p.live_mode == "pushdown":
         ev = run_pushdown(p, slos, at)

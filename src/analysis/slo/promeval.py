@@ -65,13 +65,23 @@ def avg_over_time(ts: np.ndarray, v: np.ndarray, times: np.ndarray, window: floa
         return np.where(n > 0, (c[hi] - c[lo]) / np.maximum(n, 1), np.nan)
 
 
+def sample_over_time(ts: np.ndarray, v: np.ndarray, times: np.ndarray, window: float, left_open: bool = False,
+                     count: bool = False) -> np.ndarray:
+    """``sum_over_time`` (or ``count_over_time``) of one series at every time (NaN: no sample in the range)."""
+    lo = np.searchsorted(ts, times - window, "right" if left_open else "left")
+    hi = np.searchsorted(ts, times, "right")
+    c = cumsum0(np.ones_like(v) if count else v)
+    return np.where(hi > lo, c[hi] - c[lo], np.nan)
+
+
 def role_sum(samples: Samples, sel, function: str, window: float, times: np.ndarray, groups: Groups,
              left_open: bool = False) -> np.ndarray:
     """``sum by (<groups>) (<function>(sel[window]))``: shape (groups, times), NaN where no series answers."""
     total = np.zeros((len(groups.keys), times.size))
     seen = np.zeros(total.shape, bool)
     bounds = samples.series_slices()
-    fn = extrapolated_increase if function == "rate" else avg_over_time
+    fn = {"rate": extrapolated_increase, "avg_over_time": avg_over_time, "sum_over_time": sample_over_time,
+          "count_over_time": lambda *a: sample_over_time(*a, count=True)}[function]
     for i in samples.select(sel):
         g = groups.index.get(groups.key(samples.labels[i]))
         if g is None:
@@ -99,6 +109,9 @@ def error_ratio(plan: SLIPlan, samples: Samples, window: float, times: np.ndarra
         return _role(samples, plan, sels, window, times, groups, anchor, left_open)
 
     with np.errstate(divide="ignore", invalid="ignore"):
+        if plan.function == "bool_gauge":
+            return 1 - (role_sum(samples, plan.good[0], "sum_over_time", window, times, groups, left_open)
+                        / role_sum(samples, plan.total[0], "count_over_time", window, times, groups, left_open))
         if plan.form in ("1-good/total", "bad/total"):
             total = role(plan.total, None)
             return 1 - role(plan.good, total) / total if plan.form == "1-good/total" else role(plan.bad, total) / total
@@ -140,7 +153,7 @@ def rules_backtest(ev: Evaluation, rules: RuleSet) -> dict[str, dict[str, np.nda
     done: dict[str, tuple[Groups, dict[str, np.ndarray]]] = {}
     for res in ev.results:
         name = res.slo.catalog_name
-        if name not in rules.plans or res.events is None:
+        if name not in rules.plans or res.events is None or rules.plans[name].form == "written":
             continue
         if name not in done:
             groups = slo_groups(res.slo, ev.samples)  # a group's view keeps its parent's group_by

@@ -20,7 +20,8 @@ from dataclasses import replace
 import numpy as np
 
 from ..promql import Selector
-from .objectives import SLI, SLO, format_duration
+from ..promqlexpr import fill_window
+from .objectives import SLI, SLO, Written, format_duration
 from .series import Part
 
 PREFIX = "pushdown_"
@@ -46,9 +47,9 @@ def plan(slos: list[SLO], step: float, skip: set[str] = frozenset()) -> tuple[di
     queries: dict[str, str] = {}
     names: dict[str, str] = {}
 
-    def name_of(q: str) -> str:
+    def name_of(q: str, written: bool = False) -> str:
         if q not in names:
-            names[q] = f"{PREFIX}{len(names)}"
+            names[q] = f"{PREFIX}{'w' if written else ''}{len(names)}"
             queries[names[q]] = q
         return names[q]
 
@@ -56,6 +57,9 @@ def plan(slos: list[SLO], step: float, skip: set[str] = frozenset()) -> tuple[di
     for slo in slos:
         if slo.name in skip:
             out.append(slo)
+            continue
+        if slo.sli.written is not None and slo.sli.written.refused:
+            out.append(_as_written(slo, step, name_of))
             continue
         sli = slo.sli
         if sli.kind == "latency":
@@ -67,6 +71,32 @@ def plan(slos: list[SLO], step: float, skip: set[str] = frozenset()) -> tuple[di
                  for r in ("good", "bad", "total")}
         out.append(replace(slo, sli=SLI(sli.kind, **roles)))
     return queries, out
+
+
+def written_queries(w: Written, step: float) -> dict[str, str]:
+    """A spec's queries as written, evaluated at each step (``{{.window}}`` = the step): role → PromQL.
+
+    Each answer is read as a gauge (its values per step summed over the window): rates and
+    increases keep their ratio, a threshold SLI counts the steps where ``query op value``.
+    """
+    win = format_duration(step)
+    if w.form == "threshold":
+        return {"good": f"({w.good}) {w.op} bool {w.value:g}", "total": f"({w.good}) * 0 + 1"}
+    if w.form in ("error_ratio", "good_ratio"):
+        r = fill_window(w.ratio, win)
+        return {"good": f"1 - ({r})" if w.form == "error_ratio" else f"({r})", "total": f"({r}) * 0 + 1"}
+    return {role: fill_window(getattr(w, role), win) for role in ("good", "bad", "total") if getattr(w, role)}
+
+
+def _as_written(slo: SLO, step: float, name_of) -> SLO:
+    """The SLO reading its queries' answers; their split (``sum by (job)``: one SLO per job) is kept."""
+    roles = {r: (Selector(name_of(q, True)),) for r, q in written_queries(slo.sli.written, step).items()}
+    return replace(slo, sli=SLI("gauge_ratio", **roles))
+
+
+def is_gauge(name: str, query: str) -> bool:
+    """An answer read as gauge values (``avg_over_time`` of a gauge ratio, or a spec's query as written)."""
+    return "avg_over_time(" in query or name.startswith(PREFIX + "w")
 
 
 def to_parts(name: str, results: list[Part], step: float, gauge: bool) -> list[Part]:

@@ -30,10 +30,11 @@ import re
 from dataclasses import dataclass, field
 
 from ..promql import Selector, make_matcher
-from .objectives import SLO, Tier, bucket_at, format_duration, le_value, never_fires
+from ..promqlexpr import fill_window, has_window
+from .objectives import SLO, Tier, Written, bucket_at, format_duration, le_value, never_fires
 
 #: ``rate()`` for counters, ``avg_over_time()`` for gauge ratios
-FUNCTIONS = {"ratio": "rate", "latency": "rate", "gauge_ratio": "avg_over_time"}
+FUNCTIONS = {"ratio": "rate", "latency": "rate", "gauge_ratio": "avg_over_time", "bool_gauge": "bool_gauge"}
 ALERT_NAME = "ErrorBudgetBurn"
 
 
@@ -41,12 +42,14 @@ ALERT_NAME = "ErrorBudgetBurn"
 class SLIPlan:
     """How one SLO's error ratio is computed: ``form`` over role selectors, aggregated ``by``."""
 
-    form: str  # "1-good/total" | "bad/total" | "bad/(good+bad)"
+    form: str  # "1-good/total" | "bad/total" | "bad/(good+bad)" | "written" (the spec's queries, windows filled)
     good: tuple[Selector, ...]
     bad: tuple[Selector, ...]
     total: tuple[Selector, ...]
-    function: str  # "rate" | "avg_over_time"
+    function: str  # "rate" | "avg_over_time" | "bool_gauge" (sum_over_time / count_over_time)
     by: tuple[str, ...] = ()
+    without: bool = False  # ``sum without (<by>)``
+    written: Written | None = None  # form "written": the queries as the spec wrote them
 
 
 @dataclass
@@ -59,6 +62,7 @@ class RuleSet:
     refused: dict[str, str] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # not exported: no metric to alert on
     notes: list[str] = field(default_factory=list)
+    style: str = "workbook"  # or "sloth" / "pyrra": the rules the spec's own tool writes
 
     @property
     def rule_count(self) -> int:
@@ -116,6 +120,9 @@ def latency_plan(slo: SLO, buckets: dict[float, str] | None) -> SLIPlan | str:
 
 def sli_plan(slo: SLO, buckets: dict[float, str] | None = None) -> SLIPlan | str:
     """How ``slo``'s error ratio is written in PromQL, or a one-line reason it cannot be."""
+    written = slo.sli.written
+    if written is not None and written.refused:
+        return _written_plan(slo)
     if slo.method != "occurrences":
         return (f"budgeting {slo.method}: burn-rate rules are ratios of events, a timeslice budget counts bad "
                 "slices (a 5m short window would hold one slice); use budgeting occurrences to alert on it")
@@ -124,12 +131,34 @@ def sli_plan(slo: SLO, buckets: dict[float, str] | None = None) -> SLIPlan | str
         return latency_plan(slo, buckets)
     fn = FUNCTIONS[sli.kind]
     form = "1-good/total" if sli.good and sli.total else ("bad/total" if sli.total else "bad/(good+bad)")
-    return SLIPlan(form, sli.good, sli.bad, sli.total, fn, slo.group_by)
+    return SLIPlan(form, sli.good, sli.bad, sli.total, fn, slo.group_by, slo.group_without)
 
 
-def _agg(plan: SLIPlan, sel: Selector, window: str) -> str:
-    by = f" by ({', '.join(plan.by)}) " if plan.by else ""
-    return f"sum{by}({plan.function}({sel}[{window}]))"
+def _written_plan(slo: SLO) -> SLIPlan | str:
+    """Rules from the spec's queries as written: possible when they carry ``{{.window}}`` (Sloth, OpenSLO raw)."""
+    w = slo.sli.written
+    texts = [t for t in (w.good, w.bad, w.total, w.ratio) if t]
+    if not w.live or w.form in ("threshold", "plugin", "foreign", "unresolved"):
+        return w.refused
+    if not all(has_window(t) for t in texts):
+        return (f"{w.refused.split(' is not computable')[0]}: the query has no {{{{.window}}}}, so it cannot be "
+                "written for every alert window; write it with [{{.window}}] or as a sum of rate()s")
+    if slo.method != "occurrences":
+        return "budgeting " + slo.method + ": burn-rate rules are ratios of events; use budgeting occurrences"
+    return SLIPlan("written", (), (), (), "written", slo.group_by, slo.group_without, w)
+
+
+def _agg(plan: SLIPlan, sel: Selector, window: str, function: str = "") -> str:
+    word = "without" if plan.without else "by"
+    by = f" {word} ({', '.join(plan.by)}) " if plan.by or plan.without else ""
+    return f"sum{by}({function or plan.function}({sel}[{window}]))"
+
+
+def _written_expr(w: Written, window: str) -> str:
+    q = {r: fill_window(getattr(w, r), window) for r in ("good", "bad", "total", "ratio")}
+    return {"bad/total": f"({q['bad']}) / ({q['total']})", "1-good/total": f"1 - ({q['good']}) / ({q['total']})",
+            "bad/(good+bad)": f"({q['bad']}) / (({q['good']}) + ({q['bad']}))", "error_ratio": f"({q['ratio']})",
+            "good_ratio": f"1 - ({q['ratio']})"}[w.form]
 
 
 def _role(plan: SLIPlan, sels: tuple[Selector, ...], window: str, anchor: str | None) -> str:
@@ -142,6 +171,11 @@ def _role(plan: SLIPlan, sels: tuple[Selector, ...], window: str, anchor: str | 
 
 def error_ratio_expr(plan: SLIPlan, window: str) -> str:
     """The PromQL of the SLI error ratio over ``window`` (e.g. ``"1h"``)."""
+    if plan.form == "written":
+        return _written_expr(plan.written, window)
+    if plan.function == "bool_gauge":
+        return (f"1 - {_agg(plan, plan.good[0], window, 'sum_over_time')} / "
+                f"{_agg(plan, plan.total[0], window, 'count_over_time')}")
     if plan.form == "1-good/total":
         total = _role(plan, plan.total, window, None)
         return f"1 - {_role(plan, plan.good, window, total)} / {total}"

@@ -12,6 +12,11 @@ Latency SLIs need the histogram's bucket boundaries: from the data (``--export``
 or the catalog's ``sli.latency.buckets``. An SLO that cannot be written as rules (threshold not a
 bucket boundary, timeslice budgeting, unknown buckets) is refused with one line and exit 2, unless
 ``--skip-refused`` writes the others. Exit 1 when promtool rejects the generated files.
+
+On Sloth or Pyrra specs the rules are the ones that tool generates (its windows, SLI expressions,
+factors, alert names, labels, severities). ``--format openslo|sloth`` writes the catalog itself in
+that format instead (``<catalog>.openslo.yaml`` / ``<catalog>.sloth.yaml``; SLOs the format cannot
+express are listed as refused).
 """
 
 from __future__ import annotations
@@ -20,20 +25,26 @@ import argparse
 import time
 from pathlib import Path
 
+import yaml
+
 from ..config import reports_dir
+from ..errors import ConfigError
+from ..fileio import write_atomic
 from ..params import env_value
 from ..record import Verdict
 from .catalog import load_catalog
 from .deploy import Deployment, catalog_stem, deploy
 from .rules import bucket_labels
 from .sources import export, live
+from .specs.writers import to_openslo, to_sloth
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the ``slo-rules`` command's flags."""
     parser.add_argument("--catalog", required=True, help="SLO catalog YAML (this workbook's format or OpenSLO v1)")
-    parser.add_argument("--format", choices=("prometheus", "operator"), default="prometheus",
-                        help="a Prometheus rule file, or a Prometheus Operator PrometheusRule object")
+    parser.add_argument("--format", choices=("prometheus", "operator", "openslo", "sloth"), default="prometheus",
+                        help="a Prometheus rule file, a Prometheus Operator PrometheusRule object, or the catalog "
+                             "itself written as OpenSLO v1 / a Sloth prometheus/v1 spec")
     parser.add_argument("--out", default="", metavar="DIR", help="output directory (default reports/rules)")
     parser.add_argument("--runbook-url", default="", metavar="BASE",
                         help="runbook_url annotation: BASE/<slo>, or BASE with {slo} and {tier} placeholders")
@@ -59,10 +70,26 @@ def _buckets(args: argparse.Namespace, metrics: list[str]) -> dict | None:
     return None
 
 
+def convert(slos: list, catalog: Path, fmt: str, out_dir: Path) -> Verdict:
+    """Write the catalog as OpenSLO or Sloth; print the SLOs the format cannot express."""
+    docs, refused = (to_openslo if fmt == "openslo" else to_sloth)(slos)
+    for name, why in refused.items():
+        print(f"refused {name}: {why}")
+    if not docs:
+        raise ConfigError(f"{catalog}: no SLO can be written as {fmt}")
+    path = out_dir / f"{catalog_stem(catalog)}.{fmt}.yaml"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, yaml.safe_dump_all(docs, sort_keys=False, allow_unicode=True))
+    print(f"wrote {path} ({sum(len(d['slos']) if 'slos' in d else 1 for d in docs)} SLOs as {fmt})")
+    return Verdict("WARN" if refused else "PASS", f"{len(slos) - len(refused)} of {len(slos)} SLOs written as {fmt}")
+
+
 def run(args: argparse.Namespace) -> Verdict:
     """Generate, write and check the rules; print what was written; the verdict says whether promtool agreed."""
     catalog = Path(args.catalog)
     slos = load_catalog(catalog)
+    if args.format in ("openslo", "sloth"):
+        return convert(slos, catalog, args.format, Path(args.out or reports_dir() / "rules"))
     buckets = _buckets(args, [s.sli.metric for s in slos if s.sli.kind == "latency" and not s.not_exported])
     dep: Deployment = deploy(slos, args.out or reports_dir() / "rules", catalog_stem(catalog), buckets=buckets,
                              fmt=args.format, runbook_url=args.runbook_url, refuse=not args.skip_refused)
@@ -73,7 +100,8 @@ def run(args: argparse.Namespace) -> Verdict:
     for note in dep.rules.notes + dep.test_notes:
         print(f"  - {note}")
     for res in (dep.check, dep.test):
-        print(dep.checked(res))
+        if res is not None or dep.check is None:
+            print(dep.checked(res))
     if dep.check is None:
         return Verdict("WARN", "rules written; promtool is not installed, so they were not checked")
     ok = dep.check.ok and (dep.test is None or dep.test.ok)

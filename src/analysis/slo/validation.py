@@ -93,7 +93,7 @@ def validate_against(slos: list[SLO], samples: Samples | list[dict[str, str]], *
                 raise ConfigError(f"{where}: SLO {slo.name}: metric {sel.metric} not found in the data{hint}; "
                                   "fix the name or mark the SLO not_exported")
             warns.extend(_check_selector(slo, sel, series, where))
-        if slo.group_by and slo.name not in out.missing:
+        if slo.group_by and slo.name not in out.missing and slo.sli.selectors():
             _check_group_by(slo, by_metric, where)
         if warns:
             out.warnings[slo.name] = warns

@@ -1,4 +1,8 @@
-"""OpenSLO v1 documents → SLOs."""
+"""OpenSLO v1 documents → SLOs.
+
+Changed with issue 18: thresholdMetric and non-Prometheus sources are now read (refused where they would be
+evaluated, not at reading), calendar windows of any count are read, and errors carry the line and key.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,12 @@ import pytest
 
 from analysis.errors import ConfigError
 from analysis.slo.catalog import load_catalog
-from analysis.slo.openslo import openslo_slos
+from analysis.slo.specs.documents import Document
+from analysis.slo.specs.openslo import openslo_slos as _read
+
+
+def openslo_slos(docs, where):
+    return _read([Document(d, where, 1) for d in docs])
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "slo"
 
@@ -42,17 +51,29 @@ def test_several_objectives_become_several_slos():
 
 
 @pytest.mark.parametrize("spec,needle", [
-    ({"indicator": {"spec": {"thresholdMetric": {}}}, "objectives": [{"target": 0.9}]}, "only ratioMetric"),
-    ({"indicator": {"spec": RATIO}, "objectives": []}, "no objectives"),
+    ({"indicator": {"spec": RATIO}, "objectives": []}, "needs at least one objective"),
     ({"indicator": {"spec": RATIO}, "budgetingMethod": "Sometimes", "objectives": [{"target": 0.9}]},
-     "budgetingMethod 'Sometimes'"),
-    ({"indicator": {"spec": RATIO}, "timeWindow": [{"duration": "2M", "isRolling": False}],
-      "objectives": [{"target": 0.9}]}, "must be 1w, 1M, 1Q or 1Y"),
-    ({"indicator": {"spec": {"ratioMetric": {"total": {"metricSource": {"type": "Datadog", "spec": {}}}}}},
-      "objectives": [{"target": 0.9}]}, "Prometheus only"),
+     "budgetingMethod: expected Occurrences, Timeslices or RatioTimeslices, got 'Sometimes'"),
+    ({"indicator": {"spec": RATIO}, "timeWindow": [{"duration": "2x", "isRolling": False}],
+      "objectives": [{"target": 0.9}]}, "expected a duration like 28d"),
     ({"objectives": [{"target": 0.9}]}, "needs indicator or indicatorRef"),
+    ({"indicator": {"spec": RATIO}, "objectives": [0.99]}, "spec.objectives[0]: expected a mapping, got 0.99"),
+    ({"indicator": {"spec": RATIO}, "timeWindow": [{"duration": "28d"}], "objectives": [{"target": 1.0}]},
+     "100 % leaves no error budget"),
 ])
 def test_unsupported_documents(spec, needle):
     with pytest.raises(ConfigError) as ei:
         openslo_slos([_slo(spec)], "f.yaml")
-    assert needle in str(ei.value) and str(ei.value).startswith("f.yaml: SLO s")
+    assert needle in str(ei.value) and str(ei.value).startswith("f.yaml:1: SLO s")
+
+
+def test_threshold_and_foreign_sources_are_read_and_refused_for_exports():
+    thr = {"thresholdMetric": {"metricSource": {"type": "Prometheus", "spec": {"query": "max(lag)"}}}}
+    dd = {"ratioMetric": {"good": {"metricSource": {"type": "Datadog", "spec": {"query": "sum:a"}}},
+                          "total": {"metricSource": {"type": "Datadog", "spec": {"query": "sum:b"}}}}}
+    a, = openslo_slos([_slo({"indicator": {"spec": thr}, "objectives": [{"target": 0.9, "op": "lt", "value": 5}]})],
+                      "f.yaml")
+    assert a.sli.written.form == "threshold" and a.sli.written.op == "<" and a.sli.written.value == 5
+    assert "not computable from an export" in a.sli.written.refused
+    b, = openslo_slos([_slo({"indicator": {"spec": dd}, "objectives": [{"target": 0.9}]})], "f.yaml")
+    assert "Datadog is not Prometheus" in b.sli.written.refused and not b.sli.written.live
