@@ -49,8 +49,7 @@ def raw_eval(prom):
 
 
 def test_generated_rules_pass_promtool(tmp_path, capsys, project_root):
-    if not PROMTOOL:
-        pytest.skip("promtool not installed")
+    need_tools("promtool")
     rc = main(["slo-rules", "--catalog", str(project_root / "slo" / "infra_mind.yaml"), "--out", str(tmp_path),
                "--export", str(project_root / "data" / "prometheus"), "--skip-refused", "--runbook-url",
                "https://runbooks.example/slo"])

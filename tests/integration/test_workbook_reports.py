@@ -8,7 +8,6 @@ import html as htmllib
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -17,6 +16,7 @@ import nbformat
 import numpy as np
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 
 from analysis import config, runner
 from analysis.wsaudit.sources.targets import ThreadedTarget
@@ -307,17 +307,13 @@ def test_no_page_points_outside_the_run(default_report, chromium):
         assert "/work/" not in dom and "shared/" not in dom, page.name
 
 
-def test_every_report_and_the_index_print_to_pdf(default_report):
-    if not shutil.which("pdfinfo"):
-        pytest.fail("pdfinfo is not installed (CI installs poppler-utils)")
+def test_every_report_and_the_index_print_to_pdf(default_report, chromium):
     pages = [p for p in default_report.glob("*.html")]
     assert len(pages) >= 3
     for page in pages:
         pdf = page.with_suffix(".pdf")
         assert pdf.is_file() and pdf.stat().st_size > 0, f"{pdf.name} missing or empty"
-        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60)
-        assert info.returncode == 0, info.stderr
-        pages_n = int(re.search(r"^Pages:\s+(\d+)$", info.stdout, re.M).group(1))
+        pages_n = len(PdfReader(pdf).pages)  # pypdf parses the file (pdfinfo did): a broken PDF raises
         assert pages_n >= 1, pdf.name
 
 

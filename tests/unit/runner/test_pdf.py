@@ -1,10 +1,7 @@
 """analysis.runner.pdf: Chromium prints the reports; without Chromium the step says so in one line."""
 
-import re
-import shutil
-import subprocess
-
 import pytest
+from pypdf import PdfReader
 
 from analysis.runner import pdf
 
@@ -32,6 +29,4 @@ def test_chromium_prints_a_page(tmp_path, chromium):
     written, notes = pdf.write_pdfs(tmp_path, ["index.html"])
     assert (written, notes) == (["index.pdf"], [])
     assert (tmp_path / "index.pdf").read_bytes().startswith(b"%PDF")
-    if shutil.which("pdfinfo"):
-        info = subprocess.run(["pdfinfo", str(tmp_path / "index.pdf")], capture_output=True, text=True).stdout
-        assert re.search(r"^Pages:\s+1$", info, re.M), info
+    assert len(PdfReader(tmp_path / "index.pdf").pages) == 1  # pypdf parses it: a real, one-page PDF
