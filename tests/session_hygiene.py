@@ -101,8 +101,9 @@ def written_files(before: dict[str, tuple[int, int]], after: dict[str, tuple[int
 
 
 def marked_processes(marker: str) -> dict[int, str]:
-    """Processes (other than this one) whose initial environment holds ``marker`` → their command line."""
-    needle = marker.encode()
+    """Processes (other than this one) whose initial environment has ``$INFRA_MIND_TEST_SESSION=marker`` → their
+    command line."""
+    needle = f"{MARKER_ENV}={marker}".encode()
     found: dict[int, str] = {}
     try:
         entries = [e.name for e in os.scandir("/proc") if e.name.isdigit()]
@@ -206,10 +207,10 @@ def pytest_sessionfinish(session: pytest.Session):
         return result
     problems = config.stash[_PROBLEMS]
     left = leftover_processes(os.environ[MARKER_ENV])
-    problems += [f"LEFT RUNNING by the tests (now ended): pid {pid}: {cmd}" for pid, cmd in sorted(left.items())]
+    problems += [f"FAILED (session hygiene): left running by the tests (now ended): pid {pid}: {cmd}" for pid, cmd in sorted(left.items())]
     reports = {os.path.relpath(os.path.abspath(p), ROOT) for p in (config.option.xmlpath,) if p}  # --junitxml
     written = [p for p in written_files(config.stash[_BEFORE], checkout_files(), tracked_files()) if p not in reports]
-    problems += [f"WRITTEN INTO THE CHECKOUT by the tests: {p}" for p in written]
+    problems += [f"FAILED (session hygiene): written into the checkout by the tests: {p}" for p in written]
     if problems and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     return result
