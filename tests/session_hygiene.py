@@ -39,7 +39,7 @@ TOOL_SKIP = "system tool missing:"
 #: directories of tools' caches, never counted as written by the tests
 CACHE_DIRS = {".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", "build", "dist"}
 #: seconds the end-of-session check waits for the suite's processes to exit on their own
-GRACE_S = 10.0
+GRACE_S = float(os.environ.get("INFRA_MIND_HYGIENE_GRACE_S", "10"))
 
 
 def _load_system_deps():
