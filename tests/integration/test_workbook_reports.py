@@ -24,6 +24,8 @@ from analysis.yamlio import load_yaml
 from tests.unit.runner.test_notify import Hook
 
 pytestmark = pytest.mark.integration
+#: notebooks these runs execute at once (the runner's --jobs): the whole workbook is the slowest fixture
+NOTEBOOK_JOBS = 2
 
 CANARIES = {
     "WS_JWT_SECRET": "canary-jwt-secret-5f1e0c9a77",
@@ -62,7 +64,8 @@ def default_report(tmp_path_factory) -> Path:
     os.environ.update(env)
     try:
         options = runner.RunOptions(pdf=True, notify_webhook_env=HOOK_ENV, notify="always")
-        summary = runner.run_notebooks(runner.discover_notebooks(), out=out, progress=False, options=options)
+        summary = runner.run_notebooks(runner.discover_notebooks(), out=out, progress=False, options=options,
+                                       jobs=NOTEBOOK_JOBS)
     finally:
         hook.close()
         for k, v in old.items():
@@ -117,7 +120,7 @@ def test_canaries_behind_env_parameters_never_leak(tmp_path, monkeypatch):
     notebooks = runner.resolve_notebooks(stems)
     proc_out = []
     summary = runner.run_notebooks(notebooks, out=tmp_path / "out", overrides=overrides, progress=False,
-                                   on_result=lambda r: proc_out.append(json.dumps(r.__dict__)))
+                                   on_result=lambda r: proc_out.append(json.dumps(r.__dict__)), jobs=NOTEBOOK_JOBS)
     _assert_no_canary(Path(summary.run_dir), "\n".join(proc_out))
 
 

@@ -120,7 +120,7 @@ def _warn(summary: RunSummary, line: str | None) -> bool:
 
 
 def _assemble(partial: Path, out: Path, summary: RunSummary, options: RunOptions, baseline: Any,
-              secrets: Sequence[str]) -> None:
+              secrets: Sequence[str], jobs: int = 1) -> None:
     """Compare, export the reports, record the run, write the run's files and PDFs into ``partial``."""
     broken = bool(summary.warnings) or _warn(summary, history_steps.compare_with_baseline(out, summary, baseline,
                                                                                           options.baseline))
@@ -133,7 +133,7 @@ def _assemble(partial: Path, out: Path, summary: RunSummary, options: RunOptions
     write_run_files(partial, summary, view, secrets)
     if options.pdf:
         pages = [r.html for r in summary.notebooks if r.html] + ["index.html", HISTORY_PAGE]
-        _, notes = write_pdfs(partial, pages)
+        _, notes = write_pdfs(partial, pages, jobs=jobs)
         for note in notes:
             print(note, file=sys.stderr)
 
@@ -224,7 +224,7 @@ def run_notebooks(
         summary.notebooks = _execute_all(notebooks, partial, plan, kernel_name=kernel_name, timeout=timeout,
                                          secrets=secrets, progress=progress, on_result=on_result, jobs=jobs)
         summary.finished = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        _assemble(partial, out, summary, options, baseline, secrets)
+        _assemble(partial, out, summary, options, baseline, secrets, jobs)
         final = publish(partial, out, run_id)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
