@@ -52,7 +52,7 @@ history: setup
 
 ## Unit, integration and notebook (nbval) tests, in parallel; the 15 slowest are listed at the end.
 test: setup-dev system-deps
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=15 $(PYTEST_ARGS)
 
 ## JupyterLab on the project's kernel.
 lab: setup-dev

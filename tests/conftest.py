@@ -1,7 +1,7 @@
 """Shared fixtures: small throwaway notebooks for runner tests, the project's paths, system tools.
 
-The suite runs in parallel (``pytest -n auto``, pytest-xdist, ``--dist loadgroup``); every test must be
-safe beside any other, in another process, in any order:
+``make test`` runs the suite in parallel (pytest-xdist, ``-n <cores> --dist loadscope``, see
+:mod:`tests.parallel`); every test must be safe beside any other, in another process, in any order:
 
 * **Ports**: servers bind a port from :func:`tests.ports.free_port` (loopback, asked of the OS), never a
   fixed one.
@@ -9,11 +9,16 @@ safe beside any other, in another process, in any order:
   ``data/`` ...). Runner calls take ``out=tmp_path / ...``. nbval's notebook runs write their artifacts
   into a per-worker temporary ``$ANALYSIS_RUN_DIR`` (``tests/session_hygiene.py``). A file the suite
   writes into the checkout fails the run.
-* **Expensive servers and runs that tests only read** (the oracle Prometheus, the all-notebooks report) are
-  ``scope="session"`` fixtures, built once per worker that needs them; mark every test that uses one
-  with ``pytest.mark.xdist_group("<fixture name>")`` (a module-level ``pytestmark`` does it for a file) so
-  they all go to ONE worker and the fixture is built once per run. A test that changes such a server
-  (restarts it, adds rules) takes its own (module- or function-scoped) instance instead.
+* **Expensive servers and runs that tests only read** (the oracle Prometheus ``prom``, the all-notebooks
+  report ``default_report``) are ``scope="session"`` fixtures. ``make test`` splits the suite by module
+  (``--dist loadscope``: a module's tests, hence its module fixtures, stay on one worker; a notebook's
+  nbval cells share one kernel), so a session fixture used by one module is built once per run. When
+  tests in several modules share one, list those modules under one name in
+  :data:`tests.parallel.SHARED_SESSION_FIXTURES`: they then run on one worker and the fixture is built
+  once. (A server shared across workers through a file lock would also be built once, but needs a
+  state file and a last-one-out teardown, and on 2 busy cores its tests gain nothing from two workers.)
+  A test that changes such a server in a way the others would see takes its own (module- or
+  function-scoped) instance.
 * **Processes**: stop what you start, in the fixture's teardown (``finally``). A process still running
   at the end of the session fails the run (it inherits ``$INFRA_MIND_TEST_SESSION``).
 * **System tools** (prometheus, promtool, chromium): get them through :func:`need_tools` (or the
@@ -31,6 +36,7 @@ import nbformat
 import pytest
 
 from analysis import config, runner
+from tests.parallel import pytest_xdist_make_scheduler  # noqa: F401 (hook)
 from tests.session_hygiene import (need_tools, pytest_configure, pytest_runtest_logreport,  # noqa: F401 (hooks)
                                    pytest_sessionfinish, pytest_terminal_summary, pytest_unconfigure)
 

@@ -33,6 +33,7 @@ from analysis.slo.sli import slo_groups
 from analysis.slo.sources import live, rulefiles
 from analysis.timeparse import iso
 from tests.integration.prom_oracle import BAD, PROMTOOL, STEP, TOTAL, api_get
+from tests.session_hygiene import need_tools
 
 pytestmark = pytest.mark.integration
 
