@@ -39,7 +39,7 @@ def test_need_tools_skips_or_fails_with_the_reason(monkeypatch):
 
 
 def test_a_leftover_process_and_a_file_in_the_checkout_fail_the_run(tmp_path):
-    probe = hygiene.ROOT / "reports" / f".hygiene-probe-{uuid.uuid4().hex}"
+    probe = hygiene.ROOT / f".hygiene-probe-{uuid.uuid4().hex}"
     suite = tmp_path / "suite"
     suite.mkdir()
     (suite / "pytest.ini").write_text("[pytest]\n")
@@ -55,7 +55,6 @@ def test_a_leftover_process_and_a_file_in_the_checkout_fail_the_run(tmp_path):
             subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True)
 
         def test_writes_into_the_checkout():
-            Path({str(probe)!r}).parent.mkdir(exist_ok=True)
             Path({str(probe)!r}).write_text("x")
 
         def test_needs_a_tool_nobody_has(monkeypatch):
@@ -74,7 +73,7 @@ def test_a_leftover_process_and_a_file_in_the_checkout_fail_the_run(tmp_path):
     assert proc.returncode == 1, out
     assert "2 passed, 1 skipped" in out
     assert "FAILED (session hygiene): left running by the tests (now ended): pid " in out and "time.sleep(120)" in out
-    assert f"FAILED (session hygiene): written into the checkout by the tests: reports/{probe.name}" in out
+    assert f"FAILED (session hygiene): written into the checkout by the tests: {probe.name}" in out
     skip_lines = [line for line in out.splitlines() if "SKIPPED" in line]
     assert len(skip_lines) == 1 and skip_lines[0].startswith("SKIPPED 1 test(s) needing chromium, not installed: ")
     assert hygiene.marked_processes("no-such-session") == {}
