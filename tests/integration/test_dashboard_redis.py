@@ -76,8 +76,10 @@ def test_run_cache_on_embedded_redis(monkeypatch):
         return client, label
 
     monkeypatch.setattr(pipeline, "connect_redis", connect)
-    P = validate(DashboardParams, {"cache_users": 10})
-    rep = pipeline.run_cache(P, None, duration_ttls=15)
+    # 1 ms of wall time per simulated second (TTL 60 ms): the replay runs beside other tests (pytest -n), and a
+    # 25 ms TTL made a 100 ms scheduling stall on a busy 2-core machine enough to miss the tolerance
+    P = validate(DashboardParams, {"cache_users": 10, "cache_time_scale": 0.001})
+    rep = pipeline.run_cache(P, None, duration_ttls=12)
     # issue 17: the embedded redis-server is stopped when the analysis ends, not left to garbage collection or
     # interpreter exit (a kernel shut down hard never gets there, and the daemon kept running)
     ((client, pid, directory),) = started
