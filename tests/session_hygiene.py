@@ -132,17 +132,15 @@ def leftover_processes(marker: str, grace_s: float = GRACE_S) -> dict[int, str]:
     while left and time.monotonic() < deadline:
         time.sleep(0.2)
         left = marked_processes(marker)
-    for pid in left:
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except OSError:
-            pass
-    time.sleep(1.0)
-    for pid in marked_processes(marker):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in marked_processes(marker) if left else ():
+            try:
+                os.kill(pid, sig)
+            except OSError:
+                pass
+        deadline = time.monotonic() + 2.0
+        while left and marked_processes(marker) and time.monotonic() < deadline:
+            time.sleep(0.05)
     return left
 
 

@@ -135,7 +135,7 @@ def test_jobs_run_notebooks_at_once_each_in_its_own_kernel_results_in_order(tmp_
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     slow = make_notebook(tmp_path / "a" / "01_toy_slow.ipynb", body, parameters="naptime = 3.0\n")
-    quick = make_notebook(tmp_path / "b" / "02_toy_quick.ipynb", body, parameters="naptime = 0.5\n")
+    quick = make_notebook(tmp_path / "b" / "02_toy_quick.ipynb", body, parameters="naptime = 0.2\n")
     finished = []
     summary = runner.run_notebooks([slow, quick], out=tmp_path / "out", progress=False, jobs=2,
                                    on_result=lambda r: finished.append(r.name))
