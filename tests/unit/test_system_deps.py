@@ -132,3 +132,20 @@ def test_check_installs_nothing_and_unknown_tools_are_refused(fake):
 def test_the_table_names_a_package_for_every_tool_the_tests_ask_for():
     assert SYSTEM_DEPS.packages(["promtool", "prometheus"]) == ["prometheus"]
     assert os.access(SCRIPT, os.X_OK) and Path(SCRIPT).read_text().startswith("#!/usr/bin/env python3")
+
+
+def _make_n(*args: str) -> list[str]:
+    out = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.splitlines()
+
+
+def test_make_test_make_report_pdf_and_ci_take_the_one_path():
+    """make test installs through system-deps before pytest; make report --pdf asks it for chromium; .ci/run too."""
+    test = _make_n("test")
+    deps = next(i for i, line in enumerate(test) if line.endswith("scripts/system-deps"))
+    pytest_line = next(i for i, line in enumerate(test) if " -m pytest " in line)
+    assert deps < pytest_line and " -n " in test[pytest_line] and "--dist loadscope" in test[pytest_line]
+    assert any(line.endswith("scripts/system-deps chromium ;; esac") for line in _make_n("report", "REPORT_ARGS=--pdf"))
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "scripts/system-deps --require" in ci and ci.index("system-deps") < ci.index("make test")
