@@ -31,6 +31,7 @@ class SuiteScheduling(LoadScopeScheduling):  # type: ignore[misc, valid-type]
         return _UNIT_OF.get(nodeid.split("::", 1)[0]) or super()._split_scope(nodeid)
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown under -p no:xdist
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """The suite's scheduler for ``--dist loadscope`` (other modes: pytest-xdist's own)."""
     if config.getvalue("dist") == "loadscope":
