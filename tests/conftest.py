@@ -1,14 +1,44 @@
-"""Shared fixtures: small throwaway notebooks for runner tests, the project's paths."""
+"""Shared fixtures: small throwaway notebooks for runner tests, the project's paths, system tools.
+
+``make test`` runs the suite in parallel (pytest-xdist, ``-n <cores> --dist loadscope``, see
+:mod:`tests.parallel`); every test must be safe beside any other, in another process, in any order:
+
+* **Ports**: servers bind a port from :func:`tests.ports.free_port` (loopback, asked of the OS), never a
+  fixed one.
+* **Files**: write under ``tmp_path`` / ``tmp_path_factory``, never into the checkout (``reports/``,
+  ``data/`` ...). Runner calls take ``out=tmp_path / ...``. nbval's notebook runs write their artifacts
+  into a per-worker temporary ``$ANALYSIS_RUN_DIR`` (``tests/session_hygiene.py``). A file the suite
+  writes into the checkout fails the run.
+* **Expensive servers and runs that tests only read** (the oracle Prometheus ``prom``, the all-notebooks
+  report ``default_report``) are ``scope="session"`` fixtures. ``make test`` splits the suite by module
+  (``--dist loadscope``: a module's tests, hence its module fixtures, stay on one worker; a notebook's
+  nbval cells share one kernel), so a session fixture used by one module is built once per run. When
+  tests in several modules share one, list those modules under one name in
+  :data:`tests.parallel.SHARED_SESSION_FIXTURES`: they then run on one worker and the fixture is built
+  once. (A server shared across workers through a file lock would also be built once, but needs a
+  state file and a last-one-out teardown, and on 2 busy cores its tests gain nothing from two workers.)
+  A test that changes such a server in a way the others would see takes its own (module- or
+  function-scoped) instance.
+* **Processes**: stop what you start, in the fixture's teardown (``finally``). A process still running
+  at the end of the session fails the run (it inherits ``$INFRA_MIND_TEST_SESSION``).
+* **System tools** (prometheus, promtool, chromium): get them through :func:`need_tools` (or the
+  ``chromium`` fixture); a missing tool skips the test and the session ends with one line saying how to
+  install it. PDFs are read with pypdf, not poppler.
+* **No test longer than 30 s** (``make test`` runs with ``--durations``); shrink inputs, share a session
+  fixture, never weaken an assertion.
+"""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from analysis import config, runner
+from tests.parallel import pytest_xdist_make_scheduler  # noqa: F401 (hook)
+from tests.session_hygiene import (need_tools, pytest_configure, pytest_runtest_logreport,  # noqa: F401 (hooks)
+                                   pytest_sessionfinish, pytest_terminal_summary, pytest_unconfigure)
 
 KERNELSPEC = {"name": "infra-mind", "display_name": "Infra Mind audit (.venv)", "language": "python"}
 
@@ -46,10 +76,8 @@ def project_root() -> Path:
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not exe:
-        pytest.skip("chromium is not installed (CI installs it: apt-get install chromium)")
-    return exe
+    """The Chromium executable (the test is skipped when it is not installed)."""
+    return need_tools("chromium")["chromium"]
 
 
 def run_one_notebook(name: str, tmp_path: Path, overrides: dict | None = None):

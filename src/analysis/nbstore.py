@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from traitlets.config import Config
 
 from .config import KERNEL_NAME, project_root
 
@@ -24,7 +25,9 @@ CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 def store(path: Path, *, timeout: int = 600) -> int:
     """Execute ``path`` in place and strip unchecked outputs; return checked-cell count."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    # the kernel gets CurveZMQ keys from its manager: no unencrypted loopback TCP, no warning about it
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
+                            config=Config({"KernelManager": {"transport_encryption": "auto"}}))
     client.execute()
     checked = 0
     for cell in nb.cells:

@@ -23,6 +23,7 @@ import pytest
 
 from analysis.samples.prometheus_files import write_openmetrics
 from tests.ports import free_port
+from tests.session_hygiene import need_tools
 from analysis.samples.traffic import DAY, generate
 
 PROMETHEUS = shutil.which("prometheus")
@@ -125,8 +126,7 @@ class PromServer:
 
 @pytest.fixture(scope="session")
 def prom(tmp_path_factory):
-    if not PROMETHEUS or not PROMTOOL:
-        pytest.skip("prometheus/promtool binaries not installed (CI: apt-get install prometheus)")
+    need_tools("prometheus", "promtool")
     d = tmp_path_factory.mktemp("prom")
     # data ends on the last week boundary at least 2 h ago (so on the 2 h block grid), 31 days long. The week
     # boundary pins the traffic's phase (time of day, weekday) and so every random draw: each run sees the same

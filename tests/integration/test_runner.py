@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from analysis import runner
@@ -22,11 +23,15 @@ def test_one_failing_notebook_does_not_stop_the_others(toy_notebooks, tmp_path, 
     code = main(["run", *map(str, order), "--out", str(out), "--timeout", "60", "--no-progress"])
     assert code == 2
     captured = capsys.readouterr()
-    err_lines = [line for line in captured.err.splitlines() if line.strip()]
-    assert "ERROR 03_toy_raise: ValueError: toy notebook broke on purpose" in err_lines
-    assert any(line.startswith("FAIL  02_toy_fail") for line in err_lines)
-    assert any(line.startswith("ERROR 04_toy_silent: the notebook recorded no verdict") for line in err_lines)
-    assert "Traceback" not in captured.err
+    # issue 17: each verdict is printed once, under "Verdicts:" in the order given (no progress line on stderr)
+    verdicts = [line.split() for line in captured.out.splitlines() if line.startswith("  ")]
+    assert [v[:2] for v in verdicts] == [["ERROR", "03_toy_raise"], ["PASS", "01_toy_pass"], ["FAIL", "02_toy_fail"],
+                                         ["ERROR", "04_toy_silent"]]
+    out_lines = captured.out.splitlines()
+    assert any(line.endswith("ValueError: toy notebook broke on purpose") and "03_toy_raise" in line for line in out_lines)
+    assert any("04_toy_silent" in line and "the notebook recorded no verdict" in line for line in out_lines)
+    assert not [line for line in captured.err.splitlines() if line.startswith(("ERROR", "FAIL"))]
+    assert "Traceback" not in captured.err + captured.out
     latest = out / "latest"
     assert latest.is_symlink()
     summary = json.loads((latest / "summary.json").read_text())
@@ -118,3 +123,42 @@ def test_secrets_named_by_env_parameters_are_scrubbed(tmp_path, monkeypatch):
     for f in files:
         assert "canary-pw-7731" not in f.read_text(), f.name
     assert summary.notebooks[0].status == "PASS"
+
+
+def test_jobs_run_notebooks_at_once_each_in_its_own_kernel_results_in_order(tmp_path):
+    """--jobs 2: the two notebooks overlap in time, in two kernels, each sees the run directory and starts in its
+    own folder; the slower first one is still first in the summary, and the run is the same as with --jobs 1."""
+    body = ("import os, time\nt0 = time.time()\ntime.sleep(naptime)\n"
+            "from analysis.record import Verdict, publish\n"
+            "publish(Verdict('PASS', 'slept', {'t0': t0, 't1': time.time(), 'pid': os.getpid()}))\n"
+            "print(os.environ['ANALYSIS_RUN_DIR'], os.getcwd())\n")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    slow = make_notebook(tmp_path / "a" / "01_toy_slow.ipynb", body, parameters="naptime = 3.0\n")
+    quick = make_notebook(tmp_path / "b" / "02_toy_quick.ipynb", body, parameters="naptime = 0.2\n")
+    finished = []
+    summary = runner.run_notebooks([slow, quick], out=tmp_path / "out", progress=False, jobs=2,
+                                   on_result=lambda r: finished.append(r.name))
+    first, second = summary.notebooks
+    assert [first.name, second.name] == ["01_toy_slow", "02_toy_quick"] and finished == ["02_toy_quick", "01_toy_slow"]
+    assert first.figures["t0"] < second.figures["t1"] and second.figures["t0"] < first.figures["t1"]  # overlapped
+    assert first.figures["pid"] != second.figures["pid"]  # two kernels
+    run_dir = Path(summary.run_dir)
+    for r, folder in ((first, tmp_path / "a"), (second, tmp_path / "b")):
+        nb = nbformat.read(run_dir / r.ipynb, as_version=4)
+        printed = next(o for o in nb.cells[-1].outputs if o.get("name") == "stdout")["text"].split()
+        assert printed[1] == str(folder)  # its own working directory (the notebook's folder)
+        assert Path(printed[0]).name == f".{run_dir.name}.partial"  # the run being assembled, not the session's
+    assert os.getcwd() == str(Path.cwd())  # the runner itself never changed directory
+    sequential = runner.run_notebooks([slow, quick], out=tmp_path / "out", progress=False, jobs=1)
+    assert [(r.name, r.status) for r in sequential.notebooks] == [(r.name, r.status) for r in summary.notebooks]
+    s1, q1 = sequential.notebooks
+    assert s1.figures["t1"] <= q1.figures["t0"]  # one after the other
+
+
+def test_jobs_below_one_and_a_notebook_twice_are_refused(toy_notebooks, tmp_path):
+    with pytest.raises(pipeline.ParameterError, match="--jobs: must be at least 1, got 0"):
+        runner.run_notebooks([toy_notebooks["pass"]], out=tmp_path / "out", progress=False, jobs=0)
+    with pytest.raises(pipeline.ConfigError, match="01_toy_pass is selected twice"):
+        runner.run_notebooks([toy_notebooks["pass"], toy_notebooks["pass"]], out=tmp_path / "out", progress=False)
+    assert not (tmp_path / "out").exists()

@@ -33,6 +33,7 @@ from analysis.slo.sli import slo_groups
 from analysis.slo.sources import live, rulefiles
 from analysis.timeparse import iso
 from tests.integration.prom_oracle import BAD, PROMTOOL, STEP, TOTAL, api_get
+from tests.session_hygiene import need_tools
 
 pytestmark = pytest.mark.integration
 
@@ -49,8 +50,7 @@ def raw_eval(prom):
 
 
 def test_generated_rules_pass_promtool(tmp_path, capsys, project_root):
-    if not PROMTOOL:
-        pytest.skip("promtool not installed")
+    need_tools("promtool")
     rc = main(["slo-rules", "--catalog", str(project_root / "slo" / "infra_mind.yaml"), "--out", str(tmp_path),
                "--export", str(project_root / "data" / "prometheus"), "--skip-refused", "--runbook-url",
                "https://runbooks.example/slo"])

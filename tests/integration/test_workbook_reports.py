@@ -8,7 +8,6 @@ import html as htmllib
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -17,6 +16,7 @@ import nbformat
 import numpy as np
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 
 from analysis import config, runner
 from analysis.wsaudit.sources.targets import ThreadedTarget
@@ -24,6 +24,8 @@ from analysis.yamlio import load_yaml
 from tests.unit.runner.test_notify import Hook
 
 pytestmark = pytest.mark.integration
+#: notebooks these runs execute at once (the runner's --jobs): the whole workbook is the slowest fixture
+NOTEBOOK_JOBS = 2
 
 CANARIES = {
     "WS_JWT_SECRET": "canary-jwt-secret-5f1e0c9a77",
@@ -62,7 +64,8 @@ def default_report(tmp_path_factory) -> Path:
     os.environ.update(env)
     try:
         options = runner.RunOptions(pdf=True, notify_webhook_env=HOOK_ENV, notify="always")
-        summary = runner.run_notebooks(runner.discover_notebooks(), out=out, progress=False, options=options)
+        summary = runner.run_notebooks(runner.discover_notebooks(), out=out, progress=False, options=options,
+                                       jobs=NOTEBOOK_JOBS)
     finally:
         hook.close()
         for k, v in old.items():
@@ -117,7 +120,7 @@ def test_canaries_behind_env_parameters_never_leak(tmp_path, monkeypatch):
     notebooks = runner.resolve_notebooks(stems)
     proc_out = []
     summary = runner.run_notebooks(notebooks, out=tmp_path / "out", overrides=overrides, progress=False,
-                                   on_result=lambda r: proc_out.append(json.dumps(r.__dict__)))
+                                   on_result=lambda r: proc_out.append(json.dumps(r.__dict__)), jobs=NOTEBOOK_JOBS)
     _assert_no_canary(Path(summary.run_dir), "\n".join(proc_out))
 
 
@@ -308,17 +311,13 @@ def test_no_page_points_outside_the_run(default_report, chromium):
         assert "/work/" not in dom and "shared/" not in dom, page.name
 
 
-def test_every_report_and_the_index_print_to_pdf(default_report):
-    if not shutil.which("pdfinfo"):
-        pytest.fail("pdfinfo is not installed (CI installs poppler-utils)")
+def test_every_report_and_the_index_print_to_pdf(default_report, chromium):
     pages = [p for p in default_report.glob("*.html")]
     assert len(pages) >= 3
     for page in pages:
         pdf = page.with_suffix(".pdf")
         assert pdf.is_file() and pdf.stat().st_size > 0, f"{pdf.name} missing or empty"
-        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60)
-        assert info.returncode == 0, info.stderr
-        pages_n = int(re.search(r"^Pages:\s+(\d+)$", info.stdout, re.M).group(1))
+        pages_n = len(PdfReader(pdf).pages)  # pypdf parses the file (pdfinfo did): a broken PDF raises
         assert pages_n >= 1, pdf.name
 
 

@@ -37,6 +37,7 @@ def test_store_keeps_only_checked_outputs(tmp_path, monkeypatch):
     monkeypatch.setattr(nbstore, "NotebookClient", FakeClient)
     path = _notebook(tmp_path / "01_t.ipynb")
     assert nbstore.store(path, timeout=5) == 1
+    assert FakeClient.seen[-1]["config"].KernelManager.transport_encryption == "auto"  # issue 17: no TCP warning
     nb = nbformat.read(path, as_version=4)
     plain, checked = nb.cells[1], nb.cells[2]
     assert plain.outputs == [] and plain.execution_count is None

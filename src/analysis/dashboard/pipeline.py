@@ -20,11 +20,11 @@ from ..params import env_value
 from . import cache as cache_model
 from .claims import cache_facts, claims_table
 from .equivalence import compare, equivalence_frame, json_problems, serializability_frame
-from .measure import measure_strategy, scaling_exponents, traced_call
+from .measure import measure_strategy, scaling_exponents, settled_heap, traced_call
 from .params import DashboardParams
 from .result import CacheReport, DashboardResult
 from .sources.engine import Engine, open_engine
-from .sources.redis import connect_redis, guarded, replay
+from .sources.redis import close_redis, connect_redis, guarded, replay
 from .strategies import DashboardOverview, run_strategy
 
 logger = logging.getLogger(__name__)
@@ -102,24 +102,34 @@ def sweep(engine: Engine, P: DashboardParams) -> Sweep:
     for size in engine.sizes:
         db, cleanup = engine.make_db(size)
         try:
-            # first load of each strategy: traced (peak/retained memory), gives the overview, warms up
-            traced = {s: traced_call(lambda s=s: run_strategy(db, s, engine.user_id, max_time_ms=P.max_time_ms))
-                      for s in STRATEGIES}
-            ovs = {s: t[0].overview for s, t in traced.items()}
-            overviews[size] = ovs
-            for s in STRATEGIES[1:]:
-                if compare(ovs["legacy_full_scan"], ovs[s], s):
-                    differing.setdefault(s, []).append(size)
-            for s in STRATEGIES:
-                rows.append(measure_strategy(db, s, engine.user_id, size=size, engine=engine.label, timing=timing,
-                                             traced=traced[s], max_time_ms=P.max_time_ms))
-                if engine.real:
-                    explained = explain_all(db, traced[s][0].queries, max_time_ms=P.max_time_ms)
-                    server_rows += [server_row(e, size) for e in explained]
+            with settled_heap():  # the loaded database is walked by the garbage collector once, not at every load
+                ovs, size_rows, size_server_rows = measure_size(engine, db, size, P, timing)
         finally:
             cleanup()
+        overviews[size] = ovs
+        rows += size_rows
+        server_rows += size_server_rows
+        for s in STRATEGIES[1:]:
+            if compare(ovs["legacy_full_scan"], ovs[s], s):
+                differing.setdefault(s, []).append(size)
     server = pd.DataFrame(server_rows) if engine.real else None
     return Sweep(pd.DataFrame(rows), overviews, server, differing)
+
+
+def measure_size(engine: Engine, db: Any, size: int, P: DashboardParams, timing: dict[str, Any]
+                 ) -> tuple[dict[str, DashboardOverview], list[dict[str, Any]], list[dict[str, Any]]]:
+    """One size on its loaded database: every strategy's overview, cost row and (real MongoDB) explain rows."""
+    # first load of each strategy: traced (peak/retained memory), gives the overview, warms up
+    traced = {s: traced_call(lambda s=s: run_strategy(db, s, engine.user_id, max_time_ms=P.max_time_ms))
+              for s in STRATEGIES}
+    rows, server_rows = [], []
+    for s in STRATEGIES:
+        rows.append(measure_strategy(db, s, engine.user_id, size=size, engine=engine.label, timing=timing,
+                                     traced=traced[s], max_time_ms=P.max_time_ms))
+        if engine.real:
+            explained = explain_all(db, traced[s][0].queries, max_time_ms=P.max_time_ms)
+            server_rows += [server_row(e, size) for e in explained]
+    return {s: t[0].overview for s, t in traced.items()}, rows, server_rows
 
 
 def server_row(e: ExplainedQuery, size: int) -> dict[str, Any]:
@@ -190,10 +200,7 @@ def run_cache(P: DashboardParams, overviews: dict[str, DashboardOverview] | None
         staleness = _staleness(client, P, intervals_s[0], duration_ttls)
         uncacheable = _uncacheable(client, P, overviews or {}, intervals_s[0])
     finally:
-        try:
-            client.close()
-        except Exception:  # pragma: no cover - best effort
-            pass
+        close_redis(client)
     curve = cache_model.hit_rate_curve([1, 2, 5, 10, 15, 30, 60, 120, 300, 600],
                                        [cache_model.METRICS_TTL_S, cache_model.OVERVIEW_TTL_S, 120.0, 300.0])
     return CacheReport(label, cache_model.TOLERANCE, agreement, curve, staleness, uncacheable,

@@ -1,9 +1,10 @@
 """``python -m analysis run [NOTEBOOK ...] [--params FILE] [-p key=value ...] [--out DIR] [--timeout S]
-[--baseline RUN] [--keep N] [--notify-webhook-env NAME] [--notify changes|always] [--report-url URL]
+[--jobs N] [--baseline RUN] [--keep N] [--notify-webhook-env NAME] [--notify changes|always] [--report-url URL]
 [--junit FILE] [--pdf]``.
 
-Flags → :func:`~analysis.runner.pipeline.run_notebooks` → one line per verdict; returns the
-:class:`~analysis.runner.result.RunSummary`, whose worst status :mod:`analysis.cli` maps to the exit code.
+Flags → :func:`~analysis.runner.pipeline.run_notebooks` → one line per verdict, printed once, in notebook
+order, when the run is complete; returns the :class:`~analysis.runner.result.RunSummary`, whose worst
+status :mod:`analysis.cli` maps to the exit code.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .discover import resolve_notebooks
 from .notify import NOTIFY_MODES
 from .options import RunOptions
 from .parameters import parse_overrides
-from .pipeline import check_timeout, run_notebooks
+from .pipeline import check_timeout, default_jobs, run_notebooks
 from .result import NotebookResult, RunSummary
 
 
@@ -33,6 +34,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=int, default=DEFAULT_CELL_TIMEOUT_S, metavar="SECONDS",
                         help=f"per-cell execution timeout (default {DEFAULT_CELL_TIMEOUT_S})")
     parser.add_argument("--kernel", default=KERNEL_NAME, help=f"Jupyter kernel (default {KERNEL_NAME})")
+    parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                        help="notebooks run at once, each in its own kernel (default: the CPU cores, "
+                             f"{default_jobs()} here)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     rep = parser.add_argument_group("history, notifications and outputs")
     rep.add_argument("--baseline", metavar="RUN",
@@ -48,12 +52,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     rep.add_argument("--pdf", action="store_true", help="also print every report and the index to PDF (headless Chromium)")
 
 
-def _report_failure(result: NotebookResult) -> None:
-    """Print an ERROR or FAIL to stderr as soon as the notebook is done."""
-    if result.status == "ERROR":
-        print(f"ERROR {result.name}: {result.error}", file=sys.stderr)
-    elif result.status == "FAIL":
-        print(f"FAIL  {result.name}: {result.headline}", file=sys.stderr)
+def verdict_text(result: NotebookResult) -> str:
+    """What the verdict line says after the status: the headline, and an ERROR's error when it says more."""
+    if result.status == "ERROR" and result.error and result.error != result.headline:
+        return f"{result.headline} — {result.error}"
+    return result.headline
 
 
 def run(args: argparse.Namespace) -> RunSummary:
@@ -74,14 +77,14 @@ def run(args: argparse.Namespace) -> RunSummary:
         kernel_name=args.kernel,
         timeout=args.timeout,
         progress=not args.no_progress and sys.stderr.isatty(),
-        on_result=_report_failure,
+        jobs=args.jobs if args.jobs is not None else default_jobs(),
         options=RunOptions(baseline=args.baseline, keep=args.keep, notify_webhook_env=args.notify_webhook_env,
                            notify=args.notify, report_url=args.report_url, junit=args.junit, pdf=args.pdf),
     )
     width = max(len(r.name) for r in summary.notebooks)
     print("Verdicts:")
     for r in summary.notebooks:
-        print(f"  {r.status:<5} {r.name:<{width}}  {r.seconds:6.1f} s  {r.headline}")
+        print(f"  {r.status:<5} {r.name:<{width}}  {r.seconds:6.1f} s  {verdict_text(r)}")
     if summary.baseline:
         c = counts(summary.changes)
         moved = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in c.items() if k not in ("worse", "better"))

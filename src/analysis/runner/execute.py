@@ -1,5 +1,9 @@
 """Execute one notebook with papermill, scrub secrets from what it wrote, and read its verdict.
 
+Safe to call from several threads at once (the runner's ``--jobs``): each call starts its own kernel on
+private unix sockets, and touches no process-wide state — the kernel gets ``$ANALYSIS_RUN_DIR`` and its
+working directory (the notebook's folder) through its own kernel manager, not through this process's
+environment or ``os.chdir`` (papermill's ``cwd=``).
 The HTML export comes later (:mod:`analysis.runner.report_steps`), once the run is compared with its baseline.
 """
 
@@ -8,15 +12,16 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import papermill
+from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from papermill.exceptions import PapermillExecutionError
+from traitlets import Dict
 from traitlets.config import Config
 
 from ..config import RUN_DIR_ENV
@@ -60,30 +65,37 @@ def scrub_file(path: Path, secrets: Sequence[str]) -> None:
             path.write_text(clean, encoding="utf-8")
 
 
-@contextmanager
-def run_dir_env(run_dir: Path) -> Iterator[None]:
-    """Set ``$ANALYSIS_RUN_DIR`` for the kernel started inside (it inherits the environment)."""
-    before = os.environ.get(RUN_DIR_ENV)
-    os.environ[RUN_DIR_ENV] = str(run_dir)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(RUN_DIR_ENV, None)
-        else:
-            os.environ[RUN_DIR_ENV] = before
+class RunKernelManager(AsyncKernelManager):
+    """The kernel manager of one notebook of a run: its kernel's environment is this process's plus ``run_env``.
+
+    nbclient's default manager (``AsyncKernelManager``) with one addition, so that notebooks executed at
+    the same time each tell their own kernel where its files go without sharing ``os.environ``.
+    """
+
+    run_env = Dict(config=True, help="Variables added to the kernel's environment (e.g. $ANALYSIS_RUN_DIR).")
+
+    async def start_kernel(self, **kw: Any) -> None:
+        """Start the kernel with ``run_env`` on top of the inherited environment."""
+        kw["env"] = {**os.environ, **(kw.get("env") or {}), **self.run_env}
+        await super().start_kernel(**kw)
 
 
-def _papermill(notebook: Path, out_nb: Path, parameters: Mapping[str, Any], *,
-               kernel_name: str, timeout: int, progress: bool) -> str | None:
-    """Run papermill; return the error as ``"Type: message"``, or None when every cell ran."""
+def kernel_config(sockets: Path, run_dir: Path) -> Config:
+    """The configuration of a notebook's kernel: unix sockets in ``sockets``, ``$ANALYSIS_RUN_DIR=run_dir``."""
+    config = Config()
     # Local unix sockets instead of loopback TCP: nothing to eavesdrop on, no port races. The sockets go
     # to a private directory: jupyter_client's default ("kernel-ipc-N" in the working directory, which
-    # is the notebooks/ folder) lets two runners started at once pick the same sockets.
+    # is the notebooks/ folder) lets two kernels started at once pick the same sockets.
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = str(sockets / "kernel-ipc")
+    config.RunKernelManager.run_env = {RUN_DIR_ENV: str(run_dir)}
+    return config
+
+
+def _papermill(notebook: Path, out_nb: Path, run_dir: Path, parameters: Mapping[str, Any], *,
+               kernel_name: str, timeout: int, progress: bool) -> str | None:
+    """Run papermill; return the error as ``"Type: message"``, or None when every cell ran."""
     with tempfile.TemporaryDirectory(prefix="infra-mind-kernel-") as sockets:
-        kernel_config = Config()
-        kernel_config.KernelManager.transport = "ipc"
-        kernel_config.KernelManager.ip = str(Path(sockets) / "kernel-ipc")
         try:
             papermill.execute_notebook(
                 str(notebook),
@@ -92,9 +104,12 @@ def _papermill(notebook: Path, out_nb: Path, parameters: Mapping[str, Any], *,
                 kernel_name=kernel_name,
                 execution_timeout=timeout,
                 progress_bar={"desc": notebook.stem, "leave": False} if progress else False,
-                cwd=str(notebook.parent),
                 log_output=False,
-                config=kernel_config,
+                config=kernel_config(Path(sockets), run_dir),
+                kernel_manager_class=RunKernelManager,
+                # the kernel starts in the notebook's folder (nbclient's resources path), without papermill's
+                # cwd=, which would os.chdir this whole process while the notebook runs
+                resources={"metadata": {"path": str(notebook.parent)}},
             )
         except PapermillExecutionError as exc:
             return f"{exc.ename}: {exc.evalue}"
@@ -135,8 +150,8 @@ def execute_notebook(
         The notebook to run.
     run_dir : Path
         Where the executed ``.ipynb`` goes; files the notebook writes for readers
-        go to ``run_dir/<notebook stem>/`` (``$ANALYSIS_RUN_DIR`` points the kernel there) and are
-        scrubbed like the notebook.
+        go to ``run_dir/<notebook stem>/`` (the kernel's ``$ANALYSIS_RUN_DIR`` points it to ``run_dir``)
+        and are scrubbed like the notebook.
     parameters : mapping
         Injected by papermill.
     kernel_name : str
@@ -156,9 +171,8 @@ def execute_notebook(
     """
     out_nb = run_dir / notebook.name
     t0 = time.perf_counter()
-    with run_dir_env(run_dir):
-        error = _papermill(notebook, out_nb, parameters, kernel_name=kernel_name, timeout=timeout,
-                           progress=progress)
+    error = _papermill(notebook, out_nb, run_dir, parameters, kernel_name=kernel_name, timeout=timeout,
+                       progress=progress)
     for artifact in sorted((run_dir / notebook.stem).rglob("*")):  # files the notebook wrote for readers
         if artifact.is_file():
             scrub_file(artifact, secrets)

