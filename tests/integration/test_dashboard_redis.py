@@ -33,7 +33,8 @@ def test_replay_agrees_with_model_and_simulation(server, interval):
     sim = cache.simulate(trace, 60)
     rep = replay(server, trace, 60, time_scale=1 / 2400)
     model = cache.model_hit_ratio(1 / interval, 60)
-    assert rep.ttl_ms == 25
+    assert rep.time_scale >= 1 / 2400 and rep.ttl_ms == round(60 * rep.time_scale * 1000)  # slower if the clock lagged
+    assert rep.p99_lag_ms <= 0.1 * rep.ttl_ms or rep.attempts == 4
     assert abs(rep.outcome.hit_ratio - model) <= cache.TOLERANCE
     assert abs(rep.outcome.hit_ratio - sim.hit_ratio) <= cache.TOLERANCE
     assert rep.outcome.reads == sim.reads

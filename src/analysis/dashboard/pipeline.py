@@ -224,7 +224,7 @@ def _agreement(client: Any, P: DashboardParams, intervals_s: tuple[float, ...], 
         rows.append({"reload_interval_s": interval, "ttl_s": ttl, "reads": sim.reads, "model": model,
                      "simulation": sim.hit_ratio, "replay": rep.outcome.hit_ratio, "max_abs_diff": diff,
                      "within_tolerance": diff <= cache_model.TOLERANCE, "replay_ttl_ms": rep.ttl_ms,
-                     "replay_p99_lag_ms": rep.p99_lag_ms})
+                     "replay_p99_lag_ms": rep.p99_lag_ms, "replay_attempts": rep.attempts})
     return pd.DataFrame(rows)
 
 
