@@ -31,6 +31,7 @@ def test_written_files_are_new_files_and_changed_untracked_ones():
 
 def test_need_tools_skips_or_fails_with_the_reason(monkeypatch):
     monkeypatch.setattr(hygiene.SYSTEM_DEPS, "find", lambda tool: None)
+    monkeypatch.delenv(hygiene.REQUIRE_ENV, raising=False)  # .ci/run sets it for the suite itself
     with pytest.raises(pytest.skip.Exception, match="^system tool missing: chromium$"):
         hygiene.need_tools("chromium")
     monkeypatch.setenv(hygiene.REQUIRE_ENV, "1")
@@ -66,7 +67,8 @@ def test_a_leftover_process_and_a_file_in_the_checkout_fail_the_run(tmp_path):
         proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
                                "-c", str(suite / "pytest.ini"), "--rootdir", str(suite), str(suite)],
                               cwd=hygiene.ROOT, capture_output=True, text=True, timeout=120,
-                              env={**os.environ, "INFRA_MIND_HYGIENE_GRACE_S": "0.5"})
+                              env={**{k: v for k, v in os.environ.items() if k != hygiene.REQUIRE_ENV},
+                                   "INFRA_MIND_HYGIENE_GRACE_S": "0.5"})
     finally:
         probe.unlink(missing_ok=True)
     out = proc.stdout
