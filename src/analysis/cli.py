@@ -10,12 +10,14 @@ turns outcomes and typed errors into exit codes, for every command.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections.abc import Collection, Sequence
 from typing import Any
 
 from .errors import AnalysisError
+from .escape import TerminalSafe, terminal_text
 
 #: The one table from outcomes to exit codes. Statuses: PASS/WARN 0, FAIL 1 (a finding),
 #: ERROR 2 (nothing could be concluded). Typed errors: bad input, configuration or an
@@ -99,9 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     module = importlib.import_module(args._module)
     try:
-        return exit_code(module.run(args))
+        with contextlib.redirect_stdout(TerminalSafe(sys.stdout)):  # values from audited systems: text, not escapes
+            return exit_code(module.run(args))
     except (AnalysisError, KeyboardInterrupt) as exc:
         if args.debug:
             raise
-        print("interrupted" if isinstance(exc, KeyboardInterrupt) else f"error: {exc}", file=sys.stderr)
+        print("interrupted" if isinstance(exc, KeyboardInterrupt) else f"error: {terminal_text(str(exc))}",
+              file=sys.stderr)
         return exit_code(exc)

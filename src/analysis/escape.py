@@ -23,7 +23,12 @@ a mention or a formula. Each format has one function here and every writer of th
 * **matplotlib** (plot titles, tick labels, legends): :func:`mpl_text` — a pair of ``$`` is mathtext
   markup to matplotlib (an invalid one raises while drawing), so ``$`` is escaped.
 
-SARIF and JSON go through :mod:`json`, which needs nothing more.
+* **Terminal** (the commands' text on stdout, the one-line error on stderr): :func:`terminal_text` —
+  control characters (ESC sequences that move the cursor, retitle the window or write to the
+  clipboard, a CR that overprints a line, BEL) become visible ``\\xNN`` text; :class:`TerminalSafe`
+  applies it to everything a command prints on stdout.
+
+SARIF and JSON go through :mod:`json`, which needs nothing more (it escapes control characters).
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _URL_IGNORED = re.compile(r"[\t\n\r]")  # browsers drop these anywhere in a URL before reading its scheme
 _URL_LEADING = re.compile(r"^[\x00-\x20]+")  # ... and leading controls and spaces
 _LINE_BREAKS = re.compile("[\r\n\u2028\u2029\x85\x0b\x0c]")  # JavaScript line terminators (they end a // comment), and breaks editors show
+#: C0 controls but tab and newline, DEL and the C1 controls (CSI, OSC, …): what a terminal acts on.
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -152,3 +159,30 @@ def xml_clean(root: ET.Element) -> ET.Element:
         for key, value in el.attrib.items():
             el.attrib[key] = xml_chars(value)
     return root
+
+
+def terminal_text(text: str) -> str:
+    """``text`` with every control character a terminal would act on as visible ``\\xNN`` text.
+
+    Tab and newline stay; ESC (colour, cursor, window-title and clipboard sequences), CR, BEL,
+    backspace, DEL and the C1 controls do not.
+
+    Examples
+    --------
+    >>> terminal_text("ns\\x1b]0;pwned\\x07 a\\rb\\tc\\n")
+    'ns\\\\x1b]0;pwned\\\\x07 a\\\\x0db\\tc\\n'
+    """
+    return _TERMINAL_CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+class TerminalSafe:
+    """A text stream that writes :func:`terminal_text` of everything to ``stream`` (stdout of a command)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal_text(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)

@@ -70,6 +70,7 @@ def fake_commands(monkeypatch):
         "boom": (module("fake_cmd_boom", SourceError("MongoDB db:1: cannot connect\nwithin 5 s")), "raises"),
         "judge": (module("fake_cmd_judge", Verdict("FAIL", "found")), "judges"),
         "ctrl-c": (module("fake_cmd_ctrl_c", KeyboardInterrupt()), "interrupted"),
+        "hostile": (module("fake_cmd_hostile", SourceError("server said \x1b]0;pwned\x07 no")), "raises"),
     })
     return calls
 
@@ -80,6 +81,19 @@ def test_main_prints_one_line_and_returns_2_for_an_analysis_error(fake_commands,
     assert captured.err.splitlines() == ["error: MongoDB db:1: cannot connect within 5 s"]
     assert captured.out == ""
     assert ("run", "fake_cmd_boom", "y") in fake_commands
+
+
+def test_terminal_controls_from_input_are_text_on_stdout_and_in_the_error_line(fake_commands, capsys, monkeypatch):
+    """A value from an audited system (a frame, a shape) can hold ESC sequences: printed, never acted on."""
+    def run(args):
+        print("shape {\x1b[2J\x1b]52;c;cGF5bG9hZA==\x07: ?}\tok\r")
+        return Verdict("PASS", "x")
+
+    monkeypatch.setattr(sys.modules["fake_cmd_judge"], "run", run)
+    assert main(["judge"]) == 0
+    assert capsys.readouterr().out == "shape {\\x1b[2J\\x1b]52;c;cGF5bG9hZA==\\x07: ?}\tok\\x0d\n"
+    assert main(["hostile"]) == 2
+    assert capsys.readouterr().err == "error: server said \\x1b]0;pwned\\x07 no\n"
 
 
 def test_main_debug_shows_the_traceback(fake_commands):
@@ -101,7 +115,7 @@ def test_main_configures_only_the_command_it_runs(fake_commands):
 def test_build_parser_configures_every_command_by_default(fake_commands):
     parser = cli.build_parser()
     assert isinstance(parser, argparse.ArgumentParser)
-    assert sorted(c[1] for c in fake_commands) == ["fake_cmd_boom", "fake_cmd_ctrl_c", "fake_cmd_judge"]
+    assert sorted(c[1] for c in fake_commands) == ["fake_cmd_boom", "fake_cmd_ctrl_c", "fake_cmd_hostile", "fake_cmd_judge"]
 
 
 def test_command_in_skips_options_and_ignores_unknown_words():
