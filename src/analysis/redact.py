@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterable
@@ -35,9 +36,21 @@ def secret_values(env_names: Iterable[str]) -> list[str]:
     return values
 
 
+def json_forms(secret: str) -> set[str]:
+    """``secret`` and its forms inside a JSON string (a notebook, ``summary.json``): quotes and backslashes
+    escaped, non-ASCII as ``\\uXXXX`` or as it is.
+
+    Examples
+    --------
+    >>> json_forms("plain")
+    {'plain'}
+    """
+    return {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+
+
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """Mask URI passwords and every literal occurrence of ``secrets`` in ``text``."""
-    for s in sorted(set(secrets), key=len, reverse=True):
-        if s:
-            text = text.replace(s, MASK)
+    """Mask URI passwords and every occurrence of ``secrets`` in ``text``, also as escaped in a JSON string."""
+    forms = {f for s in secrets if s for f in json_forms(s)}
+    for s in sorted(forms, key=len, reverse=True):
+        text = text.replace(s, MASK)
     return redact_uri(text)

@@ -35,3 +35,15 @@ def test_secret_values_reads_only_set_non_trivial_variables(monkeypatch):
     monkeypatch.delenv("ANALYSIS_TEST_UNSET", raising=False)
     names = ["ANALYSIS_TEST_LONG", "ANALYSIS_TEST_SHORT", "ANALYSIS_TEST_UNSET", ""]
     assert secret_values(names) == ["long-enough"]
+
+
+def test_a_secret_with_quotes_backslashes_or_non_ascii_is_masked_as_json_writes_it():
+    """A notebook and summary.json hold the secret JSON-escaped: the literal form alone would miss it."""
+    import json
+
+    from analysis.redact import MASK, redact_text
+
+    secret = 'pa"ss\\wörd'
+    doc = json.dumps({"a": f"uri with {secret}"}) + json.dumps({"b": secret}, ensure_ascii=False) + secret
+    clean = redact_text(doc, [secret])
+    assert clean.count(MASK) == 3 and "rd" not in clean  # the literal, the ASCII-escaped and the UTF-8 JSON forms
