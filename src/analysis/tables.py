@@ -151,9 +151,9 @@ def _is_number(value: Any) -> bool:
 
 
 def numeric_columns(df: pd.DataFrame) -> list[Any]:
-    """Columns shown as numbers (right-aligned): numeric dtypes but bool, and text or object columns most of whose
-    present values are numbers or numbers written as text (a word among them, e.g. ``ZeroDivisionError``, is
-    aligned with the numbers it stands for)."""
+    """Columns shown as numbers (right-aligned, never wrapped): numeric dtypes but bool, and text or object columns
+    whose every present value is a number or a number written as text (a column mixing numbers and words, e.g.
+    values as JSON, is text)."""
     out = []
     for c in df.columns:
         s = df[c]
@@ -163,7 +163,7 @@ def numeric_columns(df: pd.DataFrame) -> list[Any]:
             out.append(c)
             continue
         present = [v for v in s if not _missing(v) and v != ""]
-        if present and 2 * sum(_is_number(v) for v in present) > len(present):
+        if present and all(_is_number(v) for v in present):
             out.append(c)
     return out
 

@@ -28,8 +28,8 @@ SUMMARY_MARK = "<!--infra-mind-summary-->"
 
 #: Print: no anchor links, colours kept, headings kept with what follows them, small blocks and table rows not split
 #: across pages, tables in the 8 pt print font (analysis.tables fits and splits them for an A4 page). A heading's
-#: ``break-after: avoid`` reaches the next cell only through block boxes (JupyterLab lays cells out as CSS tables:
-#: blocks on paper), and a markdown cell that ends with a heading avoids a break after it. On screen and paper, the
+#: ``break-after: avoid`` reaches the next cell only through block boxes (JupyterLab lays a markdown cell out as a
+#: CSS table: blocks on paper), and a markdown cell that ends with a heading avoids a break after it. On screen and paper, the
 #: house tables' cell alignment is their own (numbers right, text left: analysis.tables).
 PRINT_CSS = """
 .jp-RenderedHTMLCommon table.im-table { font-size: 12px; margin-left: 0; }
@@ -44,7 +44,7 @@ PRINT_CSS = """
   .jp-RenderedHTMLCommon table.im-table td, .jp-RenderedHTMLCommon table.im-table th { padding: 2px 4px !important; }
   tr, .im-summary, figure, .verdict, .im-empty, li, caption { break-inside: avoid; }
   h1, h2, h3, h4, caption, thead { break-after: avoid; }
-  .jp-InputArea, .jp-RenderedMarkdown, .jp-OutputArea-child, .jp-OutputArea-output { display: block !important; }
+  .jp-MarkdownCell .jp-InputArea, .jp-MarkdownCell .jp-RenderedMarkdown { display: block !important; width: auto !important; }
   .jp-MarkdownCell:has(.jp-RenderedMarkdown > :is(h1, h2, h3, h4):last-child) { break-after: avoid; }
   .jp-Cell { padding: 0 !important; }
 }

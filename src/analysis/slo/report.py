@@ -303,12 +303,12 @@ def seed_comparison(ev: Evaluation, decimals: int = 2) -> pd.DataFrame:
     for r in ev.reports:
         if r.status == "NO_DATA" and r.valid_events == 0 and not r.no_data_reason.startswith("metric"):
             rows.append({"slo": r.name, "seed_failures": "ZeroDivisionError", "counted_failures": 0,
-                         "seed_remaining_%": "ZeroDivisionError", "true_remaining_%": "", "seed_says": "crash",
+                         "seed_remaining_%": "ZeroDivisionError", "true_remaining_%": None, "seed_says": "crash",
                          "workbook_says": r.status})
             continue
         if r.status == "NO_DATA":
-            rows.append({"slo": r.name, "seed_failures": "", "counted_failures": "", "seed_remaining_%": "",
-                         "true_remaining_%": "", "seed_says": "no metric", "workbook_says": r.status})
+            rows.append({"slo": r.name, "seed_failures": None, "counted_failures": None, "seed_remaining_%": None,
+                         "true_remaining_%": None, "seed_says": "no metric", "workbook_says": r.status})
             continue
         pct = round(100 * r.sli, decimals)
         total_budget = r.valid_events * (1 - r.target / 100)
@@ -319,7 +319,7 @@ def seed_comparison(ev: Evaluation, decimals: int = 2) -> pd.DataFrame:
         rows.append({
             "slo": r.name, "seed_failures": int(round(seed_fail)), "counted_failures": int(round(r.bad_events)),
             "seed_remaining_%": round(seed_rem_pct, 1),
-            "true_remaining_%": "" if r.budget_remaining_pct is None else round(r.budget_remaining_pct, 1),
+            "true_remaining_%": None if r.budget_remaining_pct is None else round(r.budget_remaining_pct, 1),
             "seed_says": ("compliant" if seed_ok else "violated") + (", exhausted" if seed_rem <= 0 else ""),
             "workbook_says": r.status,
         })
