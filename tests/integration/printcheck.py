@@ -192,8 +192,9 @@ class Browser:
                 return
             self._events.append(e)
 
-    def measure(self, page: Path, pdf: Path, *, paper: tuple[float, float] = A4_IN) -> Measured:
-        """Lay ``page`` out for print at the printable width, measure it, and print it to ``pdf``."""
+    def measure(self, page: Path, pdf: Path, *, letter: Path | None = None) -> Measured:
+        """Lay ``page`` out for print at the printable width, measure it, and print it to ``pdf`` (A4) and to
+        ``letter`` (US Letter: the same width fits, but its pages break elsewhere)."""
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         try:
@@ -206,16 +207,22 @@ class Browser:
             raw = self.call("Runtime.evaluate", session, expression=MEASURE_JS, returnByValue=True)
             data = json.loads(raw["result"]["value"])
             self.call("Emulation.clearDeviceMetricsOverride", session)
-            mm = 1 / 25.4
-            printed = self.call("Page.printToPDF", session, paperWidth=paper[0], paperHeight=paper[1],
-                                marginLeft=SIDE_MARGIN_MM * mm, marginRight=SIDE_MARGIN_MM * mm,
-                                marginTop=TOP_MARGIN_MM * mm, marginBottom=TOP_MARGIN_MM * mm,
-                                printBackground=True, preferCSSPageSize=False)
-            pdf.write_bytes(base64.b64decode(printed["data"]))
+            for paper, path in ((A4_IN, pdf), (LETTER_IN, letter)):
+                if path is not None:
+                    path.write_bytes(self._print(session, paper))
         finally:
             self.call("Target.closeTarget", targetId=target)
         return Measured(page.name, data["docWidth"], data["tables"], data["labels"], data["values"], data["images"],
                         data["sections"], data["headings"], pdf)
+
+    def _print(self, session: str, paper: tuple[float, float]) -> bytes:
+        """The page printed on ``paper`` (inches) with the reports' margins."""
+        mm = 1 / 25.4
+        printed = self.call("Page.printToPDF", session, paperWidth=paper[0], paperHeight=paper[1],
+                            marginLeft=SIDE_MARGIN_MM * mm, marginRight=SIDE_MARGIN_MM * mm,
+                            marginTop=TOP_MARGIN_MM * mm, marginBottom=TOP_MARGIN_MM * mm,
+                            printBackground=True, preferCSSPageSize=False)
+        return base64.b64decode(printed["data"])
 
 
 def pdf_layout(pdf: Path, folder: Path) -> list[list[tuple[str, float, float, str]]]:

@@ -3,7 +3,7 @@
 Each page is laid out in headless Chromium with print media emulated at the printable width of an A4 page
 (186 mm = 703 CSS px with the reports' margins; A4 is narrower than Letter) and measured over the DevTools
 protocol (:mod:`tests.integration.printcheck`: the pages' CSP forbids scripts, so nothing is injected into
-them), then printed to an A4 PDF read back with ``pdfinfo`` and ``pdftohtml -xml``. A page fails on: a table wider
+them), then printed to A4 and Letter PDFs read back with ``pdfinfo`` and ``pdftohtml -xml``. A page fails on: a table wider
 than the printable area (or cut by its scroll box), a cell that is Python (None/True/False/nan/{}/[]/null), a
 float with more than six decimals or an exponent, a key-figure label with ``_``, a column of numbers not
 right-aligned (or of words not left-aligned), a page ending with a heading, a chart shown so small that its
@@ -93,17 +93,20 @@ def runs(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def measured(runs, chromium, tmp_path_factory) -> dict[tuple[str, str], tuple[printcheck.Measured, list]]:
-    """Every page measured once: (measurements, what each page of its A4 PDF shows)."""
+    """Every page measured once: (measurements, what each page of its A4 and its Letter PDF shows)."""
     work = tmp_path_factory.mktemp("measured")
     pages = {(s, p): runs[s] / p for s, p in CASES if s in runs}
     pages[("several runs", "history.html")] = _several_runs_history(runs["defaults"], work)
     out = {}
     with Browser(chromium) as browser:
         for (s, name), page in pages.items():
-            m = browser.measure(page, work / f"{s.replace(' ', '-')}-{Path(name).stem}.pdf")
-            layout = printcheck.pdf_layout(m.pdf, work / f"{s.replace(' ', '-')}-{Path(name).stem}")
-            assert printcheck.page_count(m.pdf) == len(layout) >= 1, f"{s} {name}: pdfinfo and pdftohtml disagree"
-            out[(s, name)] = (m, layout)
+            stem = f"{s.replace(' ', '-')}-{Path(name).stem}"
+            m = browser.measure(page, work / f"{stem}.pdf", letter=work / f"{stem}-letter.pdf")
+            layouts = []
+            for pdf in (m.pdf, work / f"{stem}-letter.pdf"):
+                layouts.append(printcheck.pdf_layout(pdf, work / pdf.stem))
+                assert printcheck.page_count(pdf) == len(layouts[-1]) >= 1, f"{pdf.name}: pdfinfo and pdftohtml disagree"
+            out[(s, name)] = (m, layouts)
     return out
 
 
@@ -132,9 +135,10 @@ def test_key_figure_labels_are_for_people(measured, params, page):
 
 @pytest.mark.parametrize(("params", "page"), CASES)
 def test_headings_stay_with_their_content(measured, params, page):
-    m, texts = measured[(params, page)]
+    m, layouts = measured[(params, page)]
     assert m.headings, "no heading found"
-    assert printcheck.orphan_headings(m, texts) == []
+    for paper, layout in zip(("A4", "Letter"), layouts):
+        assert printcheck.orphan_headings(m, layout) == [], paper
 
 
 @pytest.mark.parametrize("params", [*SETS, "several runs"])

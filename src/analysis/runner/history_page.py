@@ -85,7 +85,7 @@ class _Chart:
             ax.legend(fontsize=FONT_PT, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         buf = io.BytesIO()
         self.fig.savefig(buf, format="png", dpi=CHART_DPI, bbox_inches="tight", pad_inches=0.06,
-                         pil_kwargs={"compress_level": 1})
+                         pil_kwargs={"compress_level": 1})  # cropped around all drawn: legends, wide tick labels whole
         return base64.b64encode(buf.getvalue()).decode()
 
 
