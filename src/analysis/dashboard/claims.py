@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..record import format_figure
 from .measure import latency_method
 from .result import CacheReport
 
@@ -119,6 +120,11 @@ def _judged(status: str, verdict_if_not: str = "WARN") -> str:
     return {HOLDS: "PASS", FAILS: verdict_if_not, UNTESTED: "N/A"}.get(status, "PASS")
 
 
+def _pct(fraction: float) -> str:
+    """A fraction as a percentage for a reader (the figure format: ``99.8 %``, ``—`` when unknown)."""
+    return format_figure(100 * fraction, "%")
+
+
 def _versus_legacy(df: pd.DataFrame, strategy: str, differing: Collection[str]) -> tuple[str | None, str]:
     """(the status a claim on ``strategy`` gets when it cannot hold, or None; what an equivalent strategy measures:
     the first of :data:`OPTIMIZED` that returns the legacy numbers, '' when none was measured)."""
@@ -139,16 +145,16 @@ def _compared_rows(df: pd.DataFrame, real: bool, differing: Collection[str],
     red = 1 - seed_mem / leg_mem if leg_mem and not math.isnan(leg_mem) else math.nan
     alt_mem, _ = at_size(df, same, "decode_mem_bytes") if same else (math.nan, "")
     rows.append({"claim": "aggregation load holds ~1 MB (98 % less)",
-                 "seed": "~1 MB, -98 %", "measured": f"{seed_mem / 1e3:.1f} kB decoded, {red:.1%} less"
-                 + (f"{also}{alt_mem / 1e3:.1f} kB, {1 - alt_mem / leg_mem:.1%} less" if same else ""),
+                 "seed": "~1 MB, -98 %", "measured": f"{seed_mem / 1e3:.1f} kB decoded, {_pct(red)} less"
+                 + (f"{also}{alt_mem / 1e3:.1f} kB, {_pct(1 - alt_mem / leg_mem)} less" if same else ""),
                  "basis": f"same method ({how2}); the seed_facet result on real-schema data",
                  "status": cannot or (HOLDS if red >= 0.98 else FAILS)})
     leg_b, _ = at_size(df, "legacy_full_scan", "result_bytes")
     seed_b, _ = at_size(df, "seed_facet", "result_bytes")
     alt_b, _ = at_size(df, same, "result_bytes") if same else (math.nan, "")
     rows.append({"claim": "95 % less data", "seed": "-95 %",
-                 "measured": (f"{1 - seed_b / leg_b:.1%} fewer bytes received" if leg_b else "n/a")
-                 + (f"{also}{1 - alt_b / leg_b:.1%} fewer" if same and leg_b else ""),
+                 "measured": (f"{_pct(1 - seed_b / leg_b)} fewer bytes received" if leg_b else "n/a")
+                 + (f"{also}{_pct(1 - alt_b / leg_b)} fewer" if same and leg_b else ""),
                  "basis": "BSON bytes the driver receives (bson.encode); server document reads: see explain",
                  "status": cannot or (HOLDS if leg_b and 1 - seed_b / leg_b >= 0.95 else FAILS)})
     if server is not None and not server.empty:
@@ -209,7 +215,7 @@ def claims_table(df: pd.DataFrame, *, engine: str, real: bool, cache: dict[str, 
         interval = cache["required_interval_s"]
         rows.append({"claim": "60 s cache reaches 80 % hit rate", "seed": "80 %",
                      "measured": f"needs one reload per user every {interval:.0f} s or more often "
-                                 f"(replay at that rate: {cache.get('replay_hit_ratio', math.nan):.0%})",
+                                 f"(replay at that rate: {_pct(cache.get('replay_hit_ratio', math.nan))})",
                      "basis": "λT/(1+λT), simulation and Redis replay", "status": HOLDS + " only at that reload rate",
                      "verdict": "PASS"})
         cacheable = cache["seed_payload_cacheable"]

@@ -171,6 +171,14 @@ def serializability_frame(overviews: dict[str, DashboardOverview]) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+#: Field values a reader sees as words, not JSON: no value, an empty object or list, booleans.
+VALUE_WORDS = {"null": "no value (null)", "{}": "empty object", "[]": "empty list",
+               "true": "yes", "false": "no"}
+
+
 def _short(value: Any, width: int = 60) -> str:
+    """A field value for the report: JSON text cut at ``width``, or a word for null, empty and booleans."""
     text = json.dumps(value, sort_keys=True, default=str)
+    if text in VALUE_WORDS:
+        return VALUE_WORDS[text]
     return text if len(text) <= width else text[: width - 1] + "…"

@@ -147,6 +147,17 @@ def verdict(result: DashboardResult) -> Verdict:
     return Verdict(status, headline, figures, steps, info)
 
 
+def hit_ratio_grid(cache: CacheReport) -> pd.DataFrame:
+    """The model hit ratio λT/(1+λT) as a grid: a row per mean reload interval, a column per TTL (``"30 s"``).
+
+    The column labels carry their unit (they are TTLs in seconds, not numbers of anything); the values are
+    rounded to three decimals (a ratio).
+    """
+    grid = cache.curve.pivot(index="reload_interval_s", columns="ttl_s", values="hit_ratio").round(3)
+    grid.columns = [f"TTL {ttl:g} s" for ttl in grid.columns]
+    return grid.reset_index()
+
+
 def cache_json(cache: CacheReport) -> dict[str, Any]:
     """The cache analysis in the ``--json`` document."""
     return {"engine": cache.engine, "ttl_s": {"overview": OVERVIEW_TTL_S, "metrics": METRICS_TTL_S},

@@ -32,8 +32,13 @@ JSON_SHAPE_FIELDS = ["ns", "op", "shape", "plan_summary", "internal", "category"
 _INT_FIELDS = {"count", "docs_examined", "keys_examined", "nreturned", "collscan", "in_memory_sort", "reslen_total"}
 
 
+#: Shapes that are empty as a reader says them: a find without a filter reads every document.
+EMPTY_SHAPES = {"{}": "no filter (every document)", "[]": "empty pipeline"}
+
+
 def _clip(col: pd.Series, width: int) -> pd.Series:
-    return col.map(lambda s: s if len(s) <= width else s[: width - 1] + "…")
+    """Shapes cut at ``width`` characters (an empty one in words)."""
+    return col.map(lambda s: EMPTY_SHAPES.get(s, s if len(s) <= width else s[: width - 1] + "…"))
 
 
 def _collection(ns: pd.Series) -> pd.Series:

@@ -26,21 +26,29 @@ from .summary_block import SUMMARY_CSS
 #: Where the summary block goes (replaced after export, once the headings are known).
 SUMMARY_MARK = "<!--infra-mind-summary-->"
 
-#: Print: no anchor links, colours kept, figures and table rows not split across pages. On screen and paper,
-#: table text is left-aligned (the house Styler right-aligns numeric columns by cell id, which wins).
+#: Print: no anchor links, colours kept, headings kept with what follows them, small blocks and table rows not split
+#: across pages, tables in the 8 pt print font (analysis.tables fits and splits them for an A4 page). A heading's
+#: ``break-after: avoid`` reaches the next cell only through block boxes (JupyterLab lays a markdown cell out as a
+#: CSS table: blocks on paper), and a markdown cell that ends with a heading avoids a break after it. On screen and paper, the
+#: house tables' cell alignment is their own (numbers right, text left: analysis.tables).
 PRINT_CSS = """
+.jp-RenderedHTMLCommon table.im-table { font-size: 12px; margin-left: 0; }
+.jp-RenderedHTMLCommon .verdict td:first-child { text-align: left; }
 @media print {
   @page { margin: 14mm 12mm; }
   body { font-size: 10pt; }
   a.anchor-link { display: none !important; }
   .im-banner, .im-newfail, .jp-RenderedHTMLCommon td, .verdict { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   .jp-OutputArea-output img { max-width: 100% !important; break-inside: avoid; }
-  .jp-RenderedHTMLCommon table { font-size: 8.5pt; }
-  tr, .im-summary, figure { break-inside: avoid; }
-  h1, h2, h3 { break-after: avoid; }
+  .jp-RenderedHTMLCommon table, .jp-RenderedHTMLCommon table.im-table { font-size: 8pt; }
+  .jp-RenderedHTMLCommon table.im-table td, .jp-RenderedHTMLCommon table.im-table th { padding: 2px 4px !important; }
+  tr, .im-summary, figure, .verdict, .im-empty, li, caption { break-inside: avoid; }
+  h1, h2, h3, h4, caption, thead { break-after: avoid; }
+  .jp-MarkdownCell .jp-InputArea, .jp-MarkdownCell .jp-RenderedMarkdown { display: block !important; width: auto !important; }
+  .jp-MarkdownCell:has(.jp-RenderedMarkdown > :is(h1, h2, h3, h4):last-child) { break-after: avoid; }
   .jp-Cell { padding: 0 !important; }
 }
-.jp-RenderedHTMLCommon table td, .jp-RenderedHTMLCommon table th { text-align: left; }
+.jp-RenderedHTMLCommon p.im-empty { color: #57606a; font-style: italic; }
 .im-appendix { margin: 2em 0 1em 0; border-top: 1px solid #d0d7de; padding-top: 0.5em; font-family: system-ui, sans-serif; }
 .im-appendix summary { cursor: pointer; font-weight: bold; }
 .im-appendix table { border-collapse: collapse; font-size: 0.9em; }

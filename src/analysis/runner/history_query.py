@@ -150,6 +150,13 @@ def figure_series(conn: sqlite3.Connection, params_hash: str, *, prefix: str = "
     return conn.execute(sql, args).fetchall()
 
 
+def status_series(conn: sqlite3.Connection, params_hash: str) -> list[tuple[Any, ...]]:
+    """Every notebook's verdict over comparable runs: (started, run_id, notebook, status), oldest run first."""
+    sql = ("SELECT r.started, r.run_id, n.name, n.status FROM runs r JOIN notebooks n USING (run_id) "
+           "WHERE r.params_hash = ? ORDER BY r.started, r.run_id, n.name")
+    return conn.execute(sql, [params_hash]).fetchall()
+
+
 def status_changes(conn: sqlite3.Connection, *, params_hash: str | None = None) -> list[dict[str, Any]]:
     """Every notebook whose status differs from its run's baseline, newest first."""
     sql = ("SELECT r.run_id, r.started, r.baseline_id, n.name, b.status, n.status FROM runs r "

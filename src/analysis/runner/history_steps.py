@@ -116,6 +116,7 @@ class HistoryView:
     trends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     series: list[tuple[Any, ...]] = field(default_factory=list)
     status_changes: list[dict[str, Any]] = field(default_factory=list)
+    statuses: list[tuple[Any, ...]] = field(default_factory=list)
     runs: int = 0
 
 
@@ -134,6 +135,7 @@ def record_and_read(out: Path, summary: RunSummary) -> tuple[HistoryView, str | 
             view.trends = history_query.trend(conn, summary.params_hash, limit=TREND_RUNS)
             view.series = history_query.figure_series(conn, summary.params_hash, prefix=BUDGET_PREFIX)
             view.status_changes = history_query.status_changes(conn)
+            view.statuses = history_query.status_series(conn, summary.params_hash)
             view.runs = len(history_query.runs(conn, params_hash=summary.params_hash))
     except (sqlite3.Error, OSError, ConfigError) as exc:
         return view, history_warning(out, exc)

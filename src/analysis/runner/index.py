@@ -118,7 +118,10 @@ tr.newfail td {{ background: #ffebe9; }}
 .chg-good {{ color: #1a7f37; font-weight: bold; }}
 .chg-same {{ color: #57606a; }}
 .warn {{ background: #fff8c5; padding: 4px 8px; }}
-@media print {{ body {{ margin: 0; font-size: 9.5pt; }} .status, tr.newfail td {{ print-color-adjust: exact; -webkit-print-color-adjust: exact; }} tr {{ break-inside: avoid; }} }}
+@media print {{ body {{ margin: 0; font-size: 9pt; }} .status, tr.newfail td {{ print-color-adjust: exact; -webkit-print-color-adjust: exact; }}
+  tr {{ break-inside: avoid; }} th, td {{ padding: 4px; }} td.headline, td.figs {{ min-width: 0; }} .nowrap {{ white-space: normal; }}
+  td:first-child {{ overflow-wrap: anywhere; }}
+  h1 {{ break-after: avoid; }} }}
 </style></head><body>
 <h1>Infra Mind audit workbook</h1>
 <p>Overall verdict: <span class="status" style="background:{STATUS_COLOURS[overall]}">{overall}</span> — {count_text}</p>

@@ -76,5 +76,5 @@ def write_run_files(run_dir: Path, summary: RunSummary, view: HistoryView, secre
     existing = {p.name for p in run_dir.parent.iterdir() if RUN_ID.match(p.name)} | {summary.run_id}
     _write(run_dir / HISTORY_PAGE, render_history_page(view.series, view.status_changes, run_id=summary.run_id,
                                                        params_hash=summary.params_hash, existing_runs=existing,
-                                                       runs=view.runs), html_secrets(secrets))
+                                                       runs=view.runs, statuses=view.statuses), html_secrets(secrets))
     os.chmod(run_dir, 0o755)

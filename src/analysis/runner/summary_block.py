@@ -64,8 +64,8 @@ def figure_delta(change: Mapping[str, Any] | None) -> str:
             parts.append(f"({change['rel_delta']:+.0%})")
     elif change["assessment"] == "changed":
         parts.append(f"was {format_figure(change['old'], change.get('unit', ''))}")
-    label = change["assessment"]
-    return f'<span style="color:{colour}">{mark} {html_text(" ".join(parts))} {html_text(label)}</span>'.replace("  ", " ")
+    label = "" if change["assessment"] == mark else change["assessment"]  # "new", "gone": the mark is the word
+    return f'<span style="color:{colour}">{mark} {html_text(" ".join(parts))} {html_text(label)}</span>'.replace("  ", " ").replace(" </span>", "</span>")
 
 
 def _figures_table(result: NotebookResult, change: Mapping[str, Any] | None) -> str:

@@ -26,17 +26,17 @@ BUDGET_FIGURE_INFO = Figure(unit="%", higher_is_better=True, noise=1.0, key=Fals
 
 
 def summary_table(ev: Evaluation) -> pd.DataFrame:
-    """One row per SLO: target, SLI, budget, burn, status (values rounded for display)."""
+    """One row per SLO: target, SLI, budget, burn, status (values rounded for display; None where not known)."""
     rows = []
     for r in ev.reports:
-        sli = "" if r.sli is None else (f"{100 * r.sli_lower:.3f}–{100 * r.sli_upper:.3f}" if r.sli_upper is not None
+        sli = None if r.sli is None else (f"{100 * r.sli_lower:.3f}–{100 * r.sli_upper:.3f}" if r.sli_upper is not None
                                         and not math.isclose(r.sli_lower, r.sli_upper) and r.sli_interpolated != r.sli
                                         else f"{100 * r.sli:.3f}")
         rows.append({
             "slo": r.name, "target_%": r.target, "window": r.window, "method": r.budgeting_method,
             "valid": int(round(r.valid_events)), "bad": int(round(r.bad_events)), "sli_%": sli,
-            "budget_left_%": "" if r.budget_remaining_pct is None else f"{r.budget_remaining_pct:.1f}",
-            "burn_1h": "" if r.burn_rates.get("1h") is None else f"{r.burn_rates['1h']:.2f}",
+            "budget_left_%": None if r.budget_remaining_pct is None else f"{r.budget_remaining_pct:.1f}",
+            "burn_1h": None if r.burn_rates.get("1h") is None else f"{r.burn_rates['1h']:.2f}",
             "tiers_fired": sum(1 for v in r.alert_backtest.values() if v),
             "status": r.status,
         })
@@ -303,12 +303,12 @@ def seed_comparison(ev: Evaluation, decimals: int = 2) -> pd.DataFrame:
     for r in ev.reports:
         if r.status == "NO_DATA" and r.valid_events == 0 and not r.no_data_reason.startswith("metric"):
             rows.append({"slo": r.name, "seed_failures": "ZeroDivisionError", "counted_failures": 0,
-                         "seed_remaining_%": "ZeroDivisionError", "true_remaining_%": "", "seed_says": "crash",
+                         "seed_remaining_%": "ZeroDivisionError", "true_remaining_%": None, "seed_says": "crash",
                          "workbook_says": r.status})
             continue
         if r.status == "NO_DATA":
-            rows.append({"slo": r.name, "seed_failures": "", "counted_failures": "", "seed_remaining_%": "",
-                         "true_remaining_%": "", "seed_says": "no metric", "workbook_says": r.status})
+            rows.append({"slo": r.name, "seed_failures": None, "counted_failures": None, "seed_remaining_%": None,
+                         "true_remaining_%": None, "seed_says": "no metric", "workbook_says": r.status})
             continue
         pct = round(100 * r.sli, decimals)
         total_budget = r.valid_events * (1 - r.target / 100)
@@ -319,7 +319,7 @@ def seed_comparison(ev: Evaluation, decimals: int = 2) -> pd.DataFrame:
         rows.append({
             "slo": r.name, "seed_failures": int(round(seed_fail)), "counted_failures": int(round(r.bad_events)),
             "seed_remaining_%": round(seed_rem_pct, 1),
-            "true_remaining_%": "" if r.budget_remaining_pct is None else round(r.budget_remaining_pct, 1),
+            "true_remaining_%": None if r.budget_remaining_pct is None else round(r.budget_remaining_pct, 1),
             "seed_says": ("compliant" if seed_ok else "violated") + (", exhausted" if seed_rem <= 0 else ""),
             "workbook_says": r.status,
         })

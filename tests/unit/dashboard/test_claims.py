@@ -72,9 +72,9 @@ def test_claims_on_a_strategy_that_returns_other_numbers_cannot_hold():
     assert cannot == "cannot hold: seed_facet returns different numbers"
     for claim in ("aggregation load holds ~1 MB (98 % less)", "95 % less data", "2–3 s → 100–200 ms (90 % faster)"):
         assert table.loc[claim, "status"] == cannot and table.loc[claim, "verdict"] == "FAIL"
-    assert "index_friendly, which returns the legacy numbers: 100.0 kB, 99.8% less" in \
+    assert "index_friendly, which returns the legacy numbers: 100.0 kB, 99.8 % less" in \
         table.loc["aggregation load holds ~1 MB (98 % less)", "measured"]
-    assert "index_friendly, which returns the legacy numbers: 99.8% fewer" in table.loc["95 % less data", "measured"]
+    assert "index_friendly, which returns the legacy numbers: 99.8 % fewer" in table.loc["95 % less data", "measured"]
     assert table.loc["legacy load holds ~50 MB for 1,000 assessments", "verdict"] == "PASS"  # legacy is itself
     assert table.loc["the seed's service caches its overview", "verdict"] == "FAIL"  # never cached: a defect
     assert table.loc["60 s cache reaches 80 % hit rate", "verdict"] == "PASS"

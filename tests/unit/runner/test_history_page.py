@@ -1,10 +1,13 @@
 """analysis.runner.history_page: charts over time (matplotlib, inline PNG) and the status-change table."""
 
 import base64
+import io
 import re
 
+from PIL import Image
+
 from analysis.escape import CSP_META
-from analysis.runner.history_page import BUDGET_PREFIX, render_history_page
+from analysis.runner.history_page import BUDGET_PREFIX, CHART_DPI, FONT_PT, _Chart, render_history_page
 
 
 def _rows():
@@ -64,3 +67,49 @@ def test_names_from_audited_systems_are_text_in_the_page_and_in_the_charts():
     page = render_history_page(rows, [], run_id="20261102T060000Z", params_hash="h", runs=2)
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert page.index(CSP_META) < page.index("<title>")
+
+
+def _one_run():
+    started, run_id = "2026-11-01T06:00:00+00:00", "20261101T060000Z"
+    return [(started, run_id, "03_slo", f"{BUDGET_PREFIX} · api_availability", -43.0, "%", "Error budget left"),
+            (started, run_id, "03_slo", "compliant", 5.0, "SLOs", "SLOs met"),
+            (started, run_id, "04_ws", "vulnerable: probes failed", 21.0, "probes", "Seed design: probes failed")]
+
+
+def test_a_single_run_is_values_not_charts_of_one_dot():
+    statuses = [("2026-11-01T06:00:00+00:00", "20261101T060000Z", nb, "FAIL") for nb in ("03_slo", "04_ws")]
+    page = render_history_page(_one_run(), [], run_id="20261101T060000Z", params_hash="h", runs=1, statuses=statuses)
+    assert "<img" not in page and "<figure" not in page
+    assert re.search(r'<td class="im-fig-label">SLOs met</td><td class="num">5 SLOs</td>', page)
+    assert '<td>api_availability</td><td class="num">-43 %</td>' in page  # the SLO, without the name's "·"
+    assert page.count('<section class="notebook">') == 2 and "the only comparable run" in page
+
+
+def test_every_notebook_gets_a_verdict_strip_and_a_chart_per_figure_with_a_history():
+    """04 records text figures and one count: it has its strip and its chart like every other notebook."""
+    rows = [(f"2026-11-0{d}T06:00:00+00:00", f"2026110{d}T060000Z", *r[2:4], r[4] + d, *r[5:])
+            for d in (1, 2, 3) for r in _one_run()]
+    statuses = [(f"2026-11-0{d}T06:00:00+00:00", f"2026110{d}T060000Z", nb, "FAIL" if d % 2 else "PASS")
+                for d in (1, 2, 3) for nb in ("03_slo", "04_ws", "05_text_only")]
+    page = render_history_page(rows, [], run_id="20261103T060000Z", params_hash="h", runs=3, statuses=statuses)
+    sections = dict(re.findall(r'<section class="notebook"><h3>([^<]+)</h3>(.*?)</section>', page, flags=re.S))
+    assert list(sections) == ["03_slo", "04_ws", "05_text_only"]
+    assert all('<figure class="strip">' in s and s.count("<rect") == 3 for s in sections.values())
+    assert "<img" in sections["04_ws"] and "<img" not in sections["05_text_only"]
+
+
+def test_chart_text_is_readable_and_the_legend_is_whole():
+    """Ticks and legend at 9 pt (10 px at 80 dpi, the image shown at its size); a long SLO name is not cut: the
+    image is as wide as the legend reaches."""
+    assert FONT_PT * CHART_DPI / 72 >= 9
+    chart = _Chart()
+    long = {f"assessment_completion_rate_by_region_{i}": ([1.0, 2.0], [float(i), i + 1.0]) for i in range(3)}
+    png = base64.b64decode(chart.png(long, unit="%", first="a", last="b"))
+    width = Image.open(io.BytesIO(png)).size[0]
+    renderer = chart.fig.canvas.get_renderer()
+    legend = chart.ax.get_legend().get_window_extent(renderer)
+    tight = chart.fig.get_tightbbox(renderer).transformed(chart.fig.dpi_scale_trans)
+    assert width >= legend.x1 - tight.x0 - 1
+    texts = [t.get_text() for t in chart.ax.get_legend().get_texts()]
+    assert texts == list(long)
+    assert all(t.get_fontsize() >= FONT_PT for t in [*chart.ax.get_xticklabels(), *chart.ax.get_yticklabels()])
