@@ -4,8 +4,8 @@ The reports forbid scripts (their Content-Security-Policy), so nothing is inject
 code runs through ``Runtime.evaluate`` of the DevTools protocol, which a page's CSP does not govern. A page is
 laid out with print media emulated at the printable width of an A4 page (the narrower of A4 and Letter) with
 the reports' ``@page`` margins, then measured: every table's right edge against the printable width, the text
-of every cell, the key-figure labels; then printed to PDF (A4) for ``pdfinfo`` and ``pdftohtml -xml`` (where
-every text line and image of a page is).
+of every cell, the key-figure labels; then printed to PDF (A4) and read back with pypdf (where every text line
+and image of a page is).
 
 One browser serves a whole test module (:class:`Browser` is a context manager); each page gets a new target.
 """
@@ -13,7 +13,6 @@ One browser serves a whole test module (:class:`Browser` is a context manager); 
 from __future__ import annotations
 
 import base64
-import html
 import json
 import os
 import re
@@ -22,6 +21,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from pypdf import PdfReader
 
 #: A4 and Letter in inches, and the reports' side and top/bottom page margins (export.PRINT_CSS: 14mm 12mm).
 A4_IN = (8.27, 11.69)
@@ -225,30 +226,54 @@ class Browser:
         return base64.b64decode(printed["data"])
 
 
-def pdf_layout(pdf: Path, folder: Path) -> list[list[tuple[str, float, float, str]]]:
-    """What each page of ``pdf`` shows, top to bottom: (kind ``text`` / ``image``, top, bottom, text) per item
-    (``pdftohtml -xml``, which writes the page images into ``folder``)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(["pdftohtml", "-xml", "-stdout", "-q", str(pdf.resolve()), "page"], cwd=folder,
-                          capture_output=True, text=True, timeout=120)
-    if proc.returncode != 0:
-        raise RuntimeError(f"pdftohtml {pdf.name}: {proc.stderr.strip()[:200]}")
-    pages = []
-    for body in re.findall(r"<page\b[^>]*>(.*?)</page>", proc.stdout, flags=re.S):
-        items = []
-        for kind, attrs, content in re.findall(r"<(text|image)\b([^>]*?)(?:/>|>(.*?)</text>)", body, flags=re.S):
-            top, height = (float(re.search(rf'{k}="([\d.]+)"', attrs).group(1)) for k in ("top", "height"))
-            items.append((kind, top, top + height, html.unescape(re.sub(r"<[^>]+>", "", content or "")).strip()))
-        pages.append(sorted(items, key=lambda i: (i[1], i[2])))
-    return pages
+#: pdftohtml's zoom: layout positions are in its units (1.5 per PDF point), as the checks' thresholds are.
+LAYOUT_ZOOM = 1.5
+
+
+def _times(a: list[float], b: list[float]) -> list[float]:
+    """The product of two PDF matrices ``[a b c d e f]`` (``a`` applied first)."""
+    return [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3], a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
+            a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5]]
+
+
+def _page_layout(page: Any) -> list[tuple[str, float, float, str]]:
+    """One page's text lines (chunks on one baseline joined in x order) and images, top to bottom."""
+    height = float(page.mediabox.height)
+    xobjects = (page.get("/Resources") or {}).get("/XObject") or {}
+    lines: dict[float, list[tuple[float, float, str]]] = {}
+    items: list[tuple[str, float, float, str]] = []
+
+    def text(chunk: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if chunk.strip():
+            m = _times(tm, cm)
+            lines.setdefault(round(height - m[5], 1), []).append((m[4], abs(m[3]) * size if m[3] else size, chunk))
+
+    def operator(op: bytes, args: list, cm: list[float], tm: list[float]) -> None:
+        x = xobjects.get(args[0]) if op == b"Do" and args else None
+        if x is not None and x.get_object().get("/Subtype") == "/Image":  # the unit square, placed by cm
+            items.append(("image", (height - cm[5] - cm[3]) * LAYOUT_ZOOM, (height - cm[5]) * LAYOUT_ZOOM, ""))
+
+    page.extract_text(visitor_text=text, visitor_operand_before=operator)
+    for base, parts in lines.items():
+        size = max(s for _, s, _ in parts)
+        words = " ".join(t.strip() for _, _, t in sorted(parts))
+        items.append(("text", (base - size) * LAYOUT_ZOOM, base * LAYOUT_ZOOM, " ".join(words.split())))
+    return sorted(items, key=lambda i: (i[1], i[2]))
+
+
+def pdf_layout(pdf: Path) -> list[list[tuple[str, float, float, str]]]:
+    """What each page of ``pdf`` shows, top to bottom: (kind ``text`` / ``image``, top, bottom, text) per item.
+
+    Read with pypdf (no system tool): text by the positions its operators draw at, images by the
+    matrix that places them. Positions in pdftohtml's units (:data:`LAYOUT_ZOOM`); checked against
+    ``pdftohtml -xml`` on every report (the lowest item of every page the same) when this replaced it.
+    """
+    return [_page_layout(page) for page in PdfReader(pdf).pages]
 
 
 def page_count(pdf: Path) -> int:
-    """Pages of ``pdf`` by ``pdfinfo``."""
-    proc = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60)
-    if proc.returncode != 0:
-        raise RuntimeError(f"pdfinfo {pdf.name}: {proc.stderr.strip()[:200]}")
-    return int(next(line.split()[-1] for line in proc.stdout.splitlines() if line.startswith("Pages:")))
+    """Pages of ``pdf`` by its page tree (pypdf), not by the layout's reading of its content."""
+    return len(PdfReader(pdf).pages)
 
 
 # --------------------------------------------------------------------------- the checks (each returns what fails)

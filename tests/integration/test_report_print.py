@@ -3,7 +3,7 @@
 Each page is laid out in headless Chromium with print media emulated at the printable width of an A4 page
 (186 mm = 703 CSS px with the reports' margins; A4 is narrower than Letter) and measured over the DevTools
 protocol (:mod:`tests.integration.printcheck`: the pages' CSP forbids scripts, so nothing is injected into
-them), then printed to A4 and Letter PDFs read back with ``pdfinfo`` and ``pdftohtml -xml``. A page fails on: a table wider
+them), then printed to A4 and Letter PDFs read back with pypdf. A page fails on: a table wider
 than the printable area (or cut by its scroll box), a cell that is Python (None/True/False/nan/{}/[]/null), a
 float with more than six decimals or an exponent, a key-figure label with ``_``, a column of numbers not
 right-aligned (or of words not left-aligned), a page ending with a heading, a chart shown so small that its
@@ -104,8 +104,8 @@ def measured(runs, chromium, tmp_path_factory) -> dict[tuple[str, str], tuple[pr
             m = browser.measure(page, work / f"{stem}.pdf", letter=work / f"{stem}-letter.pdf")
             layouts = []
             for pdf in (m.pdf, work / f"{stem}-letter.pdf"):
-                layouts.append(printcheck.pdf_layout(pdf, work / pdf.stem))
-                assert printcheck.page_count(pdf) == len(layouts[-1]) >= 1, f"{pdf.name}: pdfinfo and pdftohtml disagree"
+                layouts.append(printcheck.pdf_layout(pdf))
+                assert printcheck.page_count(pdf) == len(layouts[-1]) >= 1, f"{pdf.name}: page tree and layout disagree"
             out[(s, name)] = (m, layouts)
     return out
 
@@ -169,7 +169,7 @@ def test_the_checks_can_fail(chromium, tmp_path):
         f'<img style="width: 40px" src="data:image/png;base64,{_png(400)}"></body></html>', encoding="utf-8")
     with Browser(chromium) as browser:
         m = browser.measure(page, tmp_path / "bad.pdf")
-    texts = printcheck.pdf_layout(m.pdf, tmp_path / "layout")
+    texts = printcheck.pdf_layout(m.pdf)
     assert len(printcheck.wide_tables(m)) == 1 and "cut by its scroll box" in printcheck.wide_tables(m)[0]
     assert [c.split(": ")[-1] for c in printcheck.python_cells(m)] == ["'None'"]
     assert [c.split(": ")[-1] for c in printcheck.noisy_numbers(m)] == ["'-1.44e-16'", "'0.12345678'"]
