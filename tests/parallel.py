@@ -20,6 +20,7 @@ except ImportError:  # pragma: no cover - pytest-xdist is a dev dependency
 #: session fixture → the test modules that use it (one xdist unit each)
 SHARED_SESSION_FIXTURES: dict[str, tuple[str, ...]] = {
     "prom": ("tests/integration/test_slo_prometheus.py", "tests/integration/test_slo_rules.py"),
+    "workbook": ("tests/integration/test_workbook_reports.py", "tests/integration/test_report_print.py"),
 }
 _UNIT_OF = {path: f"shared:{name}" for name, paths in SHARED_SESSION_FIXTURES.items() for path in paths}
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import json
 import sqlite3
 import subprocess
 import sys
@@ -73,27 +74,29 @@ def _several_runs_history(run_dir: Path, folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict[str, Path]:
-    """Run directories of the two parameter sets (the second in a subprocess, meanwhile)."""
+def runs(request, tmp_path_factory) -> dict[str, Path]:
+    """Run directories of the two parameter sets: the session's run on embedded defaults
+    (:mod:`tests.integration.workbook_run`; made meanwhile if no test made it yet) and the second set's."""
     work = tmp_path_factory.mktemp("print")
     second = subprocess.Popen([sys.executable, "-m", "analysis", "run", "--params", str(SECOND), "--out", str(work / "second")],
                               cwd=config.project_root(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        summary = runner.run_notebooks(runner.discover_notebooks(), out=work / "defaults", progress=False)
-        out, err = second.communicate(timeout=600)
+        default_report = request.getfixturevalue("default_report")
+        _, err = second.communicate(timeout=600)
     finally:
         if second.poll() is None:
             second.kill()
             second.communicate()
     assert second.returncode in (0, 1), f"the second parameter set: exit {second.returncode}: {err[-1500:]}"
-    for r in summary.notebooks:
-        assert r.status != "ERROR", (r.name, r.error)
-    return {"defaults": Path(summary.run_dir), "second": (work / "second" / "latest").resolve()}
+    summary = json.loads((default_report / "summary.json").read_text(encoding="utf-8"))
+    for r in summary["notebooks"]:
+        assert r["status"] != "ERROR", (r["name"], r.get("error"))
+    return {"defaults": default_report, "second": (work / "second" / "latest").resolve()}
 
 
 @pytest.fixture(scope="module")
-def measured(runs, chromium, tmp_path_factory) -> dict[tuple[str, str], tuple[printcheck.Measured, list]]:
-    """Every page measured once: (measurements, what each page of its A4 and its Letter PDF shows)."""
+def measured(runs, chromium, tmp_path_factory) -> dict[tuple[str, str], tuple[printcheck.Measured, list[Path]]]:
+    """Every page measured once: (measurements, its A4 and its Letter PDF)."""
     work = tmp_path_factory.mktemp("measured")
     pages = {(s, p): runs[s] / p for s, p in CASES if s in runs}
     pages[("several runs", "history.html")] = _several_runs_history(runs["defaults"], work)
@@ -102,11 +105,7 @@ def measured(runs, chromium, tmp_path_factory) -> dict[tuple[str, str], tuple[pr
         for (s, name), page in pages.items():
             stem = f"{s.replace(' ', '-')}-{Path(name).stem}"
             m = browser.measure(page, work / f"{stem}.pdf", letter=work / f"{stem}-letter.pdf")
-            layouts = []
-            for pdf in (m.pdf, work / f"{stem}-letter.pdf"):
-                layouts.append(printcheck.pdf_layout(pdf))
-                assert printcheck.page_count(pdf) == len(layouts[-1]) >= 1, f"{pdf.name}: page tree and layout disagree"
-            out[(s, name)] = (m, layouts)
+            out[(s, name)] = (m, [m.pdf, work / f"{stem}-letter.pdf"])  # read back by the test that needs them
     return out
 
 
@@ -135,9 +134,11 @@ def test_key_figure_labels_are_for_people(measured, params, page):
 
 @pytest.mark.parametrize(("params", "page"), CASES)
 def test_headings_stay_with_their_content(measured, params, page):
-    m, layouts = measured[(params, page)]
+    m, pdfs = measured[(params, page)]
     assert m.headings, "no heading found"
-    for paper, layout in zip(("A4", "Letter"), layouts):
+    for paper, pdf in zip(("A4", "Letter"), pdfs):
+        layout = printcheck.pdf_layout(pdf)
+        assert printcheck.page_count(pdf) == len(layout) >= 1, f"{pdf.name}: page tree and layout disagree"
         assert printcheck.orphan_headings(m, layout) == [], paper
 
 

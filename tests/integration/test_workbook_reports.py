@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html as htmllib
 import json
-import os
 import re
 import subprocess
 import tempfile
@@ -21,24 +20,9 @@ from pypdf import PdfReader
 from analysis import config, runner
 from analysis.wsaudit.sources.targets import ThreadedTarget
 from analysis.yamlio import load_yaml
-from tests.unit.runner.test_notify import Hook
+from tests.integration.workbook_run import CANARIES, NEEDLES, NOTEBOOK_JOBS
 
 pytestmark = pytest.mark.integration
-#: notebooks these runs execute at once (the runner's --jobs): the whole workbook is the slowest fixture
-NOTEBOOK_JOBS = 2
-
-CANARIES = {
-    "WS_JWT_SECRET": "canary-jwt-secret-5f1e0c9a77",
-    "JWT_SECRET_KEY": "canary-jwt-key-0d94be21c3",
-    "MONGO_URI": "mongodb://auditor:canary-mongo-pw-83c1@127.0.0.1:9/infra_mind?authSource=admin",
-    "REDIS_URL": "redis://default:canary-redis-pw-4e2a@127.0.0.1:9/0",
-}
-#: the webhook's URL (its path is the secret, as in Slack's): a local receiver on 127.0.0.1
-HOOK_ENV = "INFRA_MIND_CANARY_WEBHOOK"
-HOOK_TOKEN = "canary-hook-token-91f3"
-#: what must never appear in any artifact (the full values and the bare passwords)
-NEEDLES = [*CANARIES.values(), "canary-mongo-pw-83c1", "canary-redis-pw-4e2a", HOOK_TOKEN]
-
 def _artifacts(run_dir: Path) -> list[Path]:
     return [p for p in run_dir.rglob("*") if p.is_file()]
 
@@ -50,30 +34,6 @@ def _assert_no_canary(run_dir: Path, extra_text: str = "") -> None:
         hits += [f"{f.name}: {n[:12]}…" for n in NEEDLES if n in text]
     hits += [f"console: {n[:12]}…" for n in NEEDLES if n in extra_text]
     assert not hits, hits
-
-
-@pytest.fixture(scope="session")
-def default_report(tmp_path_factory) -> Path:
-    """All notebooks on embedded defaults with PDFs and a notification to a local webhook, with canary
-    secrets (and the webhook URL) present in the environment."""
-    out = tmp_path_factory.mktemp("reports")
-    hook = Hook()
-    env = {**CANARIES, HOOK_ENV: hook.url}
-    assert HOOK_TOKEN in hook.url
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        options = runner.RunOptions(pdf=True, notify_webhook_env=HOOK_ENV, notify="always")
-        summary = runner.run_notebooks(runner.discover_notebooks(), out=out, progress=False, options=options,
-                                       jobs=NOTEBOOK_JOBS)
-    finally:
-        hook.close()
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return Path(summary.run_dir)
 
 
 def test_embedded_defaults_give_a_verdict_for_every_notebook(default_report):
