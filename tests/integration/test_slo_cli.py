@@ -48,7 +48,7 @@ def test_embedded_table_ends_with_the_notebook_verdict(capsys):
     rc = main(["slo", "--catalog", CATALOG, "--export", EMBEDDED])
     out = capsys.readouterr().out
     assert rc == 1
-    assert ("\nFAIL: 5 of 9 SLOs met; api_availability budget overspent by 43%; 1 undetermined; 2 without data "
+    assert ("\nFAIL: 5 of 9 SLOs met; api_availability budget overspent by 43 %; 1 undetermined; 2 without data "
             "(evaluated at 2026-11-01T00:00:00Z)\n" in out)
     assert "\nwarnings (data quality and evaluation notes, per SLO):\n  api_availability: window starts 1d before" in out
     # the catalog's error-budget policy: its strictest step below the budget left

@@ -215,7 +215,7 @@ def assess(digest: pd.DataFrame, found: pd.DataFrame, stats: ReadStats | None, s
         status = "FAIL"
         headline = (f"{len(fails)} dashboard shape(s) scan too much: worst {top['op']} on {top['ns']} "
                     f"({top['flags']}, {top['docs_per_exec']:.0f} docs examined per execution, "
-                    f"this shape alone {top['share_of_time']:.0%} of application query time) — {source}.")
+                    f"this shape alone {100 * top['share_of_time']:.0f} % of application query time) — {source}.")
         steps.append("Create the suggested index for each FAIL shape (table 'Index advice'), on a secondary "
                      "first or with a rolling build, then re-run this audit on a fresh log window.")
     elif len(found):

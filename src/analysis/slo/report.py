@@ -134,7 +134,7 @@ def verdict(ev: Evaluation) -> Verdict:
         status = "PASS"
     over = overspent(ev)
     parts = [f"{c['compliant']} of {c['slos']} SLOs met"]
-    parts += [f"{r.name} budget overspent by {r.overspent_pct:.0f}%" for r in over[:2]]
+    parts += [f"{r.name} budget overspent by {r.overspent_pct:.0f} %" for r in over[:2]]
     if c["undetermined"]:
         parts.append(f"{c['undetermined']} undetermined")
     if c["no_data"]:

@@ -73,7 +73,7 @@ def test_out_file_holds_the_json(calls, capsys, tmp_path):
     assert rc == 1
     (rep,) = json.loads(out.read_text())
     assert rep["name"] == "avail" and rep["status"] == "FAIL" and rep["compliant"] is False
-    assert "FAIL: 0 of 1 SLOs met; avail budget overspent by 100%" in capsys.readouterr().out
+    assert "FAIL: 0 of 1 SLOs met; avail budget overspent by 100 %" in capsys.readouterr().out
 
 
 def test_errors_are_one_line_exit_2_and_no_report(calls, capsys, tmp_path):

@@ -39,7 +39,7 @@ def test_verdict_fails_on_an_overspent_budget():
     ev = _evaluation(bad_minute=1200.0)  # 1200 of 60000 = 2 % errors over the hour on a 1 % budget
     v = verdict(ev)
     assert isinstance(v, Verdict) and v.status == "FAIL"
-    assert v.headline == "1 of 2 SLOs met; avail budget overspent by 100% (evaluated at 2023-11-14T23:14:00Z)"
+    assert v.headline == "1 of 2 SLOs met; avail budget overspent by 100 % (evaluated at 2023-11-14T23:14:00Z)"
     assert v.figures["violated"] == 1 and v.figures["budget left % · avail"] == -100.0
     assert v.figure_info["budget left % · avail"] == {"unit": "%", "higher_is_better": True, "noise": 1.0, "key": False,
                                                      "label": "Error budget left: avail"}
